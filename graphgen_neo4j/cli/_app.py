@@ -1,0 +1,151 @@
+"""The Typer application shared by the command modules, and helpers for them.
+
+Only the ``cli`` package imports Typer and Rich; the library modules never do.
+Exit codes: 0 ok, 1 failure (a ``GraphGenError``), 2 usage error (Typer's own).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from ..errors import GraphGenError
+
+app = typer.Typer(
+    name="graphgen-neo4j",
+    help="Turn domain documents into SFT question-answer data through a knowledge graph in Neo4j.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handle_errors(func: F) -> F:
+    """Print a ``GraphGenError`` as one red line and exit 1 (set GRAPHGEN_RAISE_ERRORS=1 to see the traceback)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except GraphGenError as exc:
+            if os.environ.get("GRAPHGEN_RAISE_ERRORS"):
+                raise
+            err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(code=1) from None
+        except KeyboardInterrupt:
+            err_console.print("[yellow]interrupted[/yellow]: work done so far is saved; run the same command again to resume")
+            raise typer.Exit(code=130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def print_json(data: Any) -> None:
+    """Machine-readable output for ``--json``."""
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+class RichProgress:
+    """``graphgen_neo4j.progress.Progress`` drawn as rich progress bars."""
+
+    def __init__(self) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+        self._progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[info]}"),
+            console=err_console,
+            transient=False,
+        )
+        self._tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> "RichProgress":
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._progress.stop()
+
+    @staticmethod
+    def _info(fields: dict[str, object]) -> str:
+        return "  ".join(f"{k}={v}" for k, v in fields.items())
+
+    def start(self, task: str, total: int | None = None, **fields: object) -> None:
+        self._tasks[task] = self._progress.add_task(task, total=total, info=self._info(fields))
+
+    def advance(self, task: str, amount: int = 1, **fields: object) -> None:
+        if task not in self._tasks:
+            self.start(task)
+        update: dict[str, Any] = {"advance": amount}
+        if fields:
+            update["info"] = self._info(fields)
+        self._progress.update(self._tasks[task], **update)
+
+    def finish(self, task: str) -> None:
+        if task in self._tasks:
+            t = self._tasks[task]
+            total = self._progress.tasks[t].total
+            if total is None:
+                self._progress.update(t, total=self._progress.tasks[t].completed)
+
+
+class RichProgress:
+    """``graphgen_neo4j.progress.Progress`` drawn as rich progress bars (on stderr)."""
+
+    def __init__(self) -> None:
+        from rich.progress import (
+            BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn,
+        )
+
+        self._progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[info]}"),
+            console=err_console,
+        )
+        self._tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> "RichProgress":
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._progress.stop()
+
+    @staticmethod
+    def _info(fields: dict[str, object]) -> str:
+        return "  ".join(f"{k}={v}" for k, v in fields.items())
+
+    def start(self, task: str, total: int | None = None, **fields: object) -> None:
+        self._tasks[task] = self._progress.add_task(task, total=total, info=self._info(fields))
+
+    def advance(self, task: str, amount: int = 1, **fields: object) -> None:
+        if task not in self._tasks:
+            self.start(task)
+        update: dict[str, Any] = {"advance": amount}
+        if fields:
+            update["info"] = self._info(fields)
+        self._progress.update(self._tasks[task], **update)
+
+    def finish(self, task: str) -> None:
+        if task in self._tasks:
+            task_id = self._tasks[task]
+            if self._progress.tasks[task_id].total is None:
+                self._progress.update(task_id, total=self._progress.tasks[task_id].completed)
