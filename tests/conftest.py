@@ -1,0 +1,88 @@
+"""Shared fixtures: a real Neo4j (never a mock).
+
+Where the database comes from, in order:
+1. ``NEO4J_URI`` (+ ``NEO4J_USER``/``NEO4J_PASSWORD``) — e.g. the local server that
+   ``graphgen-neo4j neo4j start`` runs, which is what ``.ci/run`` uses;
+2. otherwise a testcontainers ``neo4j:5.26`` container, when a Docker engine answers;
+3. otherwise tests that need Neo4j fail with a message saying how to start one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from graphgen_neo4j.graph import Graph
+from graphgen_neo4j.settings import Neo4jSettings
+
+def _neo4j_settings_from_dotenv() -> None:
+    """Take NEO4J_* (only those) from ./.env when the environment lacks them."""
+    from dotenv import dotenv_values
+
+    for key, value in dotenv_values(".env").items():
+        if key.startswith("NEO4J_") and key not in os.environ and value is not None:
+            os.environ[key] = value
+
+
+_neo4j_settings_from_dotenv()
+
+NO_NEO4J = (
+    "no Neo4j for the tests: run `graphgen-neo4j neo4j start` and export "
+    "NEO4J_URI=bolt://127.0.0.1:7687 NEO4J_PASSWORD=… (or start a Docker engine for testcontainers)"
+)
+
+
+def _docker_engine_answers() -> bool:
+    try:
+        import docker
+
+        docker.from_env(timeout=3).ping()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def neo4j_settings() -> Iterator[Neo4jSettings]:
+    if os.environ.get("NEO4J_URI"):
+        yield Neo4jSettings.from_env()
+        return
+    if _docker_engine_answers():
+        try:
+            from testcontainers.community.neo4j import Neo4jContainer
+        except ImportError:  # testcontainers < 4.15
+            from testcontainers.neo4j import Neo4jContainer
+
+        container = Neo4jContainer("neo4j:5.26", password="graphgen-test-pw").with_env(
+            "NEO4J_PLUGINS", '["apoc"]'
+        )
+        with container:
+            yield Neo4jSettings(
+                uri=container.get_connection_url(),
+                user=container.username,
+                password=container.password,
+            )
+        return
+    pytest.fail(NO_NEO4J)
+
+
+@pytest.fixture(scope="session")
+def _session_graph(neo4j_settings: Neo4jSettings) -> Iterator[Graph]:
+    with Graph.connect(neo4j_settings) as graph:
+        graph.init_schema()
+        yield graph
+
+
+@pytest.fixture
+def graph(_session_graph: Graph) -> Graph:
+    """A connected ``Graph`` with the schema applied and no data in it."""
+    clear_database(_session_graph)
+    return _session_graph
+
+
+def clear_database(graph: Graph) -> None:
+    """Delete every node and relationship (in batches, so big test graphs do not blow the heap)."""
+    while graph.query("MATCH (n) WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS deleted")[0]["deleted"]:
+        pass
