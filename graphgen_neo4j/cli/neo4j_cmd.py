@@ -1,0 +1,87 @@
+"""``graphgen-neo4j neo4j start|stop|status|fetch``: a local Neo4j without Docker."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ..errors import LocalServerError
+from ..local_neo4j import NEO4J_VERSION, LocalNeo4j
+from ._app import app, console, handle_errors, print_json
+
+neo4j_app = typer.Typer(help=f"Run a local Neo4j {NEO4J_VERSION} (jars from Maven Central; no Docker needed).", no_args_is_help=True)
+app.add_typer(neo4j_app, name="neo4j")
+
+DirOption = typer.Option(None, "--dir", help="Instance folder (conf, data, logs). Default ./.neo4j or $GRAPHGEN_NEO4J_DIR.")
+BoltOption = typer.Option(None, "--bolt-port", help="Bolt port (default 7687 or $GRAPHGEN_NEO4J_BOLT_PORT).")
+HttpOption = typer.Option(None, "--http-port", help="HTTP/Browser port (default 7474 or $GRAPHGEN_NEO4J_HTTP_PORT).")
+
+
+def _server(directory: Optional[Path], bolt_port: Optional[int], http_port: Optional[int]) -> LocalNeo4j:
+    return LocalNeo4j.from_env(instance_dir=directory, bolt_port=bolt_port, http_port=http_port)
+
+
+@neo4j_app.command()
+@handle_errors
+def start(
+    directory: Optional[Path] = DirOption,
+    bolt_port: Optional[int] = BoltOption,
+    http_port: Optional[int] = HttpOption,
+    heap: str = typer.Option("2g", help="JVM heap (-Xms/-Xmx)."),
+    pagecache: str = typer.Option("1g", help="Page cache size."),
+    timeout: float = typer.Option(180.0, help="Seconds to wait for Bolt to answer."),
+) -> None:
+    """Fetch the jars if needed, write neo4j.conf, start the server and wait until Bolt answers."""
+    password = os.environ.get("NEO4J_PASSWORD")
+    if not password:
+        raise LocalServerError("set NEO4J_PASSWORD (in the environment or .env; at least 8 characters)")
+    server = _server(directory, bolt_port, http_port)
+    server.heap, server.pagecache = heap, pagecache
+    if not server.jars_present():
+        console.print(f"fetching Neo4j {NEO4J_VERSION}, APOC and Browser from Maven Central into {server.jars_dir} …")
+    with console.status("starting Neo4j …"):
+        pid = server.start(password, timeout=timeout)
+    console.print(f"Neo4j {NEO4J_VERSION} running (pid {pid}): {server.bolt_uri}  Browser: {server.http_url}/browser/")
+
+
+@neo4j_app.command()
+@handle_errors
+def stop(
+    directory: Optional[Path] = DirOption,
+    timeout: float = typer.Option(60.0, help="Seconds to wait after SIGTERM before SIGKILL."),
+) -> None:
+    """Shut the server down cleanly (SIGTERM, then SIGKILL after the timeout)."""
+    server = _server(directory, None, None)
+    if server.stop(timeout=timeout):
+        console.print("Neo4j stopped")
+    else:
+        console.print("Neo4j was not running")
+
+
+@neo4j_app.command()
+@handle_errors
+def status(
+    directory: Optional[Path] = DirOption,
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+) -> None:
+    """Whether the local server runs, and where."""
+    info = _server(directory, None, None).status()
+    if as_json:
+        print_json(info)
+    else:
+        for key, value in info.items():
+            console.print(f"{key:13} {value}", highlight=False)
+    if not info["running"]:
+        raise typer.Exit(code=1)
+
+
+@neo4j_app.command()
+@handle_errors
+def fetch() -> None:
+    """Download the Neo4j, APOC and Browser jars (start does this when needed)."""
+    server = _server(None, None, None)
+    downloaded = server.fetch()
+    console.print(("downloaded to " if downloaded else "already present in ") + str(server.jars_dir))
