@@ -1,0 +1,15 @@
+"""Command-line interface: ``graphgen-neo4j --help`` lists the commands.
+
+Each command lives in its own module, which registers itself on the shared ``app``.
+"""
+
+from __future__ import annotations
+
+from ..settings import load_dotenv_file
+from ._app import app
+from . import neo4j_cmd, schema_cmd  # noqa: F401  (register commands)
+
+
+def main() -> None:
+    load_dotenv_file()
+    app()
