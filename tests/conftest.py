@@ -86,3 +86,14 @@ def clear_database(graph: Graph) -> None:
     """Delete every node and relationship (in batches, so big test graphs do not blow the heap)."""
     while graph.query("MATCH (n) WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS deleted")[0]["deleted"]:
         pass
+
+
+@pytest.fixture
+def build_graph(graph: Graph):
+    """``build_graph(entities=[...], relations=[...])`` on the clean test database (see graph_builder.py)."""
+    from graph_builder import build_graph as _build
+
+    def build(entities, relations=()):
+        return _build(graph, entities, relations)
+
+    return build
