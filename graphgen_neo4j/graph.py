@@ -58,7 +58,11 @@ class Graph:
         """Open a driver and check that the server answers and accepts the credentials."""
         settings = settings or Neo4jSettings.from_env()
         auth = (settings.user, settings.password.get_secret_value())
-        driver = GraphDatabase.driver(settings.uri, auth=auth)
+        # "property key does not exist" warnings are normal on a young graph (no QA yet,
+        # nothing excluded yet); keep the other notifications (deprecations, performance).
+        driver = GraphDatabase.driver(
+            settings.uri, auth=auth, notifications_disabled_classifications=["UNRECOGNIZED"]
+        )
         try:
             driver.verify_connectivity()
         except neo4j_errors.AuthError as exc:
