@@ -1,0 +1,65 @@
+"""``graphgen-neo4j report``: quality report of a generated dataset."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from ..errors import Neo4jUnavailable
+from ..graph import Graph
+from ..report import build_report, coverage_from_graph, load_dataset, render_html, text_histogram
+from ._app import app, console, err_console, handle_errors, print_json
+
+
+@app.command()
+@handle_errors
+def report(
+    dataset: Path = typer.Argument(..., exists=True, dir_okay=False, help="Exported dataset (Alpaca, ShareGPT or ChatML; .json or .jsonl)."),
+    html: Optional[Path] = typer.Option(None, "--html", help="Also write a self-contained HTML page with plots."),
+    run_id: Optional[str] = typer.Option(None, "--run-id", help="Coverage of this run's QA only (default: all runs)."),
+    no_graph: bool = typer.Option(False, "--no-graph", help="Skip the coverage figures that need Neo4j."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Counts by mode, length distributions, lexical diversity (MTLD), near-duplicate questions, graph coverage."""
+    records = load_dataset(dataset)
+    coverage = None
+    if not no_graph:
+        try:
+            with Graph.connect() as graph:
+                coverage = coverage_from_graph(graph, run_id=run_id)
+        except Neo4jUnavailable as exc:
+            err_console.print(f"[yellow]no coverage figures:[/yellow] {exc}")
+    result = build_report(records, source=str(dataset), coverage=coverage)
+    if html:
+        html.write_text(render_html(result), encoding="utf-8")
+    if as_json:
+        print_json(result.model_dump())
+        return
+
+    table = Table(title=f"Dataset report: {dataset}", show_header=False)
+    table.add_row("records", str(result.records))
+    for mode, n in result.by_mode.items():
+        table.add_row(f"  mode {mode}", str(n))
+    for label, dist in (("question tokens", result.question_tokens), ("answer tokens", result.answer_tokens),
+                        ("MTLD per answer", result.answer_mtld)):
+        if dist.count:
+            table.add_row(label, f"median {dist.median:g}  mean {dist.mean:g}  p10 {dist.p10:g}  p90 {dist.p90:g}  max {dist.maximum:g}")
+    table.add_row("corpus MTLD (answers)", str(result.corpus_mtld))
+    table.add_row("near-duplicate question pairs", str(result.near_duplicate_pairs))
+    if result.coverage:
+        c = result.coverage
+        share = f" ({c.share:.1%})" if c.share is not None else ""
+        table.add_row("relations covered by a QA", f"{c.covered} / {c.relations}{share}")
+        table.add_row("mean loss covered / uncovered", f"{c.mean_loss_covered} / {c.mean_loss_uncovered}")
+    console.print(table)
+    if result.answer_tokens.count:
+        console.print("answer length (tokens):")
+        for line in text_histogram(result.answer_tokens):
+            console.print("  " + line, highlight=False)
+    for a, b, similarity in result.near_duplicate_examples[:5]:
+        console.print(f"  near-duplicate ({similarity}): {a!r} ~ {b!r}", highlight=False)
+    if html:
+        console.print(f"HTML report: {html}")
