@@ -1,0 +1,52 @@
+"""``graphgen-neo4j stats``: what the graph holds, from Neo4j."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from ..graph import Graph
+from ._app import app, console, handle_errors, print_json
+
+
+@app.command()
+@handle_errors
+def stats(
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+    runs: int = typer.Option(5, help="How many recent runs to list."),
+) -> None:
+    """Documents, chunks, entities, relations, aliases, judged relations and mean loss, batches, QA by mode, runs."""
+    with Graph.connect() as graph:
+        counts = graph.read("stats/counts")[0]
+        by_mode = graph.read("stats/qa_by_mode")
+        history = graph.read("runs/history", limit=runs)
+    if as_json:
+        print_json({"counts": counts, "qa_by_mode": by_mode, "runs": history})
+        return
+    table = Table(title="graph", show_header=False)
+    mean_loss = counts["mean_loss"]
+    rows = [
+        ("documents", counts["documents"]),
+        ("chunks", f"{counts['chunks']} ({counts['chunks_extracted']} extracted, {counts['chunks_failed']} failed)"),
+        ("entities", f"{counts['entities']} ({counts['entities_excluded']} excluded)"),
+        ("aliases", counts["aliases"]),
+        ("relations", f"{counts['relations']} ({counts['relations_excluded']} excluded)"),
+        ("relations quizzed", counts["relations_quizzed"]),
+        ("relations judged", counts["relations_judged"]),
+        ("mean loss", "—" if mean_loss is None else f"{mean_loss:.4f}"),
+        ("batches", counts["batches"]),
+        ("QA", f"{counts['qa']} ({counts['qa_stale']} stale)"),
+        ("proposed duplicates", counts["duplicates_proposed"]),
+        ("runs", counts["runs"]),
+    ]
+    rows += [(f"  QA {row['mode']}", f"{row['qa']} (+{row['stale']} stale)") for row in by_mode]
+    for name, value in rows:
+        table.add_row(name, str(value))
+    console.print(table)
+    if history:
+        recent = Table(title="recent runs")
+        for column in ("id", "command", "status", "started_at", "llm_calls", "tokens"):
+            recent.add_column(column)
+        for run in history:
+            recent.add_row(*(str(run[c]) if run[c] is not None else "" for c in ("id", "command", "status", "started_at", "llm_calls", "tokens")))
+        console.print(recent)
