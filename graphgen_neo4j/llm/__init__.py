@@ -1,0 +1,31 @@
+"""The LLM layer: one OpenAI-compatible client for the synthesizer and the trainee.
+
+    from graphgen_neo4j.llm import EndpointSettings, LLMClient, ResponseCache, TokenLedger
+
+    ledger = TokenLedger()
+    synth = LLMClient(EndpointSettings.from_env("synthesizer"), cache=ResponseCache(), ledger=ledger)
+    reply = await synth.complete(messages, stage="extract", task="extract")
+
+See docs/llm.md for the behaviour (limits, retries, cache, structured output, logprobs).
+"""
+
+from .cache import DEFAULT_CACHE_PATH, ResponseCache
+from .client import SCRIPTED_OWNER, TASK_HEADER, Completion, LLMClient, TokenCandidate
+from .ledger import LedgerRow, TokenLedger
+from .parsing import extract_json, strip_think
+from .settings import EndpointSettings
+
+__all__ = [
+    "DEFAULT_CACHE_PATH",
+    "SCRIPTED_OWNER",
+    "TASK_HEADER",
+    "Completion",
+    "EndpointSettings",
+    "LLMClient",
+    "LedgerRow",
+    "ResponseCache",
+    "TokenCandidate",
+    "TokenLedger",
+    "extract_json",
+    "strip_think",
+]
