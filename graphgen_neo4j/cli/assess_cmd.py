@@ -1,0 +1,213 @@
+"""``graphgen-neo4j quiz`` and ``graphgen-neo4j judge``: the comprehension assessment."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import typer
+from rich.table import Table
+
+from ..graph import Graph
+from ..judge import JudgeConfig, JudgeReport, LossSummary, judge
+from ..llm import DEFAULT_CACHE_PATH, EndpointSettings, LLMClient, ResponseCache, TokenLedger
+from ..loss import histogram_labels
+from ..progress import NullProgress, Progress
+from ..quiz import QuizConfig, QuizReport, quiz
+from ..runs import RunRecorder
+from ._app import RichProgress, app, console, handle_errors, print_json
+
+R = TypeVar("R")
+
+LOSS_STRATEGY_HELP = "only_edge: relations only; both: entities too (upstream loss_strategy)."
+BAR_WIDTH = 40
+
+
+def _check_strategy(value: str) -> str:
+    if value not in ("only_edge", "both"):
+        raise typer.BadParameter("choose only_edge or both", param_hint="--loss-strategy")
+    return value
+
+
+def _client(role: str, ledger: TokenLedger, use_cache: bool) -> LLMClient:
+    settings = EndpointSettings.from_env(role)  # type: ignore[arg-type]
+    return LLMClient(settings, cache=ResponseCache(DEFAULT_CACHE_PATH) if use_cache else None, ledger=ledger)
+
+
+def _recorded(graph: Graph, command: str, config: dict[str, Any], ledger: TokenLedger,
+              run: Callable[[Progress], Awaitable[R]], quiet: bool) -> R:
+    """Run the stage under a ``:Run`` record, with progress bars unless ``quiet``."""
+    recorder = RunRecorder(graph, command, config)
+    try:
+        with recorder.stage(command):
+            if quiet:
+                result = asyncio.run(run(NullProgress()))
+            else:
+                with RichProgress() as progress:
+                    result = asyncio.run(run(progress))
+    except KeyboardInterrupt:
+        recorder.finish("interrupted", ledger)
+        raise
+    except Exception as exc:
+        recorder.finish("failed", ledger, error=str(exc))
+        raise
+    recorder.counts = result.model_dump(exclude={"summary", "failures"})  # type: ignore[attr-defined]
+    recorder.finish("completed", ledger)
+    return result
+
+
+@app.command("quiz")
+@handle_errors
+def quiz_command(
+    quiz_samples: int = typer.Option(2, min=1, max=10, help="n: each item gets n true and n false statements."),
+    loss_strategy: str = typer.Option("only_edge", callback=_check_strategy, help=LOSS_STRATEGY_HELP),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Do not use the LLM response cache."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Write true and false quiz statements for each relation with the synthesizer (one call per relation)."""
+    config = QuizConfig(quiz_samples=quiz_samples, loss_strategy=loss_strategy)  # type: ignore[arg-type]
+    ledger = TokenLedger()
+    with Graph.connect() as graph:
+        synthesizer = _client("synthesizer", ledger, use_cache=not no_cache)
+
+        async def run(progress: Progress) -> QuizReport:
+            async with synthesizer:
+                return await quiz(graph=graph, synthesizer=synthesizer, config=config, progress=progress)
+
+        report = _recorded(graph, "quiz", config.model_dump(), ledger, run, quiet=as_json)
+    if as_json:
+        print_json({**report.model_dump(), "calls_per_item": report.calls_per_item, "ledger": ledger.to_dict()})
+        return
+    table = Table(title=f"quiz — {quiz_samples} true + {quiz_samples} false statements per item", show_header=False)
+    rows: list[tuple[str, Any]] = [("items examined", report.items)]
+    rows += [(f"quizzed {kind}s", count) for kind, count in report.quizzed.items()]
+    rows += [
+        ("already quizzed (description unchanged)", report.up_to_date),
+        ("without a description", report.no_description),
+        (f"fewer than {2 * quiz_samples} distinct statements", report.short),
+        ("failed (tried again next run)", report.failed),
+        ("statements written", report.statements),
+        ("LLM calls (+ cached)", f"{report.llm_calls} (+{report.cached_calls})"),
+        ("LLM calls per quizzed item", _fmt(report.calls_per_item, 2)),
+    ]
+    _print_rows(table, rows)
+    _print_failures(report.failures)
+    _print_ledger(ledger)
+
+
+@app.command("judge")
+@handle_errors
+def judge_command(
+    re_judge: bool = typer.Option(False, "--re-judge", help="Judge items that already have a loss for this trainee again."),
+    loss_strategy: str = typer.Option("only_edge", callback=_check_strategy, help=LOSS_STRATEGY_HELP),
+    skip_judge: bool = typer.Option(False, "--skip-judge", help="Judge nothing: losses stay empty (null)."),
+    top_logprobs: int = typer.Option(5, min=5, max=20, help="Candidates asked for per answer token."),
+    top: int = typer.Option(10, min=0, help="How many highest-loss relations to list."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Do not use the LLM response cache (never used with --re-judge)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Ask the trainee (TRAINEE_*) about every quiz statement; store the loss on each relation."""
+    config = JudgeConfig(re_judge=re_judge, loss_strategy=loss_strategy, skip_judge=skip_judge,  # type: ignore[arg-type]
+                         top_logprobs=top_logprobs, highest=top)
+    ledger = TokenLedger()
+    trainee: LLMClient | None = None
+    if not skip_judge and EndpointSettings.trainee_configured():
+        # A checkpoint served under the same name again must really be asked again.
+        trainee = _client("trainee", ledger, use_cache=not (no_cache or re_judge))
+    with Graph.connect() as graph:
+
+        async def run(progress: Progress) -> JudgeReport:
+            if trainee is None:
+                return await judge(graph=graph, trainee=None, config=config, progress=progress)
+            async with trainee:
+                return await judge(graph=graph, trainee=trainee, config=config, progress=progress)
+
+        report = _recorded(graph, "judge", config.model_dump(), ledger, run, quiet=as_json)
+    if as_json:
+        print_json({**report.model_dump(), "calls_per_item": report.calls_per_item, "ledger": ledger.to_dict()})
+        return
+    if report.skipped_reason:
+        console.print(f"[yellow]nothing judged: {report.skipped_reason}[/yellow]; relations without a loss keep none "
+                      "(null), and later stages say so instead of inventing one.", highlight=False)
+    else:
+        table = Table(title=f"judge — trainee {report.trainee_model}", show_header=False)
+        rows: list[tuple[str, Any]] = [("items examined", report.items)]
+        rows += [(f"judged {kind}s", count) for kind, count in report.judged.items()]
+        rows += [
+            ("earlier judgement re-used (same statements)", report.reused),
+            ("already judged", report.up_to_date),
+            ("not quizzed yet (run `graphgen-neo4j quiz`)", report.not_quizzed),
+            ("failed (tried again next run)", report.failed),
+            ("statements judged", report.statements_judged),
+            ("mean loss of the items judged now", _fmt(report.mean_loss_judged)),
+            ("LLM calls (+ cached)", f"{report.llm_calls} (+{report.cached_calls})"),
+            ("LLM calls per judged item", _fmt(report.calls_per_item, 2)),
+        ]
+        _print_rows(table, rows)
+        _print_failures(report.failures)
+    if report.summary is not None:
+        _print_summary(report.summary)
+    _print_ledger(ledger)
+
+
+def _fmt(value: float | None, digits: int = 4) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def _print_rows(table: Table, rows: list[tuple[str, Any]]) -> None:
+    for name, value in rows:
+        table.add_row(name, str(value))
+    console.print(table)
+
+
+def _print_failures(failures: list[Any]) -> None:
+    for failure in failures:
+        console.print(f"[red]failed[/red] {failure.kind} {failure.id}: {failure.error}", highlight=False)
+
+
+def _print_summary(summary: LossSummary) -> None:
+    whose = f"for {summary.model}" if summary.model else "(any trainee model)"
+    console.print(
+        f"\n[bold]relation loss {whose}[/bold]: {summary.judged} of {summary.relations} relations have one; "
+        f"mean {_fmt(summary.mean)}, median {_fmt(summary.median)}, max {_fmt(summary.max)}, "
+        f"mean P(correct) {_fmt(summary.mean_confidence)}",
+        highlight=False,
+    )
+    if summary.judged:
+        console.print(histogram_text(summary.bins, histogram_labels(summary.edges)), highlight=False)
+    if summary.highest:
+        table = Table(title=f"{len(summary.highest)} highest-loss relations")
+        for column in ("source", "target", "description", "loss", "P(correct)"):
+            table.add_column(column, justify="right" if column in ("loss", "P(correct)") else "left")
+        for row in summary.highest:
+            description = row.description or ""
+            if len(description) > 70:
+                description = description[:69] + "…"
+            table.add_row(row.source or "", row.target or "", description, f"{row.loss:.4f}", _fmt(row.confidence, 3))
+        console.print(table)
+
+
+def histogram_text(bins: list[int], labels: list[str], width: int = BAR_WIDTH) -> str:
+    """One line per bin: label, a bar scaled to the fullest bin, the count."""
+    peak = max(bins) or 1
+    label_width = max(len(label) for label in labels)
+    lines = ["loss histogram"]
+    for label, count in zip(labels, bins):
+        bar = "█" * round(count / peak * width) if count else ""
+        lines.append(f"  {label:>{label_width}} │{bar} {count}")
+    return "\n".join(lines)
+
+
+def _print_ledger(ledger: TokenLedger) -> None:
+    rows = ledger.rows()
+    if not rows:
+        return
+    table = Table(title="token ledger")
+    columns = ("stage", "role", "model", "calls", "cached", "failures", "retries", "prompt_tokens", "completion_tokens")
+    headers = ("stage", "role", "model", "calls", "cached", "failed", "retries", "tokens in", "tokens out")
+    for column, header in zip(columns, headers):
+        table.add_column(header, justify="left" if column in ("stage", "role", "model") else "right")
+    for row in [*rows, ledger.totals()]:
+        table.add_row(*(str(getattr(row, c)) for c in columns))
+    console.print(table)
