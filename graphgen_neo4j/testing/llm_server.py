@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import heapq
 import json
 import math
 import threading
@@ -112,30 +113,46 @@ class _Answer:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-class _Gate:
-    """At most ``limit`` holders at once (None: no limit); the others wait in order."""
+class _Slots:
+    """``limit`` replies in progress at once (None: no limit), each taking ``latency`` seconds.
+
+    Requests get slots in the order they arrive. A request starts when it arrives or
+    when its slot frees up, on the clock rather than whenever the event loop gets round
+    to it, so a busy server loop does not stretch the schedule (a vLLM batch does not
+    wait for Python either): with enough requests queued, throughput is limit/latency.
+    """
 
     def __init__(self, limit: int | None):
-        self.limit = limit
-        self.active = 0
+        self.limit: int | None = None
         self.peak = 0
-        self._condition = asyncio.Condition()
+        self._free_at: list[float] = []  # heap: when each slot is next free
+        self._ends: list[float] = []  # heap: when the replies scheduled so far end
+        self.set_limit(limit, 0.0)
 
-    async def __aenter__(self) -> None:
-        async with self._condition:
-            await self._condition.wait_for(lambda: self.limit is None or self.active < self.limit)
-            self.active += 1
-            self.peak = max(self.peak, self.active)
+    def set_limit(self, limit: int | None, now: float) -> None:
+        if limit is not None and limit < 1:
+            raise ValueError(f"concurrency must be at least 1 (or None for no limit), not {limit}")
+        kept = sorted(self._free_at)[: limit or 0] if self.limit is not None else []
+        self._free_at = kept + [now] * ((limit or 0) - len(kept))
+        heapq.heapify(self._free_at)
+        self.limit = limit
 
-    async def __aexit__(self, *exc: object) -> None:
-        async with self._condition:
-            self.active -= 1
-            self._condition.notify()
+    def reset_peak(self, now: float) -> None:
+        self.peak = sum(1 for end in self._ends if end > now)
 
-    async def set_limit(self, limit: int | None) -> None:
-        async with self._condition:
-            self.limit = limit
-            self._condition.notify_all()
+    async def wait(self, latency: float) -> None:
+        """Wait for a slot, then keep it ``latency`` seconds."""
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        start = now
+        if self.limit is not None:
+            start = max(now, heapq.heappop(self._free_at))
+            heapq.heappush(self._free_at, start + latency)
+        while self._ends and self._ends[0] <= start:
+            heapq.heappop(self._ends)
+        heapq.heappush(self._ends, start + latency)
+        self.peak = max(self.peak, len(self._ends))
+        await asyncio.sleep(max(0.0, start + latency - now))
 
 
 class ScriptedLLMServer:
@@ -171,7 +188,7 @@ class ScriptedLLMServer:
         self._requests: list[RecordedRequest] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop_event: asyncio.Event | None = None
-        self._gate: _Gate | None = None
+        self._slots: _Slots | None = None
         self._connections: set[asyncio.Task[None]] = set()
         self._thread: threading.Thread | None = None
         self._counter = 0
@@ -189,8 +206,9 @@ class ScriptedLLMServer:
     @concurrency.setter
     def concurrency(self, value: int | None) -> None:
         self._concurrency = value
-        if self._loop is not None and self._gate is not None:
-            asyncio.run_coroutine_threadsafe(self._gate.set_limit(value), self._loop).result(timeout=5)
+        loop, slots = self._loop, self._slots
+        if loop is not None and slots is not None:
+            loop.call_soon_threadsafe(lambda: slots.set_limit(value, loop.time()))
 
     @property
     def trainee_profile(self) -> str:
@@ -213,7 +231,7 @@ class ScriptedLLMServer:
     @property
     def peak_active(self) -> int:
         """The most replies that were in progress at once (reset by ``clear_requests``)."""
-        return self._gate.peak if self._gate is not None else 0
+        return self._slots.peak if self._slots is not None else 0
 
     def set_judgement(self, statement: str, *, yes: float, no: float | None = None) -> None:
         """Fix the judge's P(yes) (and P(no), default 1 - yes) for one statement."""
@@ -247,8 +265,9 @@ class ScriptedLLMServer:
     def clear_requests(self) -> None:
         with self._lock:
             self._requests.clear()
-        if self._gate is not None:
-            self._gate.peak = self._gate.active
+        loop, slots = self._loop, self._slots
+        if loop is not None and slots is not None:
+            loop.call_soon_threadsafe(lambda: slots.reset_peak(loop.time()))
 
     # ----------------------------------------------------------------- running
 
@@ -299,7 +318,7 @@ class ScriptedLLMServer:
         load_responders()
         self._loop = asyncio.get_running_loop()
         self._stop_event = asyncio.Event()
-        self._gate = _Gate(self._concurrency)
+        self._slots = _Slots(self._concurrency)
         server = await asyncio.start_server(self._connection, self.host, self.port, backlog=1024)
         self.port = server.sockets[0].getsockname()[1]
         ready()
@@ -384,26 +403,28 @@ class ScriptedLLMServer:
             return _error(400, "response_format is not supported by this server (scripted fault)", param="response_format")
         if kind == "hang":
             await asyncio.sleep(fault.seconds)  # type: ignore[union-attr]
-        messages = body.get("messages") or []
+        answer = self._reply(task, headers, body, kind)
+        if answer.status == 200:  # the reply is made at once and sent when its slot's time is up
+            assert self._slots is not None
+            await self._slots.wait(self.latency)
+        return answer
+
+    def _reply(self, task: str, headers: dict[str, str], body: dict[str, Any], kind: str | None) -> _Answer:
         responder = get_responder(task)
         if responder is None:
             known = ", ".join(tasks()) or "none"
             return _error(400, f"no scripted responder for task {task!r} (send the X-GraphGen-Task header; known tasks: {known})")
-        assert self._gate is not None
-        async with self._gate:
-            if self.latency > 0:
-                await asyncio.sleep(self.latency)
-            request = ScriptedRequest(
-                task=task,
-                messages=messages,
-                params={k: v for k, v in body.items() if k != "messages"},
-                headers=MappingProxyType(dict(headers)),
-                knobs=MappingProxyType(dict(self.knobs)),
-            )
-            try:
-                out = responder(request)
-            except Exception as exc:  # noqa: BLE001 - reported to the client
-                return _error(400, f"scripted responder for task {task!r} cannot answer: {type(exc).__name__}: {exc}")
+        request = ScriptedRequest(
+            task=task,
+            messages=body.get("messages") or [],
+            params={k: v for k, v in body.items() if k != "messages"},
+            headers=MappingProxyType(dict(headers)),
+            knobs=MappingProxyType(dict(self.knobs)),
+        )
+        try:
+            out = responder(request)
+        except Exception as exc:  # noqa: BLE001 - reported to the client
+            return _error(400, f"scripted responder for task {task!r} cannot answer: {type(exc).__name__}: {exc}")
         reply = out if isinstance(out, ScriptedReply) else ScriptedReply(text=str(out))
         if kind == "malformed_json":
             return _Answer(200, b'{"id": "chatcmpl-scripted-broken", "object": "chat.completion", "choices": [{"mess')
