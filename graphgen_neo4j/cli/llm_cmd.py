@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from ..errors import ConfigError
 from ..testing.llm_server import DEFAULT_PORT, ScriptedLLMServer
 from ..testing.scripts import tasks
 from ..testing.scripts.judge import TRAINEE_PROFILES
@@ -45,4 +46,7 @@ def scripted_llm(
             soft_wrap=True,
         )
 
-    server.serve_forever(banner)
+    try:
+        server.serve_forever(banner)
+    except OSError as exc:  # the port is taken, or the address is not ours
+        raise ConfigError(f"cannot listen on {host}:{port} ({exc.strerror or exc}): choose another --port") from None

@@ -123,6 +123,14 @@ class _BadReply(Exception):
         super().__init__(reason)
 
 
+def _reply_text(reply: _Reply) -> str:
+    """The reply without reasoning; an empty one is unusable."""
+    text = strip_think(reply.raw_text)
+    if not text:
+        raise _BadReply("an empty reply", reply.raw_text)
+    return text
+
+
 class _Rejected(LLMError):
     """HTTP 400/422: the endpoint refused the request itself."""
 
@@ -177,14 +185,7 @@ class LLMClient:
     ) -> Completion:
         """A text reply. ``sample`` tells apart repeated samples of one prompt (cache key only)."""
         body = self._body(messages, temperature, max_tokens)
-
-        def accept(reply: _Reply) -> str:
-            text = strip_think(reply.raw_text)
-            if not text:
-                raise _BadReply("an empty reply", reply.raw_text)
-            return text
-
-        text, reply = await self._run(body, self._key(body, sample=sample), stage=stage, task=task, accept=accept)
+        text, reply = await self._run(body, self._key(body, sample=sample), stage=stage, task=task, accept=_reply_text)
         return Completion(
             text=text,
             raw_text=reply.raw_text,
@@ -219,9 +220,7 @@ class LLMClient:
             body["response_format"] = response_format
 
         def accept(reply: _Reply) -> M:
-            text = strip_think(reply.raw_text)
-            if not text:
-                raise _BadReply("an empty reply", reply.raw_text)
+            text = _reply_text(reply)
             try:
                 return response_model.model_validate(extract_json(text, expect=dict))
             except ValidationError as exc:
