@@ -40,7 +40,7 @@ async def test_429_with_retry_after_then_success(server):
     reply = await connect(endpoint(server), ledger=ledger).complete(user("x"), stage="s", task="test-echo")
     assert reply.text == "[canned] echo: x"
     assert server.count() == 3
-    assert [r.headers.get("x-stainless-retry-count") for r in server.requests] == ["0", "1", "2"]
+    assert [r.headers.get("x-stainless-retry-count", "0") for r in server.requests] == ["0", "1", "2"]
     assert ledger.totals().retries == 2 and ledger.totals().calls == 1
 
 
