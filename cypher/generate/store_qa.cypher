@@ -1,0 +1,40 @@
+// Store generated QA: one :QA per distinct (mode, question, answer), linked to the
+// entities it is about, to the batch that yielded it (under the unit name, for resume)
+// and to the run. A QA generated again (same id) from fresh material, or after it was
+// marked stale, takes the new provenance; an identical QA from another unit adds to it.
+// Parameters: $run_id, $rows [{id, unit, batch_id, mode, question, answer, language,
+//   relation_ids, entity_ids, chunk_ids, loss, item_loss}].
+// Returns per row: id, created (false when the QA already existed).
+UNWIND $rows AS row
+MATCH (b:Batch {id: row.batch_id})
+MERGE (run:Run {id: $run_id})
+MERGE (q:QA {id: row.id})
+WITH row, b, run, q, q.created_at IS NULL AS created, q.created_at IS NULL OR coalesce(q.stale, false) AS fresh
+SET q.created_at = coalesce(q.created_at, datetime()),
+    q.question = row.question, q.answer = row.answer, q.mode = row.mode, q.language = row.language,
+    q.run_id = CASE WHEN fresh THEN $run_id ELSE q.run_id END,
+    q.batch_id = CASE WHEN fresh THEN row.batch_id ELSE q.batch_id END,
+    q.loss = CASE WHEN fresh THEN row.loss ELSE q.loss END,
+    q.item_loss = CASE WHEN fresh THEN row.item_loss ELSE q.item_loss END,
+    q.relation_ids = CASE WHEN fresh THEN row.relation_ids
+                     ELSE q.relation_ids + [x IN row.relation_ids WHERE NOT x IN q.relation_ids] END,
+    q.entity_ids = CASE WHEN fresh THEN row.entity_ids
+                   ELSE q.entity_ids + [x IN row.entity_ids WHERE NOT x IN q.entity_ids] END,
+    q.chunk_ids = CASE WHEN fresh THEN row.chunk_ids
+                  ELSE q.chunk_ids + [x IN row.chunk_ids WHERE NOT x IN q.chunk_ids] END,
+    q.stale = false
+MERGE (b)-[y:YIELDED {unit: row.unit}]->(q)
+SET y.mode = row.mode
+MERGE (run)-[:PRODUCED]->(q)
+WITH row, q, created, fresh
+CALL (q, fresh) {
+  MATCH (q)-[about:ABOUT]->(:Entity)
+  WHERE fresh
+  DELETE about
+}
+CALL (q, row) {
+  UNWIND row.entity_ids AS entity_id
+  MATCH (e:Entity {id: entity_id})
+  MERGE (q)-[:ABOUT]->(e)
+}
+RETURN q.id AS id, created
