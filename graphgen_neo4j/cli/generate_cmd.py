@@ -1,0 +1,177 @@
+"""``graphgen-neo4j generate`` (QA from the batches, then export) and ``graphgen-neo4j export``."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from ..errors import ConfigError, StageError
+from ..export import FORMATS, ExportReport, export_qa, json_lines_for, parse_format
+from ..generate import GenerateConfig, GenerateReport, generate, load_config, parse_mix, parse_mode
+from ..graph import Graph
+from ..llm import DEFAULT_CACHE_PATH, EndpointSettings, LLMClient, ResponseCache, TokenLedger
+from ..progress import NullProgress, Progress
+from ..runs import RunRecorder
+from ._app import RichProgress, app, console, err_console, handle_errors, print_json
+
+FORMAT_HELP = f"Record format: {', '.join(FORMATS)}."
+OUTPUT_HELP = "File to write: .jsonl (one record a line) or .json (one array). Written whole or not at all."
+
+
+def _modes(values: list[str]) -> list[str]:
+    try:
+        return [parse_mode(name) for value in values for name in value.split(",") if name.strip()]
+    except ConfigError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--mode") from None
+
+
+def _check_output(output: Path, fmt: str) -> str:
+    try:
+        json_lines_for(output)
+        return parse_format(fmt)
+    except ConfigError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--output/--format") from None
+
+
+@app.command("generate")
+@handle_errors
+def generate_command(
+    output: Path = typer.Option(..., "--output", "-o", help=OUTPUT_HELP),
+    mode: list[str] = typer.Option(
+        [], "--mode", "-m",
+        help="atomic, aggregated (upstream's 'open') or multi_hop; repeat or comma-separate. "
+             "Default: aggregated, or the modes named in --mix.",
+    ),
+    fmt: str = typer.Option("alpaca", "--format", "-f", help=FORMAT_HELP),
+    max_qa: int | None = typer.Option(None, "--max-qa", min=1, help="Cap on the number of QA (all modes together)."),
+    min_loss: float | None = typer.Option(None, "--min-loss", help="Skip batches and items whose loss is below this."),
+    mix: str | None = typer.Option(None, "--mix", help="Share of each mode, e.g. aggregated=0.5,multi_hop=0.3,atomic=0.2."),
+    with_metadata: bool = typer.Option(False, "--with-metadata", help="Add mode, loss, ids and run id to each record."),
+    partition_run: str | None = typer.Option(None, "--partition-run", help="Use this partition run's batches (default: the latest)."),
+    concurrency: int = typer.Option(8, "--concurrency", min=1, help="QA written at once."),
+    cache: Path = typer.Option(DEFAULT_CACHE_PATH, "--cache", help="LLM response cache (SQLite file)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the response cache."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Write QA from the partition's batches with the synthesizer, store them in Neo4j, export them.
+
+    Highest-loss batches first. Run the same command again to resume an interrupted run:
+    units that already have a QA are not asked again.
+    """
+    fmt = _check_output(output, fmt)
+    values: dict[str, Any] = {
+        "max_qa": max_qa, "min_loss": min_loss, "max_concurrency": concurrency, "partition_run_id": partition_run,
+    }
+    if mode:
+        values["modes"] = _modes(mode)
+    if mix is not None:
+        try:
+            values["mix"] = parse_mix(mix)
+        except ConfigError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--mix") from None
+    config = load_config(**values)
+    ledger = TokenLedger()
+    client = LLMClient(
+        EndpointSettings.from_env("synthesizer"),
+        cache=None if no_cache else ResponseCache(cache),
+        ledger=ledger,
+    )
+    with Graph.connect() as graph:
+        recorder = RunRecorder(graph, "generate", {
+            "generate": config.model_dump(), "format": fmt, "output": str(output), "with_metadata": with_metadata,
+        })
+        if recorder.resumed and not as_json:
+            err_console.print(f"resuming unfinished run {recorder.run_id}")
+        try:
+            with recorder.stage("generate"):
+                if as_json:
+                    report = asyncio.run(_generate(graph, client, config, recorder.run_id, NullProgress()))
+                else:
+                    with RichProgress() as progress:
+                        report = asyncio.run(_generate(graph, client, config, recorder.run_id, progress))
+            with recorder.stage("export"):
+                exported = export_qa(graph, output, fmt=fmt, run_id=report.run_id, with_metadata=with_metadata)
+        except KeyboardInterrupt:
+            recorder.finish("interrupted", ledger)
+            raise
+        except Exception as exc:
+            recorder.finish("failed", ledger, error=str(exc))
+            raise
+        recorder.counts = {"generate": report.model_dump(), "export": exported.model_dump()}
+        recorder.finish("completed", ledger)
+    if as_json:
+        print_json({"generate": report.model_dump(), "export": exported.model_dump(), "ledger": ledger.to_dict()})
+    else:
+        _print_report(report, exported, ledger)
+    if report.qa == 0 and report.no_qa > 0:
+        raise StageError("generate", f"no QA at all: every one of {report.no_qa} replies was unusable (see the reasons above)")
+
+
+async def _generate(graph: Graph, client: LLMClient, config: GenerateConfig, run_id: str, progress: Progress) -> GenerateReport:
+    async with client:
+        if await client.is_scripted():
+            err_console.print("[bold yellow]the synthesizer is the scripted test server: every QA is CANNED, not a model's[/bold yellow]")
+        return await generate(graph=graph, synthesizer=client, config=config, run_id=run_id, progress=progress)
+
+
+@app.command("export")
+@handle_errors
+def export_command(
+    output: Path = typer.Option(..., "--output", "-o", help=OUTPUT_HELP),
+    fmt: str = typer.Option("alpaca", "--format", "-f", help=FORMAT_HELP),
+    run_id: str | None = typer.Option(None, "--run-id", help="Only the QA this generate run produced (default: every QA that is not stale)."),
+    with_metadata: bool = typer.Option(False, "--with-metadata", help="Add mode, loss, ids and run id to each record."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Write the QA stored in Neo4j to a training file again (no LLM calls)."""
+    fmt = _check_output(output, fmt)
+    with Graph.connect() as graph:
+        exported = export_qa(graph, output, fmt=fmt, run_id=run_id, with_metadata=with_metadata)
+    if as_json:
+        print_json(exported.model_dump())
+        return
+    _print_export(exported)
+
+
+def _print_export(exported: ExportReport) -> None:
+    kind = "JSONL" if exported.json_lines else "JSON"
+    modes = ", ".join(f"{m} {n}" for m, n in sorted(exported.by_mode.items())) or "none"
+    source = f"run {exported.run_id}" if exported.run_id else "all runs"
+    console.print(f"wrote {exported.records} {exported.format} records ({kind}, {source}; {modes}) to {exported.path}")
+    if exported.records == 0:
+        err_console.print("[yellow]the file holds no records: no QA matched[/yellow]")
+
+
+def _print_report(report: GenerateReport, exported: ExportReport, ledger: TokenLedger) -> None:
+    table = Table(title=f"generate {report.run_id} (batches of {report.partition_run_id})")
+    for column in ("mode", "candidates", "below min-loss", "no loss", "selected", "reused", "generated", "no QA"):
+        table.add_column(column, justify="left" if column == "mode" else "right")
+    for mode, m in report.modes.items():
+        table.add_row(mode, str(m.candidates), str(m.below_min_loss), str(m.unjudged), str(m.selected),
+                      str(m.reused), str(m.generated), str(m.no_qa))
+    console.print(table)
+    console.print(
+        f"QA in this run: {report.qa} ({report.new_qa} new, {report.duplicate_qa} identical to stored ones); "
+        f"batches: {report.batches} — used {report.batches_used}, skipped {report.batches_skipped}, "
+        f"failed {report.batches_failed}"
+    )
+    if report.no_qa:
+        console.print(f"[yellow]{report.no_qa} replies yielded no QA:[/yellow]")
+        for reason, count in sorted(report.no_qa_reasons.items(), key=lambda kv: -kv[1]):
+            console.print(f"  {count} × {reason}", highlight=False)
+    for note in report.notes:
+        console.print(f"[yellow]note:[/yellow] {note}", highlight=False)
+    rows = ledger.rows()
+    if rows:
+        calls = Table(title="LLM calls")
+        for column in ("stage", "model", "calls", "cached", "failures", "prompt tokens", "completion tokens"):
+            calls.add_column(column, justify="left" if column in ("stage", "model") else "right")
+        for row in rows:
+            calls.add_row(row.stage, row.model, str(row.calls), str(row.cached), str(row.failures),
+                          str(row.prompt_tokens), str(row.completion_tokens))
+        console.print(calls)
+    _print_export(exported)
