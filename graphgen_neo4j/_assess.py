@@ -16,6 +16,7 @@ from .errors import LLMOutputError
 from .graph import Graph
 from .ids import sha256_hex
 from .llm import TokenLedger
+from .progress import Progress
 
 LossStrategy = Literal["only_edge", "both"]
 ItemKind = Literal["relation", "entity"]
@@ -65,6 +66,16 @@ class ItemFailure(BaseModel):
 MAX_FAILURES_KEPT = 20
 
 
+class StageReport(BaseModel):
+    """What the quiz and the judge both report."""
+
+    items: int = 0  # examined
+    failed: int = 0
+    failures: list[ItemFailure] = []  # the first MAX_FAILURES_KEPT
+    llm_calls: int = 0  # answered by the endpoint during this run
+    cached_calls: int = 0  # answered from the response cache
+
+
 def item_kinds(loss_strategy: LossStrategy) -> list[ItemKind]:
     """What ``loss_strategy`` uses: relations only, or relations and entities."""
     return ["relation", "entity"] if loss_strategy == "both" else ["relation"]
@@ -103,6 +114,55 @@ def stage_calls(ledger: TokenLedger, stage: str) -> tuple[int, int]:
     """(calls answered by an endpoint, cache hits) of ``stage`` so far."""
     rows = [row for row in ledger.rows() if row.stage == stage]
     return sum(r.calls for r in rows), sum(r.cached for r in rows)
+
+
+async def walk_items(
+    *,
+    graph: Graph,
+    stage: str,
+    kinds: Sequence[ItemKind],
+    model: str | None,
+    ledger: TokenLedger,
+    report: StageReport,
+    progress: Progress,
+    page_size: int,
+    flush_every: int,
+    select: Callable[[list[AssessItem]], list[AssessItem]],
+    work: Callable[[AssessItem], Awaitable[R]],
+    store: Callable[[ItemKind, list[R]], None],
+) -> None:
+    """Page through the items of ``kinds``; run ``work`` on those ``select`` picks, ``store`` the results.
+
+    ``select`` also counts, in the report, what it leaves out. Failed items are counted
+    in ``report``; LLM calls are read from ``ledger`` (this stage's rows, this run only).
+    """
+    calls_before = stage_calls(ledger, stage)
+
+    def update_calls() -> None:
+        calls, cached = stage_calls(ledger, stage)
+        report.llm_calls, report.cached_calls = calls - calls_before[0], cached - calls_before[1]
+
+    def failed(item: AssessItem, error: LLMOutputError) -> None:
+        report.failed += 1
+        if len(report.failures) < MAX_FAILURES_KEPT:
+            report.failures.append(ItemFailure(id=item.id, kind=item.kind, error=str(error)))
+
+    def advanced() -> None:
+        update_calls()
+        progress.advance(stage, 1, calls=report.llm_calls, failed=report.failed)
+
+    progress.start(stage, total=sum(count_items(graph, kinds).values()))
+    try:
+        for kind in kinds:
+            for page in iter_pages(graph, kind, model=model, page_size=page_size):
+                report.items += len(page)
+                todo = select(page)
+                progress.advance(stage, len(page) - len(todo))
+                await stream_results(todo, work, flush=lambda rows, kind=kind: store(kind, rows),
+                                     flush_every=flush_every, on_failure=failed, after_each=advanced)
+    finally:
+        update_calls()
+        progress.finish(stage)
 
 
 async def gather_all(aws: Sequence[Awaitable[T]]) -> list[T]:

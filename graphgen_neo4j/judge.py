@@ -24,20 +24,16 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ._assess import (
-    MAX_FAILURES_KEPT,
     AssessItem,
-    ItemFailure,
     ItemKind,
     LossStrategy,
+    StageReport,
     count_items,
     gather_all,
     item_kinds,
-    iter_pages,
-    stage_calls,
     statements_hash,
-    stream_results,
+    walk_items,
 )
-from .errors import LLMOutputError
 from .graph import Graph
 from .language import detect_language
 from .llm import LLMClient
@@ -98,24 +94,19 @@ class LossSummary(BaseModel):
     highest: list[RelationLoss] = Field(default_factory=list)
 
 
-class JudgeReport(BaseModel):
-    """What a judge run did."""
+class JudgeReport(StageReport):
+    """What a judge run did (plus ``items``, ``failed``, ``failures``, ``llm_calls``, ``cached_calls``)."""
 
     trainee_model: str | None
     skipped_reason: str | None = None  # set when nothing was judged on purpose
     re_judge: bool
     loss_strategy: LossStrategy
-    items: int = 0  # examined
     judged: dict[str, int] = Field(default_factory=dict)  # kind → items judged with calls
     reused: int = 0  # got this model's earlier Judgement on the same statements back
     up_to_date: int = 0  # already had a loss for this model
     not_quizzed: int = 0  # no statements for the current description: run quiz first
-    failed: int = 0
-    failures: list[ItemFailure] = Field(default_factory=list)
     statements_judged: int = 0
     mean_loss_judged: float | None = None  # over the items judged in this run
-    llm_calls: int = 0
-    cached_calls: int = 0
     summary: LossSummary | None = None
 
     @property
@@ -167,21 +158,25 @@ async def judge(
 ) -> JudgeReport:
     """Judge every item that needs it (see module docstring)."""
     kinds = item_kinds(config.loss_strategy)
-    model = trainee.model if trainee is not None else None
-    report = JudgeReport(trainee_model=model, re_judge=config.re_judge, loss_strategy=config.loss_strategy,
+    report = JudgeReport(trainee_model=trainee.model if trainee else None, re_judge=config.re_judge, loss_strategy=config.loss_strategy,
                          judged={k: 0 for k in kinds})
     if trainee is None or config.skip_judge:
         report.skipped_reason = SKIPPED if config.skip_judge else NO_TRAINEE
         report.items = sum(count_items(graph, kinds).values())
         report.summary = loss_summary(graph, None, highest=config.highest)
         return report
-    assert model is not None
-    calls_before = stage_calls(trainee.ledger, STAGE)
+    model = trainee.model
     judged_losses: list[float] = []
 
-    def update_calls() -> None:
-        calls, cached = stage_calls(trainee.ledger, STAGE)
-        report.llm_calls, report.cached_calls = calls - calls_before[0], cached - calls_before[1]
+    def select(page: list[AssessItem]) -> list[AssessItem]:
+        plans = {item.id: plan_item(item, model, re_judge=config.re_judge) for item in page}
+        reuse = [_reuse_row(item, model) for item in page if plans[item.id] == "reuse"]
+        if reuse:
+            graph.run(STORE_QUERIES[page[0].kind], rows=reuse)
+        report.reused += len(reuse)
+        report.up_to_date += sum(1 for p in plans.values() if p == "up_to_date")
+        report.not_quizzed += sum(1 for p in plans.values() if p == "not_quizzed")
+        return [item for item in page if plans[item.id] == "judge"]
 
     async def answer(statement: str) -> YesNo:
         messages = render("judge", detect_language(statement), statement=statement)
@@ -197,42 +192,15 @@ async def judge(
                 "statements_hash": statements_hash(statements, labels),
                 "judged_at": datetime.now(timezone.utc).isoformat()}
 
-    def failed(item: AssessItem, error: LLMOutputError) -> None:
-        report.failed += 1
-        if len(report.failures) < MAX_FAILURES_KEPT:
-            report.failures.append(ItemFailure(id=item.id, kind=item.kind, error=str(error)))
+    def store(kind: ItemKind, rows: list[dict[str, Any]]) -> None:
+        graph.run(STORE_QUERIES[kind], rows=rows)
+        report.judged[kind] += len(rows)
+        report.statements_judged += sum(row["statements"] for row in rows)
+        judged_losses.extend(row["loss"] for row in rows)
 
-    def advanced() -> None:
-        update_calls()
-        progress.advance(STAGE, 1, calls=report.llm_calls, failed=report.failed)
-
-    totals = count_items(graph, kinds)
-    progress.start(STAGE, total=sum(totals.values()))
-    try:
-        for kind in kinds:
-
-            def store(rows: list[dict[str, Any]], kind: ItemKind = kind) -> None:
-                graph.run(STORE_QUERIES[kind], rows=rows)
-                report.judged[kind] += len(rows)
-                report.statements_judged += sum(row["statements"] for row in rows)
-                judged_losses.extend(row["loss"] for row in rows)
-
-            for page in iter_pages(graph, kind, model=model, page_size=config.page_size):
-                report.items += len(page)
-                plans = {item.id: plan_item(item, model, re_judge=config.re_judge) for item in page}
-                reuse = [_reuse_row(item, model) for item in page if plans[item.id] == "reuse"]
-                if reuse:
-                    graph.run(STORE_QUERIES[kind], rows=reuse)
-                report.reused += len(reuse)
-                report.up_to_date += sum(1 for p in plans.values() if p == "up_to_date")
-                report.not_quizzed += sum(1 for p in plans.values() if p == "not_quizzed")
-                todo = [item for item in page if plans[item.id] == "judge"]
-                progress.advance(STAGE, len(page) - len(todo))
-                await stream_results(todo, judge_one, flush=store, flush_every=config.flush_every,
-                                     on_failure=failed, after_each=advanced)
-    finally:
-        update_calls()
-        progress.finish(STAGE)
+    await walk_items(graph=graph, stage=STAGE, kinds=kinds, model=model, ledger=trainee.ledger, report=report,
+                     progress=progress, page_size=config.page_size, flush_every=config.flush_every,
+                     select=select, work=judge_one, store=store)
     if judged_losses:
         report.mean_loss_judged = sum(judged_losses) / len(judged_losses)
     report.summary = loss_summary(graph, model, highest=config.highest)

@@ -17,21 +17,11 @@ uses is quizzed; excluded items never are.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from ._assess import (
-    MAX_FAILURES_KEPT,
-    AssessItem,
-    ItemFailure,
-    ItemKind,
-    LossStrategy,
-    count_items,
-    description_hash,
-    item_kinds,
-    iter_pages,
-    stage_calls,
-    stream_results,
-)
+from ._assess import AssessItem, ItemKind, LossStrategy, StageReport, description_hash, item_kinds, walk_items
 from .errors import LLMOutputError
 from .graph import Graph
 from .language import detect_language
@@ -64,21 +54,16 @@ class QuizReply(BaseModel):
     negations: list[str] = Field(default_factory=list)
 
 
-class QuizReport(BaseModel):
-    """What a quiz run did."""
+class QuizReport(StageReport):
+    """What a quiz run did (plus ``items``, ``failed``, ``failures``, ``llm_calls``, ``cached_calls``)."""
 
     quiz_samples: int
     loss_strategy: LossStrategy
-    items: int = 0  # examined
     quizzed: dict[str, int] = Field(default_factory=dict)  # kind → items given new statements
     up_to_date: int = 0  # already had statements for their current description
     no_description: int = 0
     short: int = 0  # got fewer than 2n distinct statements (stored anyway)
-    failed: int = 0
-    failures: list[ItemFailure] = Field(default_factory=list)
     statements: int = 0  # written this run
-    llm_calls: int = 0
-    cached_calls: int = 0
 
     @property
     def quizzed_total(self) -> int:
@@ -136,13 +121,15 @@ async def quiz(
     n = config.quiz_samples
     kinds = item_kinds(config.loss_strategy)
     report = QuizReport(quiz_samples=n, loss_strategy=config.loss_strategy, quizzed={k: 0 for k in kinds})
-    calls_before = stage_calls(synthesizer.ledger, STAGE)
 
-    def update_calls() -> None:
-        calls, cached = stage_calls(synthesizer.ledger, STAGE)
-        report.llm_calls, report.cached_calls = calls - calls_before[0], cached - calls_before[1]
+    def select(page: list[AssessItem]) -> list[AssessItem]:
+        todo = [item for item in page if item.description and needs_quiz(item, n)]
+        blank = sum(1 for item in page if not item.description)
+        report.no_description += blank
+        report.up_to_date += len(page) - len(todo) - blank
+        return todo
 
-    async def write_one(item: AssessItem) -> dict[str, object]:
+    async def write_one(item: AssessItem) -> dict[str, Any]:
         description = item.description or ""
         messages = render("quiz", detect_language(description), description=description,
                           paraphrase_count=n - 1, negation_count=n)
@@ -151,36 +138,13 @@ async def quiz(
         return {"id": item.id, "statements": statements, "labels": labels,
                 "source_hash": description_hash(description), "samples": n}
 
-    def failed(item: AssessItem, error: LLMOutputError) -> None:
-        report.failed += 1
-        if len(report.failures) < MAX_FAILURES_KEPT:
-            report.failures.append(ItemFailure(id=item.id, kind=item.kind, error=str(error)))
+    def store(kind: ItemKind, rows: list[dict[str, Any]]) -> None:
+        graph.run(STORE_QUERIES[kind], rows=rows)
+        report.quizzed[kind] += len(rows)
+        report.statements += sum(len(row["statements"]) for row in rows)
+        report.short += sum(1 for row in rows if len(row["statements"]) < 2 * n)
 
-    def advanced() -> None:
-        update_calls()
-        progress.advance(STAGE, 1, calls=report.llm_calls, failed=report.failed)
-
-    totals = count_items(graph, kinds)
-    progress.start(STAGE, total=sum(totals.values()))
-    try:
-        for kind in kinds:
-
-            def store(rows: list[dict[str, object]], kind: ItemKind = kind) -> None:
-                graph.run(STORE_QUERIES[kind], rows=rows)
-                report.quizzed[kind] += len(rows)
-                report.statements += sum(len(row["statements"]) for row in rows)  # type: ignore[arg-type]
-                report.short += sum(1 for row in rows if len(row["statements"]) < 2 * n)  # type: ignore[arg-type]
-
-            for page in iter_pages(graph, kind, model=None, page_size=config.page_size):
-                report.items += len(page)
-                todo = [item for item in page if item.description and needs_quiz(item, n)]
-                blank = sum(1 for item in page if not item.description)
-                report.no_description += blank
-                report.up_to_date += len(page) - len(todo) - blank
-                progress.advance(STAGE, len(page) - len(todo))
-                await stream_results(todo, write_one, flush=store, flush_every=config.flush_every,
-                                     on_failure=failed, after_each=advanced)
-    finally:
-        update_calls()
-        progress.finish(STAGE)
+    await walk_items(graph=graph, stage=STAGE, kinds=kinds, model=None, ledger=synthesizer.ledger, report=report,
+                     progress=progress, page_size=config.page_size, flush_every=config.flush_every,
+                     select=select, work=write_one, store=store)
     return report

@@ -77,7 +77,7 @@ def quiz_command(
 
         report = _recorded(graph, "quiz", config.model_dump(), ledger, run, quiet=as_json)
     if as_json:
-        print_json({**report.model_dump(), "calls_per_item": report.calls_per_item, "ledger": ledger.to_dict()})
+        _print_json(report, ledger)
         return
     table = Table(title=f"quiz — {quiz_samples} true + {quiz_samples} false statements per item", show_header=False)
     rows: list[tuple[str, Any]] = [("items examined", report.items)]
@@ -125,7 +125,7 @@ def judge_command(
 
         report = _recorded(graph, "judge", config.model_dump(), ledger, run, quiet=as_json)
     if as_json:
-        print_json({**report.model_dump(), "calls_per_item": report.calls_per_item, "ledger": ledger.to_dict()})
+        _print_json(report, ledger)
         return
     if report.skipped_reason:
         console.print(f"[yellow]nothing judged: {report.skipped_reason}[/yellow]; relations without a loss keep none "
@@ -149,6 +149,10 @@ def judge_command(
     if report.summary is not None:
         _print_summary(report.summary)
     _print_ledger(ledger)
+
+
+def _print_json(report: QuizReport | JudgeReport, ledger: TokenLedger) -> None:
+    print_json({**report.model_dump(), "calls_per_item": report.calls_per_item, "ledger": ledger.to_dict()})
 
 
 def _fmt(value: float | None, digits: int = 4) -> str:
