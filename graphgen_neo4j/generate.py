@@ -326,10 +326,12 @@ def plan_units(pools: dict[Mode, list[Unit]], config: GenerateConfig) -> Plan:
     quotas = mode_quotas(available, config.mix, config.max_qa)
     if config.max_qa is not None and sum(quotas.values()) < config.max_qa:
         notes.append(f"max_qa {config.max_qa}: only {sum(quotas.values())} units are available")
-    if config.mix is not None:
-        short = [m for m in kept if available[m] < round(config.max_qa * _normalized(config.mix)[m])] if config.max_qa else []
-        for mode in short:
-            notes.append(f"mix: {mode} has only {available[mode]} units; the rest of its share went to the other modes")
+    if config.mix is not None and config.max_qa is not None:
+        ideal = largest_remainder(config.max_qa, _normalized({m: config.mix[m] for m in kept}))
+        for mode in kept:
+            if available[mode] < ideal[mode]:
+                notes.append(f"mix: {mode} has only {available[mode]} of its {ideal[mode]} units; "
+                             "the rest of its share went to the other modes")
     chosen = [u for mode, units in kept.items() for u in units[: quotas[mode]]]
     chosen.sort(key=lambda u: (*u.rank(), MODES.index(u.mode)))
     return Plan(
