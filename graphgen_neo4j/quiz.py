@@ -48,10 +48,10 @@ class QuizConfig(BaseModel):
 
 
 class QuizReply(BaseModel):
-    """What the synthesizer returns for one description."""
+    """What the synthesizer returns for one description (without negations it is asked again)."""
 
-    paraphrases: list[str] = Field(default_factory=list)
-    negations: list[str] = Field(default_factory=list)
+    paraphrases: list[str] = Field(default_factory=list)  # none wanted when quiz_samples is 1
+    negations: list[str]
 
 
 class QuizReport(StageReport):
