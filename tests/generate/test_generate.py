@@ -295,3 +295,14 @@ async def test_the_latest_partition_run_is_used(graph, rice, synthesizer) -> Non
     assert {r["batch_id"] for r in qa_rows(graph)} == set(newer)
     report = await generate_with(graph, synthesizer, run_id="gen-old", partition_run_id=PARTITION_RUN)
     assert report.qa == 2 and report.partition_run_id == PARTITION_RUN
+
+
+async def test_coverage_queries(graph, rice, synthesizer) -> None:
+    await generate_with(graph, synthesizer, modes=["atomic"], max_qa=2)
+    coverage = graph.read("generate/coverage_by_mode", run_id="gen-1")
+    assert coverage == [{"mode": "atomic", "qa": 2, "mean_loss": pytest.approx((3.0 + 2.0 + 0.5) / 3),
+                         "relations_covered": 2, "entities_covered": 3}]
+    uncovered = graph.read("generate/uncovered_relations", limit=10)
+    assert [(r["source"], r["target"], r["loss"]) for r in uncovered] == [
+        ("Tricyclazole", "Melanin", 1.0), ("Rice blast", "Rice", 0.5), ("Melanin", "Magnaporthe oryzae", 0.2)]
+    assert uncovered[0]["batch_id"] == rice["batches"][1]
