@@ -56,54 +56,6 @@ def print_json(data: Any) -> None:
 
 
 class RichProgress:
-    """``graphgen_neo4j.progress.Progress`` drawn as rich progress bars."""
-
-    def __init__(self) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-
-        self._progress = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-            TextColumn("{task.fields[info]}"),
-            console=err_console,
-            transient=False,
-        )
-        self._tasks: dict[str, Any] = {}
-
-    def __enter__(self) -> "RichProgress":
-        self._progress.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._progress.stop()
-
-    @staticmethod
-    def _info(fields: dict[str, object]) -> str:
-        return "  ".join(f"{k}={v}" for k, v in fields.items())
-
-    def start(self, task: str, total: int | None = None, **fields: object) -> None:
-        self._tasks[task] = self._progress.add_task(task, total=total, info=self._info(fields))
-
-    def advance(self, task: str, amount: int = 1, **fields: object) -> None:
-        if task not in self._tasks:
-            self.start(task)
-        update: dict[str, Any] = {"advance": amount}
-        if fields:
-            update["info"] = self._info(fields)
-        self._progress.update(self._tasks[task], **update)
-
-    def finish(self, task: str) -> None:
-        if task in self._tasks:
-            t = self._tasks[task]
-            total = self._progress.tasks[t].total
-            if total is None:
-                self._progress.update(t, total=self._progress.tasks[t].completed)
-
-
-class RichProgress:
     """``graphgen_neo4j.progress.Progress`` drawn as rich progress bars (on stderr)."""
 
     def __init__(self) -> None:
