@@ -1,0 +1,38 @@
+"""``graphgen-neo4j doctor``: check Neo4j, both LLM endpoints and the config."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from ..doctor import run_checks
+from ._app import app, console, handle_errors, print_json
+
+STYLE = {"OK": "green", "WARN": "yellow", "FAIL": "red"}
+
+
+@app.command()
+@handle_errors
+def doctor(
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="Also validate this pipeline config."),
+    as_json: bool = typer.Option(False, "--json", help="Print the checks as JSON."),
+) -> None:
+    """Check Neo4j (reachable, auth, version, APOC, schema), the LLM endpoints (reachable, key, model, a 1-token call, trainee logprobs) and the config."""
+    checks = asyncio.run(run_checks(config))
+    failed = any(c.status == "FAIL" for c in checks)
+    if as_json:
+        print_json([c.__dict__ for c in checks])
+    else:
+        table = Table(title="graphgen-neo4j doctor")
+        for column in ("", "area", "check", "result", "fix"):
+            table.add_column(column, overflow="fold")
+        for c in checks:
+            table.add_row(f"[{STYLE[c.status]}]{c.status}[/]", c.area, c.name, c.detail, c.fix)
+        console.print(table)
+        console.print("[red]some checks failed[/red]" if failed else "[green]ready[/green]")
+    if failed:
+        raise typer.Exit(code=1)
