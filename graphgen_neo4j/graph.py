@@ -12,7 +12,7 @@ credentials) become ``Neo4jUnavailable`` with a message saying what to do.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import neo4j
 from neo4j import GraphDatabase, RoutingControl
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from typing_extensions import LiteralString
 
 Tracer = Callable[[str, dict[str, Any]], None]
+T = TypeVar("T")
 
 START_HINT = (
     "start one with `graphgen-neo4j neo4j start` (local, no Docker) or "
@@ -43,6 +44,20 @@ def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
             batch = []
     if batch:
         yield batch
+
+
+class Transaction:
+    """Named queries inside one write transaction (see ``Graph.write_transaction``)."""
+
+    def __init__(self, tx: neo4j.ManagedTransaction, tracer: Tracer | None = None):
+        self.tx = tx
+        self.tracer = tracer
+
+    def run(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        statement = queries.load(name)
+        if self.tracer:
+            self.tracer(statement, params)
+        return [record.data() for record in self.tx.run(cast("LiteralString", statement), params)]
 
 
 class Graph:
@@ -121,6 +136,22 @@ class Graph:
             self.query(statement, rows=batch)
             sent += len(batch)
         return sent
+
+    def write_transaction(self, work: Callable[["Transaction"], T]) -> T:
+        """Run ``work(tx)`` in one write transaction: all its queries commit together or not at all.
+
+        ``tx.run(name, **params)`` runs a named query inside it. The driver retries the
+        whole function on transient errors, so ``work`` must not have other side effects.
+        """
+
+        def unit(tx: neo4j.ManagedTransaction) -> T:
+            return work(Transaction(tx, self.tracer))
+
+        try:
+            with self.driver.session(database=self.database) as session:
+                return session.execute_write(unit)
+        except neo4j_errors.ServiceUnavailable as exc:
+            raise Neo4jUnavailable(f"lost the connection to Neo4j: {START_HINT}") from exc
 
     # -- schema ------------------------------------------------------------------------
 
