@@ -1,0 +1,19 @@
+// Create documents and their chunks (status 'pending'); chunks already in the graph
+// (same text elsewhere) are linked, not created again.
+// Parameters: $docs — [{id, source, source_key, text, language, tokens,
+//                        chunks: [{id, text, index, tokens, language}]}]
+// Returns: links — HAS_CHUNK relationships merged
+:param docs => []
+UNWIND $docs AS doc
+MERGE (d:Document {id: doc.id})
+ON CREATE SET d.source_key = doc.source_key, d.source = doc.source, d.text = doc.text,
+              d.language = doc.language, d.tokens = doc.tokens, d.chunk_count = size(doc.chunks),
+              d.ingested_at = datetime()
+WITH d, doc
+UNWIND doc.chunks AS chunk
+MERGE (c:Chunk {id: chunk.id})
+ON CREATE SET c.text = chunk.text, c.index = chunk.index, c.tokens = chunk.tokens,
+              c.language = chunk.language, c.status = 'pending'
+MERGE (d)-[h:HAS_CHUNK]->(c)
+SET h.index = chunk.index
+RETURN count(h) AS links

@@ -1,0 +1,10 @@
+// The chunks of these documents that still wait for extraction, in reading order.
+// Parameters: $doc_ids — document ids in input order; $statuses — e.g. ['pending', 'failed']
+// Returns: id, text, language, position (of the document in $doc_ids), index (in the document)
+:param doc_ids => []
+:param statuses => ['pending', 'failed']
+UNWIND range(0, size($doc_ids) - 1) AS position
+MATCH (:Document {id: $doc_ids[position]})-[h:HAS_CHUNK]->(c:Chunk)
+WHERE c.status IN $statuses
+RETURN c.id AS id, c.text AS text, c.language AS language, position, h.index AS index
+ORDER BY position, index
