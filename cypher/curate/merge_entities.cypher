@@ -1,0 +1,171 @@
+// Merge one entity into another: `absorb` disappears, `keep` takes over everything it had.
+// * relations: each relation of `absorb` is re-attached to `keep` and gets the id of its new
+//   (source, target) pair (rel-… hashes the pair). If `keep` already has that relation, the two
+//   are folded into one: descriptions, keywords and chunk_ids accumulate, strength is the mean
+//   weighted by chunks, excluded if either was. A relation between the two entities would
+//   become a loop and is deleted (extraction never keeps loops either).
+// * mentions, aliases (the absorbed name becomes an alias, source 'merged'), batch and QA links,
+//   SAME_AS proposals (a rejection is kept): all move to `keep`; type votes add up.
+// * recorded on `keep`: merged_from (ids of the entities merged into it), merged_at; on each moved
+//   relation: merged_from (its former id and the ids folded into it).
+// * QA generated from the absorbed entity or from a relation that moved are marked stale.
+// `keep` keeps its own name, type, description (the absorbed one is appended unless
+// `description` is in keep.locked), excluded flag and losses.
+// Parameters: $keep, $absorb — entity ids (ent-…) or exact names.
+// Returns: kept_id, kept_name, absorbed_id, absorbed_name, relations_moved, relations_folded,
+//   loops_dropped, mentions, aliases, qa_marked_stale.
+:param keep => '稻瘟病'
+:param absorb => '稻瘟'
+CALL () {
+  MATCH (e:Entity) WHERE e.id = $keep OR e.name = $keep
+  RETURN collect(e) AS keeps
+}
+CALL () {
+  MATCH (e:Entity) WHERE e.id = $absorb OR e.name = $absorb
+  RETURN collect(e) AS absorbs
+}
+CALL apoc.util.validate(size(keeps) <> 1, 'keep: expected one entity with id or name %s, found %d', [$keep, size(keeps)])
+CALL apoc.util.validate(size(absorbs) <> 1, 'absorb: expected one entity with id or name %s, found %d', [$absorb, size(absorbs)])
+WITH keeps[0] AS keep, absorbs[0] AS gone
+CALL apoc.util.validate(keep = gone, 'keep and absorb are the same entity (%s)', [keep.id])
+WITH keep, gone, gone.id AS gone_id, gone.name AS gone_name
+
+// -- relations: re-key onto keep, fold into an existing one, or drop a loop ---------------------
+CALL (keep, gone) {
+  MATCH (gone)-[r:RELATED]-()
+  WITH DISTINCT r, keep, gone
+  WITH r, r.id AS old_id,
+       CASE WHEN startNode(r) = gone THEN keep ELSE startNode(r) END AS s,
+       CASE WHEN endNode(r) = gone THEN keep ELSE endNode(r) END AS t
+  WITH r, old_id, s, t, 'rel-' + left(apoc.util.sha256([s.id + '->' + t.id]), 24) AS new_id
+  OPTIONAL MATCH (s)-[existing:RELATED {id: new_id}]->(t)
+  CALL (r, old_id, s, t, new_id, existing) {
+    WITH * WHERE s = t
+    DELETE r
+    RETURN 'dropped' AS outcome
+    UNION
+    WITH * WHERE s <> t AND existing IS NOT NULL
+    WITH *, coalesce(existing.chunk_ids, []) AS kept_chunks, coalesce(r.chunk_ids, []) AS moved_chunks
+    SET existing.descriptions = coalesce(existing.descriptions, [])
+          + [d IN coalesce(r.descriptions, []) WHERE NOT d IN coalesce(existing.descriptions, [])],
+        existing.description = CASE
+          WHEN 'description' IN coalesce(existing.locked, []) OR r.description IS NULL
+               OR r.description = existing.description THEN existing.description
+          WHEN existing.description IS NULL THEN r.description
+          ELSE existing.description + ' ' + r.description END,
+        existing.keywords = coalesce(existing.keywords, [])
+          + [k IN coalesce(r.keywords, []) WHERE NOT k IN coalesce(existing.keywords, [])],
+        existing.chunk_ids = kept_chunks + [c IN moved_chunks WHERE NOT c IN kept_chunks],
+        existing.strength = CASE
+          WHEN existing.strength IS NULL THEN r.strength
+          WHEN r.strength IS NULL THEN existing.strength
+          ELSE (existing.strength * apoc.coll.max([size(kept_chunks), 1])
+                + r.strength * apoc.coll.max([size(moved_chunks), 1]))
+               / (apoc.coll.max([size(kept_chunks), 1]) + apoc.coll.max([size(moved_chunks), 1])) END,
+        existing.excluded = coalesce(existing.excluded, false) OR coalesce(r.excluded, false),
+        existing.merged_from = coalesce(existing.merged_from, []) + old_id + coalesce(r.merged_from, [])
+    DELETE r
+    RETURN 'folded' AS outcome
+    UNION
+    WITH * WHERE s <> t AND existing IS NULL
+    CREATE (s)-[moved:RELATED]->(t)
+    SET moved = apoc.map.merge(properties(r), {id: new_id, merged_from: coalesce(r.merged_from, []) + old_id})
+    DELETE r
+    WITH old_id, new_id
+    // the loss history follows the relation to its new id (unless that id has history already)
+    CALL (old_id, new_id) {
+      MATCH (j:Judgement {item_id: old_id})
+      WHERE NOT EXISTS { MATCH (:Judgement {id: new_id + '@' + j.trainee_model}) }
+      SET j.item_id = new_id, j.id = new_id + '@' + j.trainee_model
+    }
+    RETURN 'moved' AS outcome
+  }
+  RETURN count(CASE outcome WHEN 'moved' THEN 1 END) AS relations_moved,
+         count(CASE outcome WHEN 'folded' THEN 1 END) AS relations_folded,
+         count(CASE outcome WHEN 'dropped' THEN 1 END) AS loops_dropped,
+         collect(old_id) AS old_relation_ids
+}
+
+// -- mentions, aliases, batches, QA ------------------------------------------------------------
+CALL (keep, gone) {
+  MATCH (c:Chunk)-[m:MENTIONS]->(gone)
+  MERGE (c)-[kept:MENTIONS]->(keep)
+  ON CREATE SET kept = properties(m)
+  DELETE m
+  RETURN count(m) AS mentions
+}
+CALL (keep, gone) {
+  MATCH (a:Alias)-[x:ALIAS_OF]->(gone)
+  MERGE (a)-[:ALIAS_OF]->(keep)
+  SET a.source = CASE a.source WHEN 'name' THEN 'merged' ELSE a.source END
+  DELETE x
+  RETURN count(a) AS aliases
+}
+CALL (keep, gone) {
+  MATCH (b:Batch)-[x:HAS_ENTITY]->(gone)
+  MERGE (b)-[:HAS_ENTITY]->(keep)
+  DELETE x
+}
+CALL (keep, gone) {
+  MATCH (q:QA)-[x:ABOUT]->(gone)
+  MERGE (q)-[:ABOUT]->(keep)
+  DELETE x
+}
+// SAME_AS: drop the one between the pair; move the others (a rejection wins over what keep had)
+CALL (keep, gone) {
+  MATCH (gone)-[x:SAME_AS]-(other)
+  WITH DISTINCT x, other, keep, gone, startNode(x) = gone AS outgoing
+  OPTIONAL MATCH (keep)-[known:SAME_AS]-(other)
+  WITH x, other, keep, gone, outgoing, head(collect(known)) AS known,
+       other <> keep AND other <> gone AS moves
+  FOREACH (_ IN CASE WHEN moves AND known IS NULL AND outgoing THEN [1] ELSE [] END |
+    CREATE (keep)-[y:SAME_AS]->(other) SET y = properties(x))
+  FOREACH (_ IN CASE WHEN moves AND known IS NULL AND NOT outgoing THEN [1] ELSE [] END |
+    CREATE (other)-[y:SAME_AS]->(keep) SET y = properties(x))
+  FOREACH (_ IN CASE WHEN moves AND known IS NOT NULL AND x.status = 'rejected' THEN [1] ELSE [] END |
+    SET known.status = 'rejected')
+  DELETE x
+}
+
+// -- the survivor's properties --------------------------------------------------------------
+CALL (keep, gone) {
+  UNWIND coalesce(keep.type_votes, []) + coalesce(gone.type_votes, []) AS vote
+  WITH split(vote, '=') AS parts
+  WITH apoc.text.join(parts[0..-1], '=') AS type, toInteger(parts[-1]) AS n
+  WITH type, sum(coalesce(n, 0)) AS n ORDER BY n DESC, type
+  RETURN collect(type + '=' + toString(n)) AS type_votes
+}
+WITH keep, gone, gone_id, gone_name, type_votes,
+     relations_moved, relations_folded, loops_dropped, old_relation_ids, mentions, aliases,
+     [n IN coalesce(keep.aliases, []) + [gone.name] + coalesce(gone.aliases, []) WHERE n <> keep.name] AS alias_names
+SET keep.aliases = apoc.coll.toSet(alias_names),
+    keep.descriptions = coalesce(keep.descriptions, [])
+      + [d IN coalesce(gone.descriptions, []) WHERE NOT d IN coalesce(keep.descriptions, [])],
+    keep.description = CASE
+      WHEN 'description' IN coalesce(keep.locked, []) OR gone.description IS NULL
+           OR gone.description = keep.description THEN keep.description
+      WHEN keep.description IS NULL THEN gone.description
+      ELSE keep.description + ' ' + gone.description END,
+    keep.type_votes = type_votes,
+    keep.merged_from = coalesce(keep.merged_from, []) + gone.id + coalesce(gone.merged_from, []),
+    keep.merged_at = datetime(),
+    keep.mention_count = COUNT { (:Chunk)-[:MENTIONS]->(keep) }
+// anything still attached to gone (a relationship type added after this file was written)
+// moves to keep; gone's own properties are dropped first so none is copied over.
+SET gone = {}
+WITH keep, gone, gone_id, gone_name, relations_moved, relations_folded, loops_dropped,
+     old_relation_ids, mentions, aliases
+CALL apoc.refactor.mergeNodes([keep, gone], {properties: 'discard', mergeRels: false}) YIELD node
+
+// -- QA made from what just went away are stale ------------------------------------------------
+CALL (node, gone_id, old_relation_ids) {
+  MATCH (q:QA)
+  WHERE gone_id IN coalesce(q.entity_ids, [])
+     OR any(id IN coalesce(q.relation_ids, []) WHERE id IN old_relation_ids)
+  WITH q, 'entity ' + gone_id + ' merged into ' + node.id AS reason
+  SET q.stale = true,
+      q.stale_reasons = coalesce(q.stale_reasons, []) + [x IN [reason] WHERE NOT x IN coalesce(q.stale_reasons, [])]
+  RETURN count(q) AS qa_marked_stale
+}
+RETURN node.id AS kept_id, node.name AS kept_name, gone_id AS absorbed_id, gone_name AS absorbed_name,
+       relations_moved, relations_folded, loops_dropped, mentions, aliases, qa_marked_stale

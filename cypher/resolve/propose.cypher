@@ -1,0 +1,24 @@
+// Write proposed duplicates as (absorb)-[:SAME_AS {score, method, status: 'proposed'}]->(keep).
+// A pair already in the queue in either direction keeps its status: a proposed one gets the
+// new score; an accepted or rejected one is left as the analyst set it.
+// Parameters: $rows [{absorb, keep, score, method, reason}].
+// Returns: outcome ('proposed', 'rescored', 'accepted', 'rejected'), pairs.
+UNWIND $rows AS row
+MATCH (a:Entity {id: row.absorb}), (k:Entity {id: row.keep})
+OPTIONAL MATCH (a)-[known:SAME_AS]-(k)
+WITH row, a, k, head(collect(known)) AS known
+CALL (row, a, k, known) {
+  WITH * WHERE known IS NULL
+  CREATE (a)-[s:SAME_AS]->(k)
+  SET s.score = row.score, s.method = row.method, s.reason = row.reason, s.status = 'proposed',
+      s.proposed_at = datetime()
+  RETURN 'proposed' AS outcome
+  UNION
+  WITH * WHERE known IS NOT NULL AND known.status = 'proposed'
+  SET known.score = row.score, known.method = row.method, known.reason = row.reason
+  RETURN 'rescored' AS outcome
+  UNION
+  WITH * WHERE known IS NOT NULL AND known.status <> 'proposed'
+  RETURN known.status AS outcome
+}
+RETURN outcome, count(*) AS pairs

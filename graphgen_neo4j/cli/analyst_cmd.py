@@ -1,0 +1,180 @@
+"""``graphgen-neo4j cypher`` (run a library or own query) and ``graphgen-neo4j resolve`` (the alias review queue)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Optional
+
+import typer
+from rich.table import Table
+
+from ..curation import QueryResult, bind_params, describe_params, format_cell, library_queries, load_query, parse_params, run_query
+from ..errors import ConfigError
+from ..graph import Graph
+from ..llm import DEFAULT_CACHE_PATH, EndpointSettings, LLMClient, ResponseCache, TokenLedger
+from ..progress import NullProgress, Progress
+from ..resolver import METHODS, ResolveConfig, ResolveReport, apply_accepted, resolve
+from ..runs import RunRecorder
+from ._app import RichProgress, app, console, err_console, handle_errors, print_json
+
+
+@app.command("cypher")
+@handle_errors
+def cypher_command(
+    query: Optional[str] = typer.Argument(None, help="A library query (explore/neighbourhood, curate/merge_entities, or just its name) or a .cypher file."),
+    param: list[str] = typer.Option([], "--param", "-p", help="name=value (JSON literal, else a string; name:str=value forces a string). Repeat for each."),
+    list_queries: bool = typer.Option(False, "--list", help="List the library queries."),
+    as_json: bool = typer.Option(False, "--json", help="Print rows as JSON."),
+) -> None:
+    """Run a Cypher query and print the result as a table.
+
+    Parameters left out are null, except numbers and booleans shown on the file's :param
+    lines (defaults), and NAME_key, which is computed from NAME (the exact alias key).
+
+        graphgen-neo4j cypher explore/highest_loss_relations -p limit=5
+        graphgen-neo4j cypher curate/merge_entities -p keep=稻瘟病 -p absorb=稻瘟
+    """
+    if list_queries:
+        _print_library(as_json)
+        return
+    if not query:
+        raise typer.BadParameter("give a query name or file (or --list)", param_hint="QUERY")
+    source = load_query(query)
+    bound = bind_params(source, parse_params(param))
+    if bound.unused:
+        raise typer.BadParameter(
+            f"{', '.join(bound.unused)} not used by {source.name} (it takes: {', '.join(source.parameters) or 'none'})",
+            param_hint="--param",
+        )
+    with Graph.connect() as graph:
+        results = run_query(graph, source, bound.values)
+    if as_json:
+        payload: list[dict[str, Any]] = [{"columns": r.columns, "rows": r.records(), "counters": r.counters} for r in results]
+        print_json(payload[0] if len(payload) == 1 else payload)
+        return
+    if bound.values:
+        err_console.print(f"[dim]{source.name}: {describe_params(bound)}[/dim]", highlight=False)
+    for result in results:
+        _print_result(result, len(results) > 1)
+
+
+def _print_library(as_json: bool) -> None:
+    found = library_queries()
+    if as_json:
+        print_json([{"name": q.name, "summary": q.summary, "parameters": q.parameters} for q in found])
+        return
+    table = Table("query", "parameters", "what it does", show_lines=False)
+    for source in found:
+        table.add_row(source.name, ", ".join(source.parameters), source.summary)
+    console.print(table)
+
+
+def _print_result(result: QueryResult, numbered: bool) -> None:
+    title = f"statement {result.statement + 1}" if numbered else None
+    if result.columns:
+        table = Table(*result.columns, title=title, show_lines=False)
+        for row in result.rows:
+            table.add_row(*(format_cell(v) for v in row))
+        console.print(table)
+    rows = f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}"
+    changes = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in result.counters.items() if k != "system_updates")
+    console.print(f"{rows}{' · ' + changes if changes else ''}", highlight=False)
+
+
+@app.command("resolve")
+@handle_errors
+def resolve_command(
+    apply: bool = typer.Option(False, "--apply", help="Merge the accepted pairs (nothing is proposed)."),
+    threshold: Optional[float] = typer.Option(None, min=0, max=1, help="Accept and merge proposed pairs scoring at least this."),
+    min_score: float = typer.Option(0.6, min=0, max=1, help="Propose pairs scoring at least this."),
+    method: list[str] = typer.Option([], "--method", help=f"Only these methods ({', '.join(METHODS)}); repeat. Default: all."),
+    llm: bool = typer.Option(True, "--llm/--no-llm", help="Ask the synthesizer about Chinese/English name pairs."),
+    llm_max_pairs: int = typer.Option(200, min=0, help="Most pairs sent to the LLM."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Do not use the LLM response cache."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Propose likely duplicate entities as SAME_AS pairs for review; --apply merges accepted ones.
+
+    Review in Browser (explore/same_as_queue) and accept or reject with curate/review_same_as.
+    A rejected pair is never proposed again. Nothing merges unless --threshold is set or
+    you run --apply.
+    """
+    unknown = [m for m in method if m not in METHODS]
+    if unknown:
+        raise typer.BadParameter(f"unknown method {', '.join(unknown)}; choose from {', '.join(METHODS)}", param_hint="--method")
+    methods = [m for m in METHODS if (m in method or not method) and (m != "llm" or llm)]
+    config = ResolveConfig(methods=methods, min_score=min_score, auto_accept=threshold, llm_max_pairs=llm_max_pairs)  # type: ignore[arg-type]
+    ledger = TokenLedger()
+    with Graph.connect() as graph:
+        recorder = RunRecorder(graph, "resolve", {"apply": apply, **config.model_dump()}, resume=False)
+        try:
+            with recorder.stage("resolve"):
+                if apply:
+                    report = ResolveReport(merged=_with_progress(lambda p: apply_accepted(graph, p), as_json))
+                else:
+                    synthesizer = _synthesizer(ledger, not no_cache) if "llm" in methods else None
+                    report = _with_progress(lambda p: asyncio.run(_resolve(graph, synthesizer, config, p)), as_json)
+        except Exception as exc:
+            recorder.finish("failed", ledger, error=str(exc))
+            raise
+        recorder.counts = report.model_dump(exclude={"merged", "failures"}) | {"merged": len(report.merged)}
+        recorder.finish("completed", ledger)
+    if as_json:
+        print_json(report.model_dump() | {"run_id": recorder.run_id})
+    else:
+        _print_report(report, apply)
+    if report.failures:
+        raise typer.Exit(code=1)
+
+
+def _synthesizer(ledger: TokenLedger, use_cache: bool) -> LLMClient | None:
+    try:
+        settings = EndpointSettings.from_env("synthesizer")
+    except ConfigError as exc:
+        err_console.print(f"[yellow]llm pairs skipped:[/yellow] {exc} (or pass --no-llm)", highlight=False)
+        return None
+    return LLMClient(settings, cache=ResponseCache(DEFAULT_CACHE_PATH) if use_cache else None, ledger=ledger)
+
+
+async def _resolve(graph: Graph, synthesizer: LLMClient | None, config: ResolveConfig, progress: Progress) -> ResolveReport:
+    if synthesizer is None:
+        return await resolve(graph, None, config, progress)
+    async with synthesizer:
+        return await resolve(graph, synthesizer, config, progress)
+
+
+def _with_progress(work: Any, quiet: bool) -> Any:
+    if quiet:
+        return work(NullProgress())
+    with RichProgress() as progress:
+        return work(progress)
+
+
+def _print_report(report: ResolveReport, applied: bool) -> None:
+    if not applied:
+        table = Table("", "pairs", title=f"resolve: {report.entities} entities compared")
+        for found_method, count in sorted(report.found.items()):
+            table.add_row(f"found by {found_method}", str(count))
+        table.add_row("newly proposed", str(report.proposed))
+        table.add_row("re-scored (still proposed)", str(report.rescored))
+        table.add_row("rejected before (not proposed again)", str(report.kept_rejected))
+        table.add_row("accepted before (waiting for --apply)", str(report.kept_accepted))
+        if report.llm_pairs or report.llm_skipped:
+            llm_line = (f"{report.llm_pairs} asked: {report.llm_confirmed} same, {report.llm_denied} not, {report.llm_failed} failed"
+                        if not report.llm_skipped else f"skipped ({report.llm_skipped})")
+            table.add_row("Chinese/English pairs (LLM)", llm_line)
+        if report.accepted:
+            table.add_row("accepted by --threshold", str(report.accepted))
+        console.print(table)
+    if report.merged:
+        merges = Table("absorbed", "into", "relations moved", "folded", "loops dropped", "mentions", "QA now stale", title="merged")
+        for m in report.merged:
+            merges.add_row(m.absorbed_name, m.kept_name, str(m.relations_moved), str(m.relations_folded),
+                           str(m.loops_dropped), str(m.mentions), str(m.qa_marked_stale))
+        console.print(merges)
+    elif applied:
+        console.print("no accepted pair to merge")
+    for failure in report.failures:
+        err_console.print(f"[red]failed:[/red] {failure}", highlight=False)
+    if not applied and report.proposed + report.rescored:
+        console.print("review: graphgen-neo4j cypher explore/same_as_queue  ·  decide: curate/review_same_as  ·  merge: resolve --apply")
