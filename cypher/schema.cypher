@@ -20,6 +20,8 @@ CREATE CONSTRAINT run_id IF NOT EXISTS FOR (r:Run) REQUIRE r.id IS UNIQUE;
 CREATE INDEX document_source IF NOT EXISTS FOR (d:Document) ON (d.source_key);
 CREATE INDEX chunk_status IF NOT EXISTS FOR (c:Chunk) ON (c.status);
 CREATE INDEX entity_type IF NOT EXISTS FOR (e:Entity) ON (e.type);
+// Analysts look entities up by display name (curate and explore queries take an id or a name).
+CREATE INDEX entity_name IF NOT EXISTS FOR (e:Entity) ON (e.name);
 CREATE INDEX related_loss IF NOT EXISTS FOR ()-[r:RELATED]-() ON (r.loss);
 CREATE INDEX related_batch IF NOT EXISTS FOR ()-[r:RELATED]-() ON (r.batch_id);
 CREATE INDEX judgement_item IF NOT EXISTS FOR (j:Judgement) ON (j.item_id);
