@@ -635,6 +635,22 @@ class _Writer:
         return UnitResult(unit, qa=qa)
 
 
+def merge_identical(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per QA id: identical QA from several units keep every unit (``yields``) and
+    the union of their provenance ids."""
+    merged: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        link = {"batch_id": row["batch_id"], "unit": row["unit"]}
+        first = merged.get(row["id"])
+        if first is None:
+            merged[row["id"]] = {**{k: v for k, v in row.items() if k != "unit"}, "yields": [link]}
+            continue
+        first["yields"].append(link)
+        for key in ("relation_ids", "entity_ids", "chunk_ids"):
+            first[key] = list(dict.fromkeys(first[key] + row[key]))
+    return list(merged.values())
+
+
 def qa_id(mode: str, question: str, answer: str) -> str:
     """``qa-`` + hash of mode, question and answer: the same QA is stored once."""
     return content_id("qa", f"{mode}\n{question}\n{answer}")
@@ -790,9 +806,10 @@ async def _execute(
         unstored.clear()
         complete.clear()
         if rows:
-            stored = await _write(graph, "generate/store_qa", run_id=run_id, rows=rows)
-            report.new_qa += sum(1 for row in stored if row["created"])
-            report.duplicate_qa += sum(1 for row in stored if not row["created"])
+            stored = await _write(graph, "generate/store_qa", run_id=run_id, rows=merge_identical(rows))
+            created = sum(1 for row in stored if row["created"])
+            report.new_qa += created
+            report.duplicate_qa += len(rows) - created
             for qa in rows:
                 qa_ids.add(qa["id"])
                 report.modes[qa["mode"]].generated += 1

@@ -2,14 +2,14 @@
 // entities it is about, to the batch that yielded it (under the unit name, for resume)
 // and to the run. A QA generated again (same id) from fresh material, or after it was
 // marked stale, takes the new provenance; an identical QA from another unit adds to it.
-// Parameters: $run_id, $rows [{id, unit, batch_id, mode, question, answer, language,
-//   relation_ids, entity_ids, chunk_ids, loss, item_loss}].
+// Parameters: $run_id, $rows [{id, batch_id, mode, question, answer, language, relation_ids,
+//   entity_ids, chunk_ids, loss, item_loss, yields: [{batch_id, unit}]}], one row per id (the
+//   caller merges identical QA: MERGE cannot tell rows of one statement apart).
 // Returns per row: id, created (false when the QA already existed).
 UNWIND $rows AS row
-MATCH (b:Batch {id: row.batch_id})
 MERGE (run:Run {id: $run_id})
 MERGE (q:QA {id: row.id})
-WITH row, b, run, q, q.created_at IS NULL AS created, q.created_at IS NULL OR coalesce(q.stale, false) AS fresh
+WITH row, run, q, q.created_at IS NULL AS created, q.created_at IS NULL OR coalesce(q.stale, false) AS fresh
 SET q.created_at = coalesce(q.created_at, datetime()),
     q.question = row.question, q.answer = row.answer, q.mode = row.mode, q.language = row.language,
     q.run_id = CASE WHEN fresh THEN $run_id ELSE q.run_id END,
@@ -23,10 +23,14 @@ SET q.created_at = coalesce(q.created_at, datetime()),
     q.chunk_ids = CASE WHEN fresh THEN row.chunk_ids
                   ELSE q.chunk_ids + [x IN row.chunk_ids WHERE NOT x IN q.chunk_ids] END,
     q.stale = false
-MERGE (b)-[y:YIELDED {unit: row.unit}]->(q)
-SET y.mode = row.mode
 MERGE (run)-[:PRODUCED]->(q)
 WITH row, q, created, fresh
+CALL (q, row) {
+  UNWIND row.yields AS yielded
+  MATCH (b:Batch {id: yielded.batch_id})
+  MERGE (b)-[y:YIELDED {unit: yielded.unit}]->(q)
+  SET y.mode = row.mode
+}
 CALL (q, fresh) {
   MATCH (q)-[about:ABOUT]->(:Entity)
   WHERE fresh

@@ -306,3 +306,16 @@ async def test_coverage_queries(graph, rice, synthesizer) -> None:
     assert [(r["source"], r["target"], r["loss"]) for r in uncovered] == [
         ("Tricyclazole", "Melanin", 1.0), ("Rice blast", "Rice", 0.5), ("Melanin", "Magnaporthe oryzae", 0.2)]
     assert uncovered[0]["batch_id"] == rice["batches"][1]
+
+
+async def test_identical_qa_are_stored_once_and_both_units_count_as_done(graph, build_graph, synthesizer, server) -> None:
+    # Two batches offering the same relation (partition never does this; a hand-made case of identical QA).
+    ids = build_graph([], [("A", "B", "A binds B.", {"loss": 1.0, "chunk_ids": ["c1"]})])
+    make_batches(graph, ids, [["A->B"], ["A->B"]])
+    report = await generate_with(graph, synthesizer, modes=["atomic"])
+    assert report.modes["atomic"].generated == 2 and report.qa == report.new_qa == 1 and report.duplicate_qa == 1
+    links = graph.query("MATCH (b:Batch)-[y:YIELDED]->(q:QA) RETURN b.id AS batch, y.unit AS unit ORDER BY batch")
+    assert len(links) == 2 and {link["unit"] for link in links} == {f"atomic:{ids['A->B']}"}
+    server.clear_requests()
+    again = await generate_with(graph, synthesizer, run_id="gen-2", modes=["atomic"])
+    assert again.modes["atomic"].reused == 2 and server.count() == 0 and again.qa == 1
