@@ -22,7 +22,7 @@ SET q.created_at = coalesce(q.created_at, datetime()),
                    ELSE q.entity_ids + [x IN row.entity_ids WHERE NOT x IN q.entity_ids] END,
     q.chunk_ids = CASE WHEN fresh THEN row.chunk_ids
                   ELSE q.chunk_ids + [x IN row.chunk_ids WHERE NOT x IN q.chunk_ids] END,
-    q.stale = false
+    q.stale = false, q.stale_reasons = null
 MERGE (run)-[:PRODUCED]->(q)
 WITH row, q, created, fresh
 CALL (q, row) {

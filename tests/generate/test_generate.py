@@ -302,7 +302,7 @@ async def test_coverage_queries(graph, rice, synthesizer) -> None:
     coverage = graph.read("generate/coverage_by_mode", run_id="gen-1")
     assert coverage == [{"mode": "atomic", "qa": 2, "mean_loss": pytest.approx((3.0 + 2.0 + 0.5) / 3),
                          "relations_covered": 2, "entities_covered": 3}]
-    uncovered = graph.read("generate/uncovered_relations", limit=10)
+    uncovered = graph.read("explore/uncovered_relations", limit=10)  # the analysts' query
     assert [(r["source"], r["target"], r["loss"]) for r in uncovered] == [
         ("Tricyclazole", "Melanin", 1.0), ("Rice blast", "Rice", 0.5), ("Melanin", "Magnaporthe oryzae", 0.2)]
     assert uncovered[0]["batch_id"] == rice["batches"][1]
