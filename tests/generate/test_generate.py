@@ -319,3 +319,18 @@ async def test_identical_qa_are_stored_once_and_both_units_count_as_done(graph, 
     server.clear_requests()
     again = await generate_with(graph, synthesizer, run_id="gen-2", modes=["atomic"])
     assert again.modes["atomic"].reused == 2 and server.count() == 0 and again.qa == 1
+
+
+async def test_qa_made_stale_by_curation_are_written_again_from_the_curated_graph(graph, rice, synthesizer, server) -> None:
+    ids = rice["ids"]
+    await generate_with(graph, synthesizer, modes=["aggregated", "multi_hop"])
+    graph.query("MATCH (e:Entity {id: $id}) SET e.excluded = true", id=ids["Rice"])
+    marked = graph.run("curate/mark_stale")[0]  # the analysts' query
+    assert marked["newly_stale"] == 2  # batch 0's aggregated and multi-hop QA mention Rice
+    server.clear_requests()
+    again = await generate_with(graph, synthesizer, run_id="gen-2", modes=["aggregated", "multi_hop"])
+    assert {m: (r.reused, r.generated) for m, r in again.modes.items()} == {"aggregated": (1, 1), "multi_hop": (1, 1)}
+    assert server.count() == 3  # rewrite + question + multi-hop for batch 0 only
+    fresh = qa_rows(graph, "gen-2")
+    assert len(fresh) == 4 and all(ids["Rice"] not in r["entity_ids"] for r in fresh)
+    assert graph.query("MATCH (q:QA) WHERE q.stale RETURN count(q) AS n")[0]["n"] == 2
