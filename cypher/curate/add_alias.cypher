@@ -2,7 +2,7 @@
 // name in its `aliases` list. Later runs send every mention of that name to this entity.
 // A name that already routes to another entity is not taken from it: the query stops with an
 // error naming that entity (merge the two with curate/merge_entities instead).
-// Parameters: $entity — id (ent-…) or exact name; $alias — the name to add;
+// Parameters: $entity — id (ent-…) or exact name; $alias — the name to add,
 //   $alias_key — graphgen_neo4j.ids.normalize_key($alias). `graphgen-neo4j cypher` fills it in.
 //   In Browser set it to null and the key is computed here (NFKC, lower-cased, white space
 //   collapsed, quotes trimmed): the same key except for the few letters whose Unicode case

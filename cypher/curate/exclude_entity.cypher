@@ -2,7 +2,7 @@
 // its relations), or include it again with $excluded = false. Nothing is deleted.
 // QA generated from it are marked stale; including it again clears that mark where nothing
 // else they came from is excluded or gone.
-// Parameters: $entity — id or exact name; $excluded — true to exclude, false to include;
+// Parameters: $entity — id or exact name; $excluded — true to exclude, false to include,
 //   $reason — why (kept on the entity as excluded_reason; may be null).
 // Returns: id, name, excluded, qa_stale (stale QA that came from it), qa_fresh.
 :param entity => 'Pi2'

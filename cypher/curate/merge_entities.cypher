@@ -1,16 +1,17 @@
 // Merge one entity into another: `absorb` disappears, `keep` takes over everything it had.
 // * relations: each relation of `absorb` is re-attached to `keep` and gets the id of its new
 //   (source, target) pair (rel-… hashes the pair). If `keep` already has that relation, the two
-//   are folded into one: descriptions, keywords and chunk_ids accumulate, strength is the mean
-//   weighted by chunks, excluded if either was. A relation between the two entities would
-//   become a loop and is deleted (extraction never keeps loops either).
+//   are folded into one: descriptions, keywords, chunk_ids and the per-chunk evidence accumulate,
+//   strength is the mean over chunks, excluded if either was. A relation between the two
+//   entities would become a loop and is deleted (extraction never keeps loops either).
 // * mentions, aliases (the absorbed name becomes an alias, source 'merged'), batch and QA links,
 //   SAME_AS proposals (a rejection is kept): all move to `keep`; type votes add up.
 // * recorded on `keep`: merged_from (ids of the entities merged into it), merged_at; on each moved
 //   relation: merged_from (its former id and the ids folded into it).
 // * QA generated from the absorbed entity or from a relation that moved are marked stale.
-// `keep` keeps its own name, type, description (the absorbed one is appended unless
-// `description` is in keep.locked), excluded flag and losses.
+// `keep` keeps its name, excluded flag and losses; its type is the majority of the added-up
+// votes and its description is rebuilt from both descriptions lists, unless an analyst set them
+// (`type` / `description` in keep.locked).
 // Parameters: $keep, $absorb — entity ids (ent-…) or exact names.
 // Returns: kept_id, kept_name, absorbed_id, absorbed_name, relations_moved, relations_folded,
 //   loops_dropped, mentions, aliases, qa_marked_stale.
@@ -45,25 +46,51 @@ CALL (keep, gone) {
     RETURN 'dropped' AS outcome
     UNION
     WITH * WHERE s <> t AND existing IS NOT NULL
-    WITH *, coalesce(existing.chunk_ids, []) AS kept_chunks, coalesce(r.chunk_ids, []) AS moved_chunks
-    SET existing.descriptions = coalesce(existing.descriptions, [])
-          + [d IN coalesce(r.descriptions, []) WHERE NOT d IN coalesce(existing.descriptions, [])],
-        existing.description = CASE
-          WHEN 'description' IN coalesce(existing.locked, []) OR r.description IS NULL
-               OR r.description = existing.description THEN existing.description
-          WHEN existing.description IS NULL THEN r.description
-          ELSE existing.description + ' ' + r.description END,
+    // evidence is kept per chunk in lists aligned with chunk_ids (as extraction writes it):
+    // a chunk both relations came from keeps one entry holding both descriptions
+    WITH *, coalesce(existing.chunk_ids, []) AS kc, coalesce(r.chunk_ids, []) AS mc,
+         existing.evidence_descriptions IS NOT NULL OR r.evidence_descriptions IS NOT NULL AS has_evidence
+    WITH *, [i IN range(0, size(mc) - 1) WHERE NOT mc[i] IN kc] AS fresh,
+         [j IN range(0, size(kc) - 1) | apoc.coll.indexOf(mc, kc[j])] AS shared,
+         coalesce(existing.evidence_descriptions, [c IN kc | coalesce(existing.description, '')]) AS ked,
+         coalesce(r.evidence_descriptions, [c IN mc | coalesce(r.description, '')]) AS med,
+         coalesce(existing.evidence_keywords, [c IN kc | apoc.text.join(coalesce(existing.keywords, []), '|')]) AS kek,
+         coalesce(r.evidence_keywords, [c IN mc | apoc.text.join(coalesce(r.keywords, []), '|')]) AS mek,
+         coalesce(existing.evidence_strengths, [c IN kc | coalesce(existing.strength, 5.0)]) AS kes,
+         coalesce(r.evidence_strengths, [c IN mc | coalesce(r.strength, 5.0)]) AS mes
+    WITH *, [j IN range(0, size(kc) - 1) |
+               CASE WHEN shared[j] >= 0 AND coalesce(med[shared[j]], '') <> ''
+                         AND NOT coalesce(ked[j], '') CONTAINS med[shared[j]]
+                    THEN trim(coalesce(ked[j], '') + ' ' + med[shared[j]]) ELSE ked[j] END]
+            + [i IN fresh | med[i]] AS evidence_descriptions,
+         [j IN range(0, size(kc) - 1) |
+               CASE WHEN shared[j] >= 0
+                    THEN apoc.text.join([k IN apoc.coll.toSet(split(coalesce(kek[j], ''), '|') + split(coalesce(mek[shared[j]], ''), '|')) WHERE k <> ''], '|')
+                    ELSE kek[j] END]
+            + [i IN fresh | mek[i]] AS evidence_keywords,
+         kes + [i IN fresh | mes[i]] AS evidence_strengths,
+         apoc.coll.sort(apoc.coll.toSet(coalesce(existing.descriptions, []) + coalesce(r.descriptions, []))) AS descriptions
+    SET existing.chunk_ids = kc + [i IN fresh | mc[i]],
+        existing.evidence_descriptions = CASE WHEN has_evidence THEN evidence_descriptions END,
+        existing.evidence_keywords = CASE WHEN has_evidence THEN evidence_keywords END,
+        existing.evidence_strengths = CASE WHEN has_evidence THEN evidence_strengths END,
+        existing.descriptions = descriptions,
         existing.keywords = coalesce(existing.keywords, [])
           + [k IN coalesce(r.keywords, []) WHERE NOT k IN coalesce(existing.keywords, [])],
-        existing.chunk_ids = kept_chunks + [c IN moved_chunks WHERE NOT c IN kept_chunks],
         existing.strength = CASE
-          WHEN existing.strength IS NULL THEN r.strength
-          WHEN r.strength IS NULL THEN existing.strength
-          ELSE (existing.strength * apoc.coll.max([size(kept_chunks), 1])
-                + r.strength * apoc.coll.max([size(moved_chunks), 1]))
-               / (apoc.coll.max([size(kept_chunks), 1]) + apoc.coll.max([size(moved_chunks), 1])) END,
+          WHEN size(evidence_strengths) > 0 THEN apoc.coll.avg(evidence_strengths)
+          ELSE coalesce((existing.strength + r.strength) / 2, existing.strength, r.strength) END,
         existing.excluded = coalesce(existing.excluded, false) OR coalesce(r.excluded, false),
         existing.merged_from = coalesce(existing.merged_from, []) + old_id + coalesce(r.merged_from, [])
+    // the description is rebuilt from the descriptions (one per line) as extraction does,
+    // a long one, or one that was a summary, waits for the next summary pass
+    WITH *, apoc.text.join(descriptions, '\n') AS joined
+    SET existing.summary_pending = CASE
+          WHEN 'description' IN coalesce(existing.locked, []) THEN existing.summary_pending
+          WHEN coalesce(existing.summarized, false) OR coalesce(r.summarized, false) OR size(joined) > 600 THEN true
+          ELSE null END,
+        existing.summarized = CASE WHEN 'description' IN coalesce(existing.locked, []) THEN existing.summarized ELSE false END,
+        existing.description = CASE WHEN 'description' IN coalesce(existing.locked, []) THEN existing.description ELSE joined END
     DELETE r
     RETURN 'folded' AS outcome
     UNION
@@ -91,6 +118,9 @@ CALL (keep, gone) {
   MATCH (c:Chunk)-[m:MENTIONS]->(gone)
   MERGE (c)-[kept:MENTIONS]->(keep)
   ON CREATE SET kept = properties(m)
+  ON MATCH SET kept.description = CASE
+    WHEN coalesce(m.description, '') = '' OR coalesce(kept.description, '') CONTAINS m.description THEN kept.description
+    ELSE trim(coalesce(kept.description, '') + ' ' + m.description) END
   DELETE m
   RETURN count(m) AS mentions
 }
@@ -128,25 +158,32 @@ CALL (keep, gone) {
 }
 
 // -- the survivor's properties --------------------------------------------------------------
+// type votes add up; most votes first, ties in the order keep had them (as extraction orders them)
 CALL (keep, gone) {
-  UNWIND coalesce(keep.type_votes, []) + coalesce(gone.type_votes, []) AS vote
-  WITH split(vote, '=') AS parts
-  WITH apoc.text.join(parts[0..-1], '=') AS type, toInteger(parts[-1]) AS n
-  WITH type, sum(coalesce(n, 0)) AS n ORDER BY n DESC, type
-  RETURN collect(type + '=' + toString(n)) AS type_votes
+  WITH coalesce(keep.type_votes, []) + coalesce(gone.type_votes, []) AS votes
+  UNWIND range(0, size(votes) - 1) AS i
+  WITH i, split(votes[i], '=') AS parts
+  WITH apoc.text.join(parts[0..-1], '=') AS type, toInteger(parts[-1]) AS n, i
+  WITH type, sum(coalesce(n, 0)) AS n, min(i) AS first ORDER BY n DESC, first
+  RETURN collect(type + '=' + toString(n)) AS type_votes,
+         head([t IN collect(type) WHERE t <> 'UNKNOWN'] + ['UNKNOWN']) AS majority
 }
-WITH keep, gone, gone_id, gone_name, type_votes,
+WITH keep, gone, gone_id, gone_name, type_votes, majority,
      relations_moved, relations_folded, loops_dropped, old_relation_ids, mentions, aliases,
-     [n IN coalesce(keep.aliases, []) + [gone.name] + coalesce(gone.aliases, []) WHERE n <> keep.name] AS alias_names
+     [n IN coalesce(keep.aliases, []) + [gone.name] + coalesce(gone.aliases, []) WHERE n <> keep.name] AS alias_names,
+     apoc.coll.sort(apoc.coll.toSet(coalesce(keep.descriptions, []) + coalesce(gone.descriptions, []))) AS descriptions,
+     'description' IN coalesce(keep.locked, []) AS description_locked
+WITH *, apoc.text.join(descriptions, '\n') AS joined
 SET keep.aliases = apoc.coll.toSet(alias_names),
-    keep.descriptions = coalesce(keep.descriptions, [])
-      + [d IN coalesce(gone.descriptions, []) WHERE NOT d IN coalesce(keep.descriptions, [])],
-    keep.description = CASE
-      WHEN 'description' IN coalesce(keep.locked, []) OR gone.description IS NULL
-           OR gone.description = keep.description THEN keep.description
-      WHEN keep.description IS NULL THEN gone.description
-      ELSE keep.description + ' ' + gone.description END,
+    keep.descriptions = descriptions,
+    keep.summary_pending = CASE
+      WHEN description_locked THEN keep.summary_pending
+      WHEN coalesce(keep.summarized, false) OR coalesce(gone.summarized, false) OR size(joined) > 600 THEN true
+      ELSE null END,
+    keep.summarized = CASE WHEN description_locked THEN keep.summarized ELSE false END,
+    keep.description = CASE WHEN description_locked THEN keep.description ELSE joined END,
     keep.type_votes = type_votes,
+    keep.type = CASE WHEN 'type' IN coalesce(keep.locked, []) OR size(type_votes) = 0 THEN keep.type ELSE majority END,
     keep.merged_from = coalesce(keep.merged_from, []) + gone.id + coalesce(gone.merged_from, []),
     keep.merged_at = datetime(),
     keep.mention_count = COUNT { (:Chunk)-[:MENTIONS]->(keep) }

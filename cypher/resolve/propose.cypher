@@ -1,6 +1,6 @@
 // Write proposed duplicates as (absorb)-[:SAME_AS {score, method, status: 'proposed'}]->(keep).
 // A pair already in the queue in either direction keeps its status: a proposed one gets the
-// new score; an accepted or rejected one is left as the analyst set it.
+// new score and method; an accepted or rejected one is left as the analyst set it.
 // Parameters: $rows [{absorb, keep, score, method, reason}].
 // Returns: outcome ('proposed', 'rescored', 'accepted', 'rejected'), pairs.
 UNWIND $rows AS row
@@ -15,7 +15,11 @@ CALL (row, a, k, known) {
   RETURN 'proposed' AS outcome
   UNION
   WITH * WHERE known IS NOT NULL AND known.status = 'proposed'
-  SET known.score = row.score, known.method = row.method, known.reason = row.reason
+  // re-drawn so the arrow points at the entity that should stay (extraction's own proposals
+  // point either way)
+  CREATE (a)-[s:SAME_AS]->(k)
+  SET s = properties(known), s.score = row.score, s.method = row.method, s.reason = row.reason
+  DELETE known
   RETURN 'rescored' AS outcome
   UNION
   WITH * WHERE known IS NOT NULL AND known.status <> 'proposed'
