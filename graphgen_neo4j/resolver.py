@@ -31,9 +31,9 @@ import asyncio
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import combinations
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -358,17 +358,12 @@ def cross_language_pairs(
     votes: Counter[tuple[str, str]] = Counter()  # (chinese id, latin id) -> 1 per direction found
     for entity in chinese:  # Latin names inside a Chinese entity's description
         for run in _LATIN_RUN.findall(normalize_key(entity.description)):
-            words = tuple(_LATIN_TOKEN.findall(run))
-            spans = {words[i:j] for i in range(len(words)) for j in range(i + 1, min(len(words), i + longest_words) + 1)}
-            for span in spans:
-                for other in latin_by_words.get(span, ()):
-                    votes[(entity.id, other.id)] += 1
+            for other in _longest_matches(tuple(_LATIN_TOKEN.findall(run)), latin_by_words, longest_words):
+                votes[(entity.id, other.id)] += 1
     for entity in latin:  # Chinese names inside a Latin-named entity's description
         for run in _CJK_RUN.findall(normalize_key(entity.description)):
-            parts = {run[i:j] for i in range(len(run)) for j in range(i + 1, min(len(run), i + longest_chinese) + 1)}
-            for part in parts:
-                for other in chinese_by_key.get(part, ()):
-                    votes[(other.id, entity.id)] += 1
+            for other in _longest_matches(run, chinese_by_key, longest_chinese):
+                votes[(other.id, entity.id)] += 1
     by_id = {e.id: e for e in entities}
     ranked = sorted(votes, key=lambda pair: (-votes[pair], pair))
 
@@ -391,6 +386,22 @@ def cross_language_pairs(
         if limit is not None and len(pairs) >= limit:
             break
     return pairs
+
+
+def _longest_matches(sequence: Any, index: Mapping[Any, list[EntityRecord]], longest: int) -> list[EntityRecord]:
+    """Entities named in ``sequence`` (words or characters), longest name first, left to right:
+    "rice blast" in a description names rice blast, not also rice."""
+    found: list[EntityRecord] = []
+    start = 0
+    while start < len(sequence):
+        for end in range(min(len(sequence), start + longest), start, -1):
+            if sequence[start:end] in index:
+                found.extend(index[sequence[start:end]])
+                start = end
+                break
+        else:
+            start += 1
+    return found
 
 
 def pair_messages(a: EntityRecord, b: EntityRecord) -> list[dict[str, str]]:

@@ -7,14 +7,15 @@ UNWIND $rows AS row
 MATCH (a:Entity {id: row.absorb}), (k:Entity {id: row.keep})
 OPTIONAL MATCH (a)-[known:SAME_AS]-(k)
 WITH row, a, k, head(collect(known)) AS known
-CALL (row, a, k, known) {
+WITH row, a, k, known, known.status AS status  // read before a branch below deletes `known`
+CALL (row, a, k, known, status) {
   WITH * WHERE known IS NULL
   CREATE (a)-[s:SAME_AS]->(k)
   SET s.score = row.score, s.method = row.method, s.reason = row.reason, s.status = 'proposed',
       s.proposed_at = datetime()
   RETURN 'proposed' AS outcome
   UNION
-  WITH * WHERE known IS NOT NULL AND known.status = 'proposed'
+  WITH * WHERE status = 'proposed'
   // re-drawn so the arrow points at the entity that should stay (extraction's own proposals
   // point either way)
   CREATE (a)-[s:SAME_AS]->(k)
@@ -22,7 +23,7 @@ CALL (row, a, k, known) {
   DELETE known
   RETURN 'rescored' AS outcome
   UNION
-  WITH * WHERE known IS NOT NULL AND known.status <> 'proposed'
-  RETURN known.status AS outcome
+  WITH * WHERE status <> 'proposed'
+  RETURN status AS outcome
 }
 RETURN outcome, count(*) AS pairs
