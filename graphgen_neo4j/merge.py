@@ -118,8 +118,10 @@ def description_props(
     if previous is not None and list(previous) == descriptions:
         return {}
     joined = "\n".join(descriptions)
-    over = count_tokens(joined, encoding) > budget
-    return {"description": joined, "summary_pending": True if over else None, "summarized": False}
+    # A token is at least one byte: short texts need no tokenizer.
+    over = len(joined.encode("utf-8")) > budget and count_tokens(joined, encoding) > budget
+    # None removes the property (SET +=): a new description is not a summary, and not pending unless too long.
+    return {"description": joined, "summary_pending": True if over else None, "summarized": None}
 
 
 def entity_props(
@@ -341,32 +343,40 @@ def write_extractions(tx: Transaction, results: Sequence[ChunkExtraction], setti
         mentions_by_entity.setdefault(mention.entity_id, []).append(mention)
     touched = sorted(set(mentions_by_entity) | set(router.new_aliases))
     state = {row["id"]: row for row in tx.run("ingest/entity_state", ids=[e for e in touched if e in router.existing])}
-    entity_rows = [
-        {"id": eid, "name": router.new_entities.get(eid, ""),
-         "props": fold_entity(state.get(eid), mentions_by_entity.get(eid, []), router.new_aliases.get(eid, []),
-                              budget=budget, encoding=encoding)}
-        for eid in touched
-    ]
-    outcome.entities_created = tx.run("ingest/upsert_entities", rows=entity_rows)[0]["created"]
+    entity_rows = []
+    for eid in touched:
+        props = fold_entity(state.get(eid), mentions_by_entity.get(eid, []), router.new_aliases.get(eid, []),
+                            budget=budget, encoding=encoding)
+        if eid not in router.existing:
+            props = {k: v for k, v in props.items() if v is not None}  # nothing to remove on a new entity
+        entity_rows.append({"id": eid, "name": router.new_entities.get(eid, ""), "props": props})
+    tx.run("ingest/upsert_entities", rows=entity_rows)
+    outcome.entities_created = len(router.new_entities)
     if router.alias_rows:
-        outcome.aliases_created = tx.run("ingest/upsert_aliases", rows=router.alias_rows)[0]["created"]
-    outcome.mentions = tx.run("ingest/upsert_mentions", rows=[m.row() for m in plan.mentions.values()])[0]["mentions"]
+        tx.run("ingest/upsert_aliases", rows=router.alias_rows)
+        outcome.aliases_created = len(router.alias_rows)
+    outcome.mentions = tx.run("ingest/create_mentions", rows=[m.row() for m in plan.mentions.values()])[0]["mentions"]
 
     # Relations: merge the new evidence into what is stored.
     if plan.evidence:
         pairs = [{"source_id": s, "target_id": t} for s, t in plan.evidence]
         stored = {(row["source_id"], row["target_id"]): row for row in tx.run("ingest/relation_state", pairs=pairs)}
-        relation_rows = []
+        created, updated = [], []
         for (source, target), new in plan.evidence.items():
             current = stored.get((source, target))
             evidence = evidence_of(current)
             evidence.update(new)
-            relation_rows.append({
-                "id": current["id"] if current else relation_id(source, target), "source_id": source, "target_id": target,
-                "props": relation_props(evidence, current["descriptions"] if current else None, budget=budget, encoding=encoding),
-            })
+            props = relation_props(evidence, current["descriptions"] if current else None, budget=budget, encoding=encoding)
+            if current is None:
+                props = {k: v for k, v in props.items() if v is not None}  # nothing to remove on a new relation
+                created.append({"id": relation_id(source, target), "source_id": source, "target_id": target, "props": props})
+            else:
+                updated.append({"id": current["id"], "props": props})
             outcome.relation_evidence += len(new)
-        outcome.relations_created = tx.run("ingest/upsert_relations", rows=relation_rows)[0]["created"]
+        if created:
+            outcome.relations_created = tx.run("ingest/create_relations", rows=created)[0]["created"]
+        if updated:
+            tx.run("ingest/update_relations", rows=updated)
     if router.proposals:
         rows = [{"source_id": a, "target_id": b, "key": key} for (a, b), key in router.proposals.items()]
         outcome.duplicates_proposed = tx.run("ingest/propose_same_as", rows=rows)[0]["proposed"]

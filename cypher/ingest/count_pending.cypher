@@ -4,6 +4,8 @@
 :param doc_ids => []
 :param statuses => ['pending', 'failed']
 UNWIND $doc_ids AS id
-MATCH (:Document {id: id})-[:HAS_CHUNK]->(c:Chunk)
+MATCH (d:Document {id: id})
+USING INDEX d:Document(id)  // not the status index: that would scan every pending chunk per document
+MATCH (d)-[:HAS_CHUNK]->(c:Chunk)
 WHERE c.status IN $statuses
 RETURN count(DISTINCT c) AS pending

@@ -4,7 +4,9 @@
 :param doc_ids => []
 :param statuses => ['pending', 'failed']
 UNWIND range(0, size($doc_ids) - 1) AS position
-MATCH (:Document {id: $doc_ids[position]})-[h:HAS_CHUNK]->(c:Chunk)
+MATCH (d:Document {id: $doc_ids[position]})
+USING INDEX d:Document(id)  // not the status index: that would scan every pending chunk per document
+MATCH (d)-[h:HAS_CHUNK]->(c:Chunk)
 WHERE c.status IN $statuses
 RETURN c.id AS id, c.text AS text, c.language AS language, position, h.index AS index
 ORDER BY position, index
