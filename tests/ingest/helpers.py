@@ -14,7 +14,7 @@ from graphgen_neo4j.llm import EndpointSettings, LLMClient, TokenLedger
 from graphgen_neo4j.testing.llm_server import ScriptedLLMServer
 
 # Timestamps differ between runs by nature; everything else must not.
-VOLATILE = {"ingested_at", "extracted_at", "failed_at"}
+VOLATILE = {"ingested_at", "extracted_at", "failed_at", "proposed_at"}
 
 
 def client(server: ScriptedLLMServer, **settings: Any) -> LLMClient:
