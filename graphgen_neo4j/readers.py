@@ -170,7 +170,7 @@ def _read_jsonl(path: Path, shown: str, issues: IssueLog) -> Iterator[SourceDocu
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
-                issues.report(InputError(f"invalid JSON ({exc.msg} at column {exc.colno})", path=shown, line=number))
+                issues.report(InputError(f"invalid JSON: {_json_problem(exc)}", path=shown, line=number))
                 continue
             content = _content(record, shown, number, issues)
             if content is not None:
@@ -230,7 +230,7 @@ def _read_chunked(path: Path, shown: str, issues: IssueLog) -> Iterator[SourceDo
         try:
             value, end = decoder.raw_decode(text, position)
         except json.JSONDecodeError as exc:
-            raise InputError(f"invalid JSON ({exc.msg} at column {exc.colno}); the rest of the file is skipped", path=shown, line=exc.lineno) from None
+            raise InputError(f"invalid JSON: {_json_problem(exc)}; the rest of the file is skipped", path=shown, line=exc.lineno) from None
         line = lines.at(position)
         document = _chunked_document(value, shown, number, line, issues)
         if document is not None:
@@ -239,9 +239,9 @@ def _read_chunked(path: Path, shown: str, issues: IssueLog) -> Iterator[SourceDo
         if position < len(text) and text[position] == ",":
             position = _skip_space(text, position + 1)
         elif position < len(text) and text[position] != "]":
-            raise InputError("invalid JSON (expected ',' or ']' between documents); the rest of the file is skipped", path=shown, line=_line(text, position))
+            raise InputError("invalid JSON: expected ',' or ']' between documents; the rest of the file is skipped", path=shown, line=_line(text, position))
     if position >= len(text):
-        raise InputError("invalid JSON (the list is not closed with ']')", path=shown, line=_line(text, len(text)))
+        raise InputError("invalid JSON: the list is not closed with ']'", path=shown, line=_line(text, len(text)))
     if number == 0:
         raise InputError("empty list: nothing to ingest", path=shown)
 
@@ -258,6 +258,10 @@ def _chunked_document(value: object, shown: str, number: int, line: int, issues:
             return None  # a document with a hole in it would be a different document
         chunks.append(content.strip())
     return SourceDocument(shown, f"{shown}#{number}", line, tuple(chunks), "\n\n".join(chunks))
+
+
+def _json_problem(exc: json.JSONDecodeError) -> str:
+    return f"{exc.msg.removesuffix(' at')} (column {exc.colno})"
 
 
 def _skip_space(text: str, position: int) -> int:
