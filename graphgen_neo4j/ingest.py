@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from .errors import LLMError, Neo4jUnavailable, StageError
 from .extract import DEFAULT_ENTITY_TYPES, ChunkExtraction, extract_chunk
 from .graph import Graph, batched
+from .llm import LLMClient
 from .merge import BatchOutcome, DocumentsOutcome, GraphWriter, WriterSettings, count_pending_summaries, summarize_pending
 from .progress import NullProgress, Progress
 from .readers import SILENT, DataType, InputIssue, IssueLog, document_id, expand_paths, prepare, read_documents
@@ -154,13 +155,13 @@ async def ingest(
     paths: Sequence[str | Path],
     *,
     graph: Graph,
-    synthesizer: Any,
+    synthesizer: LLMClient,
     config: IngestConfig | None = None,
     progress: Progress | None = None,
 ) -> IngestReport:
     """Ingest files and folders into the graph (see the module docstring).
 
-    ``synthesizer`` is an ``llm.LLMClient``. Raises ``InputError`` for a path that does
+    Raises ``InputError`` for a path that does
     not exist (or, with ``strict``, the first bad record), ``Neo4jUnavailable`` when the
     schema is missing, ``StageError`` when ``max_consecutive_failures`` chunks fail in a
     row (the endpoint is down); everything finished before is kept either way.

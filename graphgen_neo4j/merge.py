@@ -28,6 +28,10 @@ per chunk in aligned lists (``chunk_ids``, ``evidence_descriptions``, ``evidence
 ``strength`` are derived. Endpoints that were not extracted as entities get entities
 of type ``UNKNOWN`` (described by the relation's sentence when they are new).
 
+**Analysts' edits.** What an analyst locked (``locked: ['description', 'type']`` on an
+entity or relation, set by the curate queries) is left as it is; votes and descriptions
+still accumulate beside it. Names never change after creation.
+
 **Descriptions.** ``description`` is the descriptions joined by line breaks; when that
 is longer than the token budget the item is marked ``summary_pending`` and, after the
 extraction, the synthesizer summarizes the whole text in its language
@@ -122,6 +126,18 @@ def description_props(
     over = len(joined.encode("utf-8")) > budget and count_tokens(joined, encoding) > budget
     # None removes the property (SET +=): a new description is not a summary, and not pending unless too long.
     return {"description": joined, "summary_pending": True if over else None, "summarized": None}
+
+
+LOCKABLE = {"description": ("description", "summary_pending", "summarized"), "type": ("type",)}
+
+
+def respect_locks(props: dict[str, Any], locked: Sequence[str] | None) -> dict[str, Any]:
+    """``props`` without what an analyst locked (``locked: ['description', 'type']``): votes
+    and descriptions still accumulate, the curated value stays."""
+    for field_name in locked or ():
+        for key in LOCKABLE.get(field_name, ()):
+            props.pop(key, None)
+    return props
 
 
 def entity_props(
@@ -347,6 +363,7 @@ def write_extractions(tx: Transaction, results: Sequence[ChunkExtraction], setti
     for eid in touched:
         props = fold_entity(state.get(eid), mentions_by_entity.get(eid, []), router.new_aliases.get(eid, []),
                             budget=budget, encoding=encoding)
+        respect_locks(props, (state.get(eid) or {}).get("locked"))
         if eid not in router.existing:
             props = {k: v for k, v in props.items() if v is not None}  # nothing to remove on a new entity
         entity_rows.append({"id": eid, "name": router.new_entities.get(eid, ""), "props": props})
@@ -367,6 +384,7 @@ def write_extractions(tx: Transaction, results: Sequence[ChunkExtraction], setti
             evidence = evidence_of(current)
             evidence.update(new)
             props = relation_props(evidence, current["descriptions"] if current else None, budget=budget, encoding=encoding)
+            respect_locks(props, current.get("locked") if current else None)
             if current is None:
                 props = {k: v for k, v in props.items() if v is not None}  # nothing to remove on a new relation
                 created.append({"id": relation_id(source, target), "source_id": source, "target_id": target, "props": props})
@@ -434,7 +452,8 @@ def remove_documents(tx: Transaction, doc_ids: Sequence[str], settings: WriterSe
         if not evidence:
             doomed.append(relation["id"])
         else:
-            updates.append({"id": relation["id"], "props": relation_props(evidence, relation["descriptions"], budget=budget, encoding=encoding)})
+            props = relation_props(evidence, relation["descriptions"], budget=budget, encoding=encoding)
+            updates.append({"id": relation["id"], "props": respect_locks(props, relation.get("locked"))})
     if doomed:
         outcome.relations_removed = tx.run("ingest/delete_relations", ids=doomed)[0]["deleted"]
     if updates:
@@ -449,10 +468,11 @@ def remove_documents(tx: Transaction, doc_ids: Sequence[str], settings: WriterSe
             continue
         votes: Counter[str] = Counter(dict.fromkeys(parse_votes(row["type_votes"]), 0))  # keeps the tie order
         votes.update(m["type"] or UNKNOWN for m in mentions)
-        entity_updates.append({"id": row["id"], "props": entity_props(
+        props = entity_props(
             votes, [m["description"] or "" for m in mentions], row["aliases"], len(mentions),
             row["descriptions"], budget=budget, encoding=encoding,
-        )})
+        )
+        entity_updates.append({"id": row["id"], "props": respect_locks(props, row.get("locked"))})
     if orphans:
         outcome.entities_removed = tx.run("ingest/delete_entities", ids=orphans)[0]["deleted"]
     if entity_updates:
@@ -697,7 +717,7 @@ async def count_pending_summaries(graph: Graph) -> int:
 
 __all__ = [
     "BatchOutcome", "DocumentsOutcome", "Evidence", "GraphWriter", "Mention", "Router", "SummaryOutcome",
-    "WriterSettings", "count_pending_summaries", "entity_props", "evidence_of", "fold_entity", "format_votes",
+    "WriterSettings", "count_pending_summaries", "respect_locks", "entity_props", "evidence_of", "fold_entity", "format_votes",
     "majority_type", "parse_votes", "plan_batch", "relation_props", "remove_documents", "summarize_pending",
     "summary_messages", "write_documents", "write_extractions",
 ]

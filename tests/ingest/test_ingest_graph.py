@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-from graphgen_neo4j.errors import InputError
+from graphgen_neo4j.errors import InputError, StageError
 from graphgen_neo4j.ids import normalize_key
 from graphgen_neo4j.language import detect_language
 from graphgen_neo4j.readers import prepare, read_documents
@@ -263,3 +264,28 @@ async def test_an_alias_an_analyst_adds_routes_later_mentions(graph, server, tmp
     assert [(Path(r["source"]).name, r["name"]) for r in rows] == [("a.txt", "刘备"), ("b.txt", "玄德")]
     assert graph.query("MATCH (s:Entity)-[:RELATED]->(t:Entity {name: '诸葛亮'}) RETURN s.name AS name") == [{"name": "刘备"}]
     assert graph.query("MATCH (e:Entity) WHERE e.name IN ['玄德', '刘玄德'] RETURN e") == []
+
+
+async def test_what_an_analyst_locked_stays_while_evidence_accumulates(graph, server, examples, tmp_path):
+    records = [json.loads(line)["content"] for line in (examples / "rice_zh.jsonl").read_text(encoding="utf-8").splitlines()]
+    (tmp_path / "a.txt").write_text(records[1], encoding="utf-8")
+    (tmp_path / "b.txt").write_text(records[2], encoding="utf-8")
+    await run_ingest(graph, server, [tmp_path / "a.txt"])
+    graph.query("""MATCH (e:Entity {name: '稻瘟病'})
+                   SET e.description = '稻瘟病是稻瘟病菌引起的真菌病害。', e.type = 'FUNGAL_DISEASE', e.locked = ['description', 'type']""")
+    await run_ingest(graph, server, [tmp_path / "b.txt"], max_description_tokens=32)
+    entity = graph.query("""MATCH (e:Entity {name: '稻瘟病'})
+        RETURN e.description AS d, e.type AS type, e.type_votes AS votes, size(e.descriptions) AS n, e.summary_pending AS pending""")[0]
+    assert entity == {"d": "稻瘟病是稻瘟病菌引起的真菌病害。", "type": "FUNGAL_DISEASE", "votes": ["DISEASE=2"], "n": 2, "pending": None}
+    assert not any("关于稻瘟病的" in r.messages[-1]["content"] for r in server.requests if r.task == "summarize")
+
+
+async def test_an_endpoint_that_keeps_failing_stops_the_run_and_keeps_what_was_done(graph, server, examples):
+    server.inject("401", times=None, task="extract")  # the key is rejected: no retry helps
+    with pytest.raises(StageError, match="3 chunks failed in a row, the last with: API key rejected"):
+        await run_ingest(graph, server, [examples], max_consecutive_failures=3, max_in_flight=1)
+    after = counts(graph)
+    assert (after["documents"], after["chunks_failed"], after["chunks_pending"]) == (10, 3, 9)
+    server.clear_faults()
+    report = await run_ingest(graph, server, [examples])
+    assert report.chunks_extracted == 12 and counts(graph)["chunks_failed"] == 0
