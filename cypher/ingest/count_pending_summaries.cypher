@@ -1,4 +1,5 @@
 // How many entities and relations wait for a summary of their descriptions.
+// Parameters: none
 // Returns: pending
 CALL () {
   MATCH (e:Entity) WHERE e.summary_pending RETURN count(e) AS n

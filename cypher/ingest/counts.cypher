@@ -1,4 +1,5 @@
 // Size of the knowledge graph after an ingest.
+// Parameters: none
 // Returns: documents, chunks, chunks_failed, chunks_pending, entities, relations, aliases
 CALL () { MATCH (d:Document) RETURN count(d) AS documents }
 CALL () { MATCH (c:Chunk) RETURN count(c) AS chunks,
