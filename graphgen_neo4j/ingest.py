@@ -53,7 +53,8 @@ class IngestConfig(BaseModel):
     data_type: DataType = Field("auto", description="raw (JSONL), chunked (JSON list of lists), text, or auto by file")
     tokenizer: str = Field("cl100k_base", description="tiktoken encoding for chunking and budgets")
     chunk_size: int = Field(1024, ge=32, description="maximum tokens per chunk")
-    chunk_overlap: int = Field(100, ge=0, description="tokens of whole sentences repeated between chunks")
+    chunk_overlap: int = Field(100, ge=0, description="tokens of whole sentences repeated between chunks "
+                               "(default 100, or a tenth of a smaller chunk_size)")
     strict: bool = Field(False, description="stop at the first bad input record instead of skipping it")
     max_gleaning: int = Field(1, ge=0, le=5, description="extra 'what did you miss' passes per chunk")
     entity_types: list[str] = Field(default_factory=lambda: list(DEFAULT_ENTITY_TYPES))
@@ -64,6 +65,14 @@ class IngestConfig(BaseModel):
     write_batch_size: int = Field(64, ge=1, description="chunks per write transaction")
     document_batch_size: int = Field(200, ge=1, description="documents planned per transaction")
     max_consecutive_failures: int = Field(20, ge=1, description="stop when this many chunks fail in a row")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _overlap_follows_a_small_size(cls, data: Any) -> Any:
+        # A small chunk_size alone must not fail on the default overlap: a tenth of it then.
+        if isinstance(data, dict) and data.get("chunk_overlap") is None and isinstance(data.get("chunk_size"), int):
+            data = {**data, "chunk_overlap": min(100, data["chunk_size"] // 10)}
+        return data
 
     @model_validator(mode="after")
     def _overlap_below_size(self) -> "IngestConfig":
@@ -312,5 +321,8 @@ def config_from_pipeline(pipeline: Any, **overrides: Any) -> IngestConfig:
         "chunk_size": pipeline.chunking.chunk_size,
         "chunk_overlap": pipeline.chunking.chunk_overlap,
     }
-    values.update({k: v for k, v in overrides.items() if v is not None})
+    given = {k: v for k, v in overrides.items() if v is not None}
+    if "chunk_size" in given and "chunk_overlap" not in given and values["chunk_overlap"] >= given["chunk_size"]:
+        del values["chunk_overlap"]  # the file's overlap does not fit the smaller size: a tenth of it
+    values.update(given)
     return IngestConfig(**values)

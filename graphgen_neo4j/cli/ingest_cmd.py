@@ -29,8 +29,9 @@ def _build_config(config_file: Path | None, **flags: Any) -> tuple[IngestConfig,
             config = IngestConfig(**{k: v for k, v in flags.items() if v is not None})
     except ValidationError as exc:
         first = exc.errors()[0]
-        key = ".".join(str(p) for p in first["loc"]) or "options"
-        raise ConfigError(f"{key}: {first['msg'].removeprefix('Value error, ')}") from None
+        key = ".".join(str(p) for p in first["loc"])
+        message = first["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"{key}: {message}" if key else message) from None
     inputs = pipeline.input_paths() if pipeline is not None else []
     return config, inputs, pipeline
 
@@ -53,7 +54,7 @@ def ingest_command(
     config_file: Path = typer.Option(None, "--config", "-c", dir_okay=False, help="Pipeline config (YAML, upstream keys accepted)."),
     strict: bool = typer.Option(False, "--strict", help="Stop at the first bad input record instead of skipping and counting it."),
     chunk_size: int = typer.Option(None, min=32, help="Maximum tokens per chunk (default 1024)."),
-    chunk_overlap: int = typer.Option(None, min=0, help="Tokens of whole sentences shared by neighbouring chunks (default 100)."),
+    chunk_overlap: int = typer.Option(None, min=0, help="Tokens of whole sentences shared by neighbouring chunks (default 100, or a tenth of a smaller --chunk-size)."),
     data_type: str = typer.Option(None, help="raw (JSONL), chunked (JSON list of lists), text, or auto from the file (default auto)."),
     max_gleaning: int = typer.Option(None, min=0, max=5, help="Extra 'what did you miss' calls per chunk (default 1)."),
     max_description_tokens: int = typer.Option(None, min=32, help="Summarize combined descriptions longer than this (default 300)."),
