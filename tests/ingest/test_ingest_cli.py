@@ -47,6 +47,8 @@ def test_options_and_the_config_file(graph, server, cli_env, examples):
     report = json.loads(invoke("ingest", "--config", str(config), "--json", "--max-gleaning", "0").output)
     assert report["documents"] == 3 and report["chunks"] > 3  # 40-token chunks
     assert server.count(task="glean") == 0
+    small = json.loads(invoke("ingest", str(examples / "malaria_en.md"), "--chunk-size", "48", "--json").output)
+    assert small["chunks"] > 1  # alone, a small size takes a tenth of itself as overlap
     bad = invoke("ingest", str(examples), "--chunk-size", "64", "--chunk-overlap", "64")
     assert bad.exit_code == 1 and "chunk_overlap (64) must be smaller than chunk_size (64)" in bad.output
 
