@@ -6,6 +6,8 @@
 //   entity_ids, chunk_ids, loss, item_loss, yields: [{batch_id, unit}]}], one row per id (the
 //   caller merges identical QA: MERGE cannot tell rows of one statement apart).
 // Returns per row: id, created (false when the QA already existed).
+:param run_id => 'generate-20260101-000000'
+:param rows => [{id: 'qa-example', batch_id: 'batch-1', mode: 'atomic', question: 'What does Pi9 recognise?', answer: 'Magnaporthe oryzae effectors.', language: 'en', relation_ids: [], entity_ids: [], chunk_ids: [], loss: 1.5, item_loss: 3.0, yields: [{batch_id: 'batch-1', unit: 'atomic:rel-1'}]}]
 UNWIND $rows AS row
 MERGE (run:Run {id: $run_id})
 MERGE (q:QA {id: row.id})
