@@ -131,7 +131,7 @@ def read_file(path: Path, data_type: DataType, issues: IssueLog) -> Iterator[Sou
     shown = display_path(path)
     suffix = path.suffix.lower()
     try:
-        if suffix in TEXT_SUFFIXES:
+        if suffix in TEXT_SUFFIXES or data_type == "text":
             yield from _read_text(path, shown, issues)
             return
         kind = data_type if data_type in ("raw", "chunked") else _sniff_json(path, shown)

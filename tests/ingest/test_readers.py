@@ -43,6 +43,7 @@ def test_json_is_sniffed_and_data_type_can_force_it(tmp_path):
     chunked = tmp_path / "list.jsonl"
     chunked.write_text('[[{"content": "a"}]]', encoding="utf-8")
     assert read([chunked], data_type="chunked")[0][0].chunks == ("a",)
+    assert [d.text for d in read([lines], data_type="text")[0]] == ['{"content": "a"}\n{"content": "b"}\n']
 
 
 def test_text_and_markdown_files_are_one_document_each(tmp_path):
