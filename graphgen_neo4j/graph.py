@@ -128,6 +128,23 @@ class Graph:
         """Run a named read-only query (may be routed to a read replica)."""
         return self.run(name, write=False, **params)
 
+    def read_value(self, name: str, **params: Any) -> Any:
+        """The value of a named read-only query returning one row of one column (None without rows).
+
+        For bulk reads that return a long list in one value: the value is used as the
+        driver decoded it, without the ``record.data()`` copy that walks every element again.
+        """
+        statement = queries.load(name)
+        if self.tracer:
+            self.tracer(statement, params)
+        try:
+            records, _, _ = self.driver.execute_query(
+                cast("LiteralString", statement), params, database_=self.database, routing_=RoutingControl.READ,
+            )
+        except neo4j_errors.ServiceUnavailable as exc:
+            raise Neo4jUnavailable(f"lost the connection to Neo4j: {START_HINT}") from exc
+        return records[0][0] if records else None
+
     def run_batched(self, name: str, rows: Iterable[dict[str, Any]], batch_size: int = 1000) -> int:
         """Run a ``UNWIND $rows …`` query over ``rows`` in batches; returns the rows sent."""
         statement = queries.load(name)
