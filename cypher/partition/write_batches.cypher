@@ -1,0 +1,22 @@
+// Store cut batches: a :Batch per row (status 'planned'), linked to its run's :Run node
+// when there is one, and mark each of its relations with the batch (r.batch_id,
+// r.batch_run_id) in the same transaction, so a run interrupted between two writes
+// resumes exactly where it stopped.
+// Parameters: $run_id, $config_hash, $batches [{id, index, seed_relation_id, relation_ids,
+//   entity_ids, mean_loss, tokens}].
+// Returns: written.
+UNWIND $batches AS row
+CREATE (b:Batch {id: row.id, run_id: $run_id, index: row.index, seed_relation_id: row.seed_relation_id,
+                 relation_ids: row.relation_ids, entity_ids: row.entity_ids, mean_loss: row.mean_loss,
+                 tokens: row.tokens, config_hash: $config_hash, status: 'planned', created_at: datetime()})
+WITH b, row
+CALL (b, row) {
+  UNWIND row.relation_ids AS relation_id
+  MATCH ()-[r:RELATED {id: relation_id}]->()
+  SET r.batch_id = b.id, r.batch_run_id = $run_id
+}
+CALL (b) {
+  MATCH (run:Run {id: $run_id})
+  CREATE (run)-[:CREATED]->(b)
+}
+RETURN count(b) AS written

@@ -1,0 +1,560 @@
+"""Organize: cut the knowledge graph into batches, the subgraphs QA are generated from.
+
+    report = partition(graph=graph, config=PartitionConfig(), run_id="partition-20260101-120000")
+
+The method is upstream GraphGen's greedy traverse (docs/partition.md has the exact rules
+and a worked example):
+
+* every usable relation (neither it nor its entities ``excluded``) is a potential seed;
+  seeds are taken in ``edge_sampling`` order — ``max_loss`` (the relations the trainee
+  understands worst first), ``min_loss`` or ``random`` (seeded);
+* a relation not yet in a batch seeds a new batch, which grows level by level, up to
+  ``max_depth`` levels, through relations touching the current frontier:
+  ``bidirectional: true`` starts from both entities of the seed and follows relations
+  in either direction; ``false`` starts from the seed's target and follows outgoing
+  relations only, so a batch is a forward chain/tree of the knowledge;
+* ``max_width`` adds at most ``max_extra_edges`` relations in all (a level with more
+  candidates than the room left contributes its best ones and ends the growth);
+  ``max_tokens`` adds relations while the description tokens of the batch (relations
+  and entities) fit in ``max_tokens``, stopping at the first one that does not;
+* a relation in a batch is never used again, so the batches partition the relations;
+* ``isolated_node_strategy: add`` adds one batch per entity no batch covers.
+
+How it runs on Neo4j: the seed order is one Cypher query; batches are then cut in
+*waves*. A wave takes the next few thousand seeds, fetches the incident relations of
+their frontier entities in one query per level, and replays the greedy choice in
+Python in seed order — exactly the sequential result, because a relation can only
+become used, never unused, and every use is tracked. When a seed's growth reaches an
+entity whose relations were not fetched yet, the missing entities of all later seeds
+are fetched together and the wave continues from that seed. Each wave's batches are
+written at once (``:Batch`` nodes, ``r.batch_id`` / ``r.batch_run_id``); only the
+fetched neighbourhoods of the current wave are held in memory. A run that is
+interrupted resumes from the relations its ``run_id`` has not placed yet and ends
+with the same batches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .errors import ConfigError, StageError
+from .graph import Graph, batched
+from .progress import NullProgress, Progress
+from .tokens import get_encoding
+
+__all__ = [
+    "PartitionConfig", "PartitionReport", "partition", "batch_id", "random_key", "refresh_token_counts",
+]
+
+STAGE = "partition"
+EdgeSampling = Literal["max_loss", "min_loss", "random"]
+ExpandMethod = Literal["max_width", "max_tokens"]
+IsolatedNodeStrategy = Literal["ignore", "add"]
+LossStrategy = Literal["only_edge", "both"]
+
+TASK_TOKENS = "partition: count description tokens"
+TASK_RELATIONS = "partition: cut batches"
+TASK_ISOLATED = "partition: isolated entities"
+
+_WRITE_CHUNK = 1000  # batches per write transaction (each batch is written with its relation marks)
+_TOKEN_CHUNK = 5000  # token counts per write
+
+
+class PartitionConfig(BaseModel):
+    """How batches are cut (upstream ``traverse_strategy`` keys)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    bidirectional: bool = Field(True, description="true: grow from both entities of the seed, following relations "
+                                "in either direction; false: grow from the seed's target along outgoing relations")
+    edge_sampling: EdgeSampling = Field("max_loss", description="seed order and the order candidates are taken in")
+    expand_method: ExpandMethod = Field("max_width", description="max_width: cap on extra relations; "
+                                        "max_tokens: cap on description tokens")
+    isolated_node_strategy: IsolatedNodeStrategy = Field(
+        "ignore", description="add: one batch for each entity no batch covers")
+    max_depth: int = Field(2, ge=1, description="levels a batch grows from its seed")
+    max_extra_edges: int = Field(5, ge=0, description="max_width: relations added to the seed, in all levels")
+    max_tokens: int = Field(256, ge=1, description="max_tokens: description tokens of a batch (the seed is always kept)")
+    loss_strategy: LossStrategy = Field("only_edge", description="only_edge: order by relation loss; "
+                                        "both: by relation loss + the losses of its two entities")
+    seed: int = Field(0, description="seed of the random order (edge_sampling: random)")
+    wave_size: int = Field(4000, ge=1, description="seeds cut per wave (speed and memory only; "
+                           "the batches do not depend on it)")
+
+    def semantic_hash(self) -> str:
+        """Hash of the settings that decide the batches (``wave_size`` does not)."""
+        values = self.model_dump(exclude={"wave_size"})
+        if values["edge_sampling"] != "random":
+            values.pop("seed")
+        return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:16]
+
+
+class PartitionReport(BaseModel):
+    """What a partition run cut (all batches of the run, including those of an earlier, interrupted attempt)."""
+
+    run_id: str
+    dry_run: bool
+    config_hash: str
+    batches: int = 0
+    relation_batches: int = 0
+    isolated_batches: int = 0
+    batches_new: int = 0  # cut by this invocation (a resumed run counts only the rest)
+    relations: int = 0  # usable: neither the relation nor its entities excluded
+    relations_excluded: int = 0
+    relations_in_batches: int = 0
+    relations_without_loss: int = 0  # without a score for the loss_strategy (no loss, or an entity without one)
+    order: str = ""  # the seed order used, in words
+    size_histogram: dict[int, int] = Field(default_factory=dict)  # relations per batch → batches
+    tokens_total: int = 0
+    tokens_max: int = 0
+    token_counts_refreshed: int = 0  # items whose description was (re)tokenized
+    notes: list[str] = Field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def tokens_mean(self) -> float | None:
+        return self.tokens_total / self.batches if self.batches else None
+
+
+# -- ordering -------------------------------------------------------------------------
+
+
+def random_key(relation_id: str, seed: int) -> bytes:
+    """Sort key of ``edge_sampling: random``: SHA-256 of ``seed:relation id`` (stable, seeded)."""
+    return hashlib.sha256(f"{seed}:{relation_id}".encode()).digest()
+
+
+def describe_order(config: PartitionConfig, relations: int, without_score: int) -> str:
+    """The seed order in words, for the report."""
+    if config.edge_sampling == "random":
+        return f"random: by SHA-256 of '{config.seed}:<relation id>' (losses not used)"
+    what = "loss" if config.loss_strategy == "only_edge" else "relation loss + the losses of its two entities"
+    direction = "highest" if config.edge_sampling == "max_loss" else "lowest"
+    fallback = "by strength (highest first), then relation id"
+    if relations and without_score == relations:
+        return f"{config.edge_sampling} fell back: no relation has a {what}, so seeds go {fallback}"
+    text = f"{config.edge_sampling}: {what}, {direction} first (ties by strength, then id)"
+    if without_score:
+        text += f"; the {without_score} relations without one come last, {fallback}"
+    return text
+
+
+def batch_id(run_id: str, seed_id: str) -> str:
+    """Id of the batch a run seeded with a relation (or cut around an isolated entity)."""
+    return "batch-" + hashlib.sha256(f"{run_id}/{seed_id}".encode()).hexdigest()[:24]
+
+
+# -- cutting in waves ------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Relation:
+    id: str
+    source: str
+    target: str
+    tokens: int
+    loss: float | None
+    rank: int  # position in the seed order: candidates are taken in ascending rank
+
+
+@dataclass(slots=True)
+class _Cut:
+    """A batch as grown: its relations (seed first, then in the order taken) and entities."""
+
+    relations: list[_Relation]
+    entity_ids: list[str]
+    missing: set[str] = field(default_factory=set)  # frontier entities whose relations were not fetched
+
+
+class _Wave:
+    """Neighbourhoods fetched for one wave of seeds (dropped when the wave is cut)."""
+
+    def __init__(self) -> None:
+        self.entities: dict[str, tuple[int, float | None]] = {}  # id → (description tokens, loss)
+        self.relations: dict[str, _Relation] = {}
+        self.incident: dict[str, list[str]] = {}  # entity → relation ids a batch can grow along from it
+
+
+class _Cutter:
+    """Cuts batches wave by wave; see the module docstring.
+
+    ``rank`` maps each relation not placed yet to its position in the seed order; placing
+    a relation removes it, so "still free" is "still in ``rank``" (a relation absent from
+    it was placed before this invocation started, or appeared since: neither is used).
+    """
+
+    def __init__(self, graph: Graph, config: PartitionConfig, run_id: str, seed_ids: list[str],
+                 token_counts: dict[str, int]):
+        self.graph = graph
+        self.config = config
+        self.run_id = run_id
+        self.rank = {rid: position for position, rid in enumerate(seed_ids)}
+        self.token_counts = token_counts  # dry run: fresh counts that were not written
+        self.covered: set[str] = set()  # entities of the batches cut by this invocation
+
+    def tokens(self, item_id: str, stored: int | None) -> int:
+        """Description tokens of an item, as stored or (dry run) as counted just now."""
+        if self.token_counts and item_id in self.token_counts:
+            return self.token_counts[item_id]
+        if stored is None:
+            raise StageError(STAGE, f"{item_id} has no description token count (it appeared or changed during "
+                             "the run); run partition again")
+        return stored
+
+    def _entity(self, wave: _Wave, entity_id: str, tokens: int | None, loss: float | None) -> None:
+        if entity_id not in wave.entities:
+            wave.entities[entity_id] = (self.tokens(entity_id, tokens), loss)
+
+    def _relation(self, wave: _Wave, rid: str, source: str, target: str, tokens: int | None,
+                  loss: float | None) -> bool:
+        """Record a relation that is still free; False if it is not."""
+        if rid in wave.relations:
+            return True
+        rank = self.rank.get(rid)
+        if rank is None:
+            return False
+        wave.relations[rid] = _Relation(rid, source, target, self.tokens(rid, tokens), loss, rank)
+        return True
+
+    def fetch_seeds(self, wave: _Wave, seed_ids: list[str]) -> list[_Relation]:
+        rows = self.graph.read_value("partition/seed_relations", relation_ids=seed_ids, run_id=self.run_id)
+        for rid, source, target, tokens, loss, s_tokens, s_loss, t_tokens, t_loss in rows:
+            self._entity(wave, source, s_tokens, s_loss)
+            self._entity(wave, target, t_tokens, t_loss)
+            self._relation(wave, rid, source, target, tokens, loss)
+        return [wave.relations[rid] for rid in seed_ids if rid in wave.relations]
+
+    def fetch_frontier(self, wave: _Wave, entity_ids: Iterable[str]) -> None:
+        wanted = [e for e in dict.fromkeys(entity_ids) if e not in wave.incident]
+        if not wanted:
+            return
+        for entity_id in wanted:
+            wave.incident[entity_id] = []  # also for entities the query does not return
+        rows = self.graph.read_value("partition/frontier_relations", entity_ids=wanted, run_id=self.run_id,
+                                     bidirectional=self.config.bidirectional)
+        for node, node_tokens, node_loss, relations in rows:
+            self._entity(wave, node, node_tokens, node_loss)
+            ids = wave.incident[node]
+            for rid, other, outgoing, tokens, loss, other_tokens, other_loss in relations:
+                source, target = (node, other) if outgoing else (other, node)
+                if self._relation(wave, rid, source, target, tokens, loss):
+                    self._entity(wave, other, other_tokens, other_loss)
+                    ids.append(rid)
+
+    def grow(self, wave: _Wave, seed: _Relation, tentative: set[str]) -> _Cut:
+        """Grow one batch from ``seed``; stops early (``missing``) at frontier entities not fetched yet."""
+        config = self.config
+        free = self.rank
+        entities = wave.entities
+        taken = [seed]
+        taken_ids = {seed.id}
+        nodes = dict.fromkeys((seed.source, seed.target))
+        frontier = list(nodes) if config.bidirectional else [seed.target]
+        expanded = set(frontier)
+        cut = _Cut(taken, [])
+        by_width = config.expand_method == "max_width"
+        room = config.max_extra_edges
+        budget = config.max_tokens - seed.tokens - sum(entities[n][0] for n in nodes)
+        for _ in range(config.max_depth):
+            if (room <= 0) if by_width else (budget <= 0):
+                break
+            lacking = [n for n in frontier if n not in wave.incident]
+            if lacking:
+                cut.missing.update(lacking)
+                break
+            candidates = {
+                rid for n in frontier for rid in wave.incident[n]
+                if rid in free and rid not in tentative and rid not in taken_ids
+            }
+            if not candidates:
+                break
+            ordered = sorted((wave.relations[rid] for rid in candidates), key=attrgetter("rank"))
+            stop = False
+            if by_width:
+                if len(ordered) >= room:
+                    ordered, stop = ordered[:room], True
+                room -= len(ordered)
+                level = ordered
+            else:
+                level = []
+                for relation in ordered:
+                    new = [n for n in dict.fromkeys((relation.source, relation.target)) if n not in nodes]
+                    budget -= relation.tokens + sum(entities[n][0] for n in new)
+                    if budget < 0:
+                        stop = True
+                        break
+                    level.append(relation)
+                    nodes.update(dict.fromkeys(new))
+            for relation in level:
+                taken.append(relation)
+                taken_ids.add(relation.id)
+                nodes.update(dict.fromkeys((relation.source, relation.target)))
+            if stop:
+                break
+            frontier = [n for n in dict.fromkeys(e for r in level for e in (r.source, r.target)) if n not in expanded]
+            expanded.update(frontier)
+        cut.entity_ids = list(nodes)
+        return cut
+
+    def cut_wave(self, seed_ids: list[str]) -> list[dict[str, Any]]:
+        """The batches of one wave, in seed order (exactly what the sequential greedy gives), as rows."""
+        wave = _Wave()
+        seeds = self.fetch_seeds(wave, seed_ids)
+        starts = (e for s in seeds for e in ((s.source, s.target) if self.config.bidirectional else (s.target,)))
+        self.fetch_frontier(wave, starts)
+        done: list[_Cut] = []
+        pending = seeds
+        while pending:
+            # Cut every pending seed; those before the first one that lacks data are final,
+            # the rest are provisional and only tell which entities to fetch next.
+            tentative: set[str] = set()
+            missing: set[str] = set()
+            first_blocked: int | None = None
+            for position, seed in enumerate(pending):
+                if seed.id not in self.rank or seed.id in tentative:
+                    continue
+                cut = self.grow(wave, seed, tentative)
+                if first_blocked is None and not cut.missing:
+                    for relation in cut.relations:
+                        del self.rank[relation.id]
+                    done.append(cut)
+                    continue
+                if first_blocked is None:
+                    first_blocked = position
+                missing |= cut.missing
+                tentative.update(r.id for r in cut.relations)
+            if first_blocked is None:
+                break
+            pending = pending[first_blocked:]
+            self.fetch_frontier(wave, missing)
+        return [self._row(wave, cut) for cut in done]
+
+    def _row(self, wave: _Wave, cut: _Cut) -> dict[str, Any]:
+        self.covered.update(cut.entity_ids)
+        entities = [wave.entities[e] for e in cut.entity_ids]
+        losses = [r.loss for r in cut.relations if r.loss is not None]
+        if self.config.loss_strategy == "both":
+            losses += [loss for _, loss in entities if loss is not None]
+        return {
+            "seed_relation_id": cut.relations[0].id,
+            "relation_ids": [r.id for r in cut.relations],
+            "entity_ids": cut.entity_ids,
+            "tokens": sum(r.tokens for r in cut.relations) + sum(tokens for tokens, _ in entities),
+            "mean_loss": _mean(losses),
+        }
+
+
+def _mean(values: list[float]) -> float | None:
+    """Mean of the losses that exist (all items weigh the same; upstream divided only the entity sum)."""
+    return sum(values) / len(values) if values else None
+
+
+# -- token counts ----------------------------------------------------------------------
+
+
+def count_many(texts: list[str]) -> list[int]:
+    """``count_tokens`` of each text (special-token strings count as plain text), in parallel."""
+    return [len(tokens) for tokens in get_encoding().encode_ordinary_batch(texts)]
+
+
+def refresh_token_counts(graph: Graph, *, dry_run: bool, progress: Progress) -> dict[str, int]:
+    """Count the tokens of descriptions that have no count yet or changed since counted.
+
+    Writes ``description_tokens`` (and the text counted, ``description_tokens_of``) on the
+    entities and relations and returns the new counts by item id; a dry run only returns them.
+    """
+    stale = graph.read("partition/stale_token_counts")
+    counts: dict[str, int] = {}
+    total = sum(len(row["ids"]) for row in stale)
+    if not total:
+        return counts
+    progress.start(TASK_TOKENS, total=total)
+    for row in stale:
+        for start in range(0, len(row["ids"]), _TOKEN_CHUNK):
+            ids = row["ids"][start:start + _TOKEN_CHUNK]
+            texts = row["descriptions"][start:start + _TOKEN_CHUNK]
+            numbers = count_many(texts)
+            counts.update(zip(ids, numbers))
+            if not dry_run:
+                graph.run(f"partition/save_{row['kind']}_tokens",
+                          rows=[{"id": i, "tokens": n, "description": d} for i, n, d in zip(ids, numbers, texts)])
+            progress.advance(TASK_TOKENS, len(ids))
+    progress.finish(TASK_TOKENS)
+    return counts
+
+
+# -- the stage ------------------------------------------------------------------------
+
+
+def _seed_order(graph: Graph, config: PartitionConfig, run_id: str) -> list[str]:
+    ids = graph.read_value("partition/seed_order", run_id=run_id, edge_sampling=config.edge_sampling,
+                           loss_strategy=config.loss_strategy)
+    if config.edge_sampling == "random":
+        ids.sort(key=lambda rid: random_key(rid, config.seed))
+    return ids
+
+
+def _waves(seed_ids: list[str], free: dict[str, int], size: int) -> Iterator[list[str]]:
+    """The next ``size`` seeds not placed yet, wave after wave (``free`` shrinks as waves are cut)."""
+    position = 0
+    while position < len(seed_ids):
+        wave: list[str] = []
+        while position < len(seed_ids) and len(wave) < size:
+            if seed_ids[position] in free:
+                wave.append(seed_ids[position])
+            position += 1
+        if wave:
+            yield wave
+
+
+def _check_run(graph: Graph, run_id: str, config_hash: str) -> dict[str, Any]:
+    state = graph.read("partition/run_state", run_id=run_id)[0]
+    others = [h for h in state["config_hashes"] if h != config_hash]
+    if others:
+        raise ConfigError(
+            f"partition run {run_id!r} was cut with other settings (config hash {others[0]}, now {config_hash}); "
+            "use the same settings to resume it, or a new run id"
+        )
+    return state
+
+
+class _BatchWriter:
+    """Writes batches in index order, a transaction per chunk, on one background thread, so
+    Neo4j stores a wave while the next one is cut. Each batch is written together with its
+    relations' marks, so what is stored is always a prefix of the run: a run interrupted
+    anywhere resumes from it. A dry run writes nothing and only records what would be new.
+    """
+
+    _MAX_PENDING = 4  # chunks queued before cutting waits for the writer
+
+    def __init__(self, graph: Graph, run_id: str, config_hash: str, dry_run: bool):
+        self.graph = graph
+        self.params = {"run_id": run_id, "config_hash": config_hash}
+        self.dry_run = dry_run
+        self.executor = None if dry_run else ThreadPoolExecutor(max_workers=1, thread_name_prefix="partition-writer")
+        self.pending: deque[Future[Any]] = deque()
+        self.new: list[tuple[int, int]] = []  # (relations, tokens) of each batch this invocation cuts
+
+    def submit(self, rows: list[dict[str, Any]], *, may_exist: bool = False) -> None:
+        """Queue batches for writing; ``may_exist``: skip those stored already (isolated ones, on resume)."""
+        for chunk in batched(rows, _WRITE_CHUNK):
+            if may_exist:
+                stored = self.graph.read("partition/existing_batches", ids=[row["id"] for row in chunk])
+                existing = {r["id"] for r in stored}
+                chunk = [row for row in chunk if row["id"] not in existing]
+            self.new.extend((len(row["relation_ids"]), row["tokens"]) for row in chunk)
+            if self.executor is None or not chunk:
+                continue
+            self.pending.append(self.executor.submit(self.graph.run, "partition/write_batches", batches=chunk,
+                                                     **self.params))
+            while len(self.pending) > self._MAX_PENDING or (self.pending and self.pending[0].done()):
+                self.pending.popleft().result()
+
+    def drain(self) -> None:
+        """Wait until everything queued is stored (raises the first write error)."""
+        while self.pending:
+            self.pending.popleft().result()
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def partition(
+    *,
+    graph: Graph,
+    config: PartitionConfig,
+    run_id: str,
+    progress: Progress = NullProgress(),
+    dry_run: bool = False,
+) -> PartitionReport:
+    """Cut the graph into batches (``:Batch`` nodes of ``run_id``); resumes a run cut partly before.
+
+    ``dry_run``: compute the same batches and the report, write nothing.
+    """
+    started = time.monotonic()
+    config_hash = config.semantic_hash()
+    state = _check_run(graph, run_id, config_hash)
+    report = PartitionReport(run_id=run_id, dry_run=dry_run, config_hash=config_hash)
+
+    coverage = graph.read("partition/loss_coverage")[0]
+    report.relations = coverage["relations"]
+    report.relations_excluded = coverage["excluded"]
+    scored = coverage["judged"] if config.loss_strategy == "only_edge" else coverage["judged_with_entities"]
+    report.relations_without_loss = report.relations - scored
+    report.order = describe_order(config, report.relations, report.relations_without_loss)
+    if config.edge_sampling != "random" and report.relations and not scored:
+        report.notes.append("no losses: run `graphgen-neo4j judge` first for max_loss/min_loss to mean anything")
+
+    token_counts = refresh_token_counts(graph, dry_run=dry_run, progress=progress)
+    report.token_counts_refreshed = len(token_counts)
+    seed_ids = _seed_order(graph, config, run_id)
+    # Written counts are read back with the items; a dry run keeps its own.
+    cutter = _Cutter(graph, config, run_id, seed_ids, token_counts if dry_run else {})
+    writer = _BatchWriter(graph, run_id, config_hash, dry_run)
+    index = state["relation_batches"]
+    try:
+        progress.start(TASK_RELATIONS, total=len(seed_ids))
+        for wave_seeds in _waves(seed_ids, cutter.rank, config.wave_size):
+            rows = cutter.cut_wave(wave_seeds)
+            for row in rows:
+                row.update(id=batch_id(run_id, row["seed_relation_id"]), index=index)
+                index += 1
+            writer.submit(rows)
+            progress.advance(TASK_RELATIONS, sum(len(row["relation_ids"]) for row in rows), batches=index)
+        writer.drain()
+        progress.finish(TASK_RELATIONS)
+        if config.isolated_node_strategy == "add":
+            writer.submit(_isolated_batches(graph, cutter, run_id, index, config.loss_strategy, dry_run, progress),
+                          may_exist=True)
+            writer.drain()
+    finally:
+        writer.close()
+
+    _fill_totals(report, graph.read("partition/run_summary", run_id=run_id), writer.new if dry_run else [])
+    report.batches_new = len(writer.new)
+    report.seconds = round(time.monotonic() - started, 3)
+    return report
+
+
+def _isolated_batches(graph: Graph, cutter: _Cutter, run_id: str, index: int, loss_strategy: LossStrategy,
+                      dry_run: bool, progress: Progress) -> list[dict[str, Any]]:
+    """One batch per entity no batch of the run covers (ids and indexes are the same when resumed)."""
+    entities = graph.read("partition/uncovered_entities", run_id=run_id,
+                          covered_ids=sorted(cutter.covered) if dry_run else [])
+    progress.start(TASK_ISOLATED, total=len(entities))
+    rows = [{
+        "id": batch_id(run_id, entity["id"]), "index": index + position, "seed_relation_id": None,
+        "relation_ids": [], "entity_ids": [entity["id"]], "tokens": cutter.tokens(entity["id"], entity["tokens"]),
+        "mean_loss": entity["loss"] if loss_strategy == "both" else None,
+    } for position, entity in enumerate(entities)]
+    progress.advance(TASK_ISOLATED, len(rows))
+    progress.finish(TASK_ISOLATED)
+    return rows
+
+
+def _fill_totals(report: PartitionReport, stored: list[dict[str, Any]], unwritten: list[tuple[int, int]]) -> None:
+    histogram: Counter[int] = Counter()
+    for row in stored:
+        histogram[row["relations"]] += row["batches"]
+        report.tokens_total += row["tokens"] or 0
+        report.tokens_max = max(report.tokens_max, row["max_tokens"] or 0)
+    for size, tokens in unwritten:
+        histogram[size] += 1
+        report.tokens_total += tokens
+        report.tokens_max = max(report.tokens_max, tokens)
+    report.size_histogram = dict(sorted(histogram.items()))
+    report.batches = sum(histogram.values())
+    report.isolated_batches = histogram.get(0, 0)
+    report.relation_batches = report.batches - report.isolated_batches
+    report.relations_in_batches = sum(size * n for size, n in histogram.items())
