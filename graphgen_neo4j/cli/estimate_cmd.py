@@ -1,0 +1,59 @@
+"""``graphgen-neo4j estimate``: expected LLM calls and tokens, without calling an LLM."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from ..config import load_config, neo4j_env
+from ..errors import Neo4jUnavailable
+from ..estimate import estimate
+from ..graph import Graph
+from ..llm import EndpointSettings
+from ..settings import Neo4jSettings
+from ._app import app, console, err_console, handle_errors, print_json
+
+
+@app.command("estimate")
+@handle_errors
+def estimate_command(
+    config_path: Path = typer.Option(..., "--config", "-c", exists=True, dir_okay=False, help="Pipeline config (YAML)."),
+    relations_per_sentence: Optional[float] = typer.Option(
+        None, min=0.01, help="Assumed relations per sentence (default: calibrated from the graph, else 1.3)."),
+    max_gleaning: Optional[int] = typer.Option(None, min=0, max=5, help="Gleaning passes per chunk (default 1)."),
+    skip_judge: bool = typer.Option(False, "--skip-judge", help="Estimate a run without quiz and judge."),
+    no_graph: bool = typer.Option(False, "--no-graph", help="Do not look at Neo4j (no calibration, nothing counted as done)."),
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+) -> None:
+    """Chunks, expected LLM calls and tokens per stage, from the input and the config."""
+    config = load_config(config_path)
+    graph = None
+    if not no_graph:
+        try:
+            graph = Graph.connect(Neo4jSettings.from_env(neo4j_env(config)))
+        except Neo4jUnavailable as exc:
+            err_console.print(f"[yellow]estimating without the graph:[/yellow] {exc}")
+    try:
+        result = estimate(config, graph=graph, relations_per_sentence=relations_per_sentence,
+                          max_gleaning=max_gleaning,
+                          judging=not skip_judge and EndpointSettings.trainee_configured())
+    finally:
+        if graph is not None:
+            graph.close()
+    if as_json:
+        print_json({**result.model_dump(), "calls": result.calls, "tokens": result.tokens})
+        return
+    console.print(f"{result.documents} documents, {result.chunks} chunks, {result.input_tokens} tokens, "
+                  f"{result.sentences} sentences; {result.chunks_already_extracted} chunks already extracted")
+    console.print(f"expected relations: {result.relations} ({result.relations_basis}); batches: ~{result.batches}")
+    table = Table(title="expected LLM work")
+    for column in ("stage", "calls", "tokens in", "tokens out", "how"):
+        table.add_column(column, justify="right" if column.startswith(("calls", "tokens")) else "left")
+    for stage in result.stages:
+        table.add_row(stage.stage, str(stage.calls), str(stage.prompt_tokens), str(stage.completion_tokens), stage.basis)
+    table.add_row("total", str(result.calls), str(sum(s.prompt_tokens for s in result.stages)),
+                  str(sum(s.completion_tokens for s in result.stages)), "")
+    console.print(table)
