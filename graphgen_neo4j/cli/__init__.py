@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..settings import load_dotenv_file
 from ._app import app
-from . import analyst_cmd, assess_cmd, doctor_cmd, generate_cmd, ingest_cmd, llm_cmd, neo4j_cmd, partition_cmd, report_cmd, schema_cmd, stats_cmd  # noqa: F401  (register commands)
+from . import analyst_cmd, assess_cmd, doctor_cmd, estimate_cmd, generate_cmd, ingest_cmd, llm_cmd, neo4j_cmd, partition_cmd, report_cmd, run_cmd, schema_cmd, stats_cmd  # noqa: F401  (register commands)
 
 
 def main() -> None:
