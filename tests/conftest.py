@@ -97,3 +97,30 @@ def build_graph(graph: Graph):
         return _build(graph, entities, relations)
 
     return build
+
+
+@pytest.fixture
+def scripted_llm():
+    """The scripted OpenAI-compatible test server (real HTTP on a free loopback port)."""
+    from graphgen_neo4j.testing import ScriptedLLMServer
+
+    with ScriptedLLMServer() as server:
+        yield server
+
+
+@pytest.fixture
+def cli_env(monkeypatch, tmp_path, neo4j_settings, scripted_llm):
+    """Environment for running CLI commands: the test Neo4j, the scripted server as synthesizer
+    and trainee, and a fresh working directory (the response cache goes to ./.graphgen)."""
+    monkeypatch.chdir(tmp_path)
+    values = {
+        "NEO4J_URI": neo4j_settings.uri, "NEO4J_USER": neo4j_settings.user,
+        "NEO4J_PASSWORD": neo4j_settings.password.get_secret_value(),
+        "SYNTHESIZER_BASE_URL": scripted_llm.base_url, "SYNTHESIZER_MODEL": "graphgen-scripted",
+        "TRAINEE_BASE_URL": scripted_llm.base_url, "TRAINEE_MODEL": "graphgen-scripted",
+        "SYNTHESIZER_MAX_RETRIES": "0", "TRAINEE_MAX_RETRIES": "0",
+    }
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("GRAPHGEN_RAISE_ERRORS", raising=False)
+    return values
