@@ -140,9 +140,10 @@ class GenerateConfig(BaseModel):
         if "modes" not in self.model_fields_set:
             self.modes = list(self.mix)
         elif set(self.modes) != set(self.mix):
-            raise ValueError(
-                f"mix gives shares for {', '.join(self.mix)} but modes are {', '.join(self.modes)}: "
-                "name the same modes in both (or leave modes out)"
+            # A ConfigError passes through pydantic as is: one clear line wherever the config is built.
+            raise ConfigError(
+                f"mix gives shares for {', '.join(self.mix)} but the modes (qa_form) are {', '.join(self.modes)}: "
+                "name the same modes in both (or leave the modes out)"
             )
         return self
 

@@ -11,12 +11,13 @@ from rich.table import Table
 
 from ..errors import ConfigError, StageError
 from ..export import FORMATS, ExportReport, export_qa, json_lines_for, parse_format
-from ..generate import GenerateConfig, GenerateReport, generate, load_config, parse_mix, parse_mode
+from ..generate import GenerateReport, generate, load_config, parse_mix, parse_mode
 from ..graph import Graph
-from ..llm import DEFAULT_CACHE_PATH, EndpointSettings, LLMClient, ResponseCache, TokenLedger
-from ..progress import NullProgress, Progress
+from ..llm import DEFAULT_CACHE_PATH, TokenLedger
+from ..progress import Progress
 from ..runs import RunRecorder
-from ._app import RichProgress, app, console, err_console, handle_errors, print_json
+from ._app import app, console, err_console, handle_errors, print_json
+from ._stage import llm_client, print_ledger, recorded, warn_if_canned
 
 FORMAT_HELP = f"Record format: {', '.join(FORMATS)}."
 OUTPUT_HELP = "File to write: .jsonl (one record a line) or .json (one array). Written whole or not at all."
@@ -75,47 +76,33 @@ def generate_command(
             raise typer.BadParameter(str(exc), param_hint="--mix") from None
     config = load_config(**values)
     ledger = TokenLedger()
-    client = LLMClient(
-        EndpointSettings.from_env("synthesizer"),
-        cache=None if no_cache else ResponseCache(cache),
-        ledger=ledger,
-    )
+    client = llm_client("synthesizer", ledger, use_cache=not no_cache, cache_path=cache)
+    record = {"generate": config.model_dump(), "format": fmt, "output": str(output), "with_metadata": with_metadata}
     with Graph.connect() as graph:
-        recorder = RunRecorder(graph, "generate", {
-            "generate": config.model_dump(), "format": fmt, "output": str(output), "with_metadata": with_metadata,
-        })
-        if recorder.resumed and not as_json:
-            err_console.print(f"resuming unfinished run {recorder.run_id}")
-        try:
-            with recorder.stage("generate"):
-                if as_json:
-                    report = asyncio.run(_generate(graph, client, config, recorder.run_id, NullProgress()))
-                else:
-                    with RichProgress() as progress:
-                        report = asyncio.run(_generate(graph, client, config, recorder.run_id, progress))
+        warn_if_canned(client)
+
+        async def work(progress: Progress, recorder: RunRecorder) -> tuple[GenerateReport, ExportReport]:
+            async with client:
+                with recorder.stage("generate"):
+                    report = await generate(graph=graph, synthesizer=client, config=config, run_id=recorder.run_id,
+                                            progress=progress)
             with recorder.stage("export"):
-                exported = export_qa(graph, output, fmt=fmt, run_id=report.run_id, with_metadata=with_metadata)
-        except KeyboardInterrupt:
-            recorder.finish("interrupted", ledger)
-            raise
-        except Exception as exc:
-            recorder.finish("failed", ledger, error=str(exc))
-            raise
-        recorder.counts = {"generate": report.model_dump(), "export": exported.model_dump()}
-        recorder.finish("completed", ledger)
+                exported = await asyncio.to_thread(export_qa, graph, output, fmt=fmt, run_id=report.run_id,
+                                                   with_metadata=with_metadata)
+            return report, exported
+
+        report, exported = recorded(
+            graph, "generate", record, ledger, work, quiet=as_json,
+            counts=lambda done: {"generate": done[0].model_dump(), "export": done[1].model_dump()},
+        )
     if as_json:
         print_json({"generate": report.model_dump(), "export": exported.model_dump(), "ledger": ledger.to_dict()})
     else:
-        _print_report(report, exported, ledger)
+        _print_report(report)
+        print_ledger(ledger)
+        _print_export(exported)
     if report.qa == 0 and report.no_qa > 0:
         raise StageError("generate", f"no QA at all: every one of {report.no_qa} replies was unusable (see the reasons above)")
-
-
-async def _generate(graph: Graph, client: LLMClient, config: GenerateConfig, run_id: str, progress: Progress) -> GenerateReport:
-    async with client:
-        if await client.is_scripted():
-            err_console.print("[bold yellow]the synthesizer is the scripted test server: every QA is CANNED, not a model's[/bold yellow]")
-        return await generate(graph=graph, synthesizer=client, config=config, run_id=run_id, progress=progress)
 
 
 @app.command("export")
@@ -146,7 +133,7 @@ def _print_export(exported: ExportReport) -> None:
         err_console.print("[yellow]the file holds no records: no QA matched[/yellow]")
 
 
-def _print_report(report: GenerateReport, exported: ExportReport, ledger: TokenLedger) -> None:
+def _print_report(report: GenerateReport) -> None:
     table = Table(title=f"generate {report.run_id} (batches of {report.partition_run_id})")
     for column in ("mode", "candidates", "below min-loss", "no loss", "selected", "reused", "generated", "no QA"):
         table.add_column(column, justify="left" if column == "mode" else "right")
@@ -165,13 +152,3 @@ def _print_report(report: GenerateReport, exported: ExportReport, ledger: TokenL
             console.print(f"  {count} × {reason}", highlight=False)
     for note in report.notes:
         console.print(f"[yellow]note:[/yellow] {note}", highlight=False)
-    rows = ledger.rows()
-    if rows:
-        calls = Table(title="LLM calls")
-        for column in ("stage", "model", "calls", "cached", "failures", "prompt tokens", "completion tokens"):
-            calls.add_column(column, justify="left" if column in ("stage", "model") else "right")
-        for row in rows:
-            calls.add_row(row.stage, row.model, str(row.calls), str(row.cached), str(row.failures),
-                          str(row.prompt_tokens), str(row.completion_tokens))
-        console.print(calls)
-    _print_export(exported)
