@@ -3,7 +3,6 @@ batches made by hand in the shape ``partition`` writes (docs/data-model.md, ``:B
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -103,9 +102,9 @@ def make_batches(
 
 
 @pytest.fixture
-def server() -> Iterator[ScriptedLLMServer]:
-    with ScriptedLLMServer() as running:
-        yield running
+def server(scripted_llm: ScriptedLLMServer) -> ScriptedLLMServer:
+    """The scripted server of tests/conftest.py (the one ``cli_env`` points the commands at)."""
+    return scripted_llm
 
 
 def synthesizer_settings(server: ScriptedLLMServer, **overrides: Any) -> EndpointSettings:

@@ -4,26 +4,12 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from typer.testing import CliRunner
 
 from graphgen_neo4j.cli import app
-
-from .schema_check import errors
 from graphgen_neo4j.export import RECORD_SCHEMAS
 
-
-@pytest.fixture
-def cli_env(monkeypatch, tmp_path, server, neo4j_settings):
-    monkeypatch.chdir(tmp_path)  # the response cache goes to ./.graphgen
-    monkeypatch.setenv("SYNTHESIZER_BASE_URL", server.base_url)
-    monkeypatch.setenv("SYNTHESIZER_MODEL", "graphgen-scripted")
-    monkeypatch.setenv("SYNTHESIZER_MAX_RETRIES", "0")
-    monkeypatch.setenv("NEO4J_URI", neo4j_settings.uri)
-    monkeypatch.setenv("NEO4J_USER", neo4j_settings.user)
-    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_settings.password.get_secret_value())
-    monkeypatch.delenv("GRAPHGEN_RAISE_ERRORS", raising=False)
-    return tmp_path
+from .schema_check import errors
 
 
 def invoke(*args: str):
@@ -34,8 +20,8 @@ def lines(path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-def test_generate_writes_the_file_and_prints_the_table(graph, rice, server, cli_env) -> None:
-    out = cli_env / "train.jsonl"
+def test_generate_writes_the_file_and_prints_the_table(graph, rice, server, cli_env, tmp_path) -> None:
+    out = tmp_path / "train.jsonl"
     result = invoke("generate", "--mix", "aggregated=0.5,multi_hop=0.3,atomic=0.2", "--max-qa", "5",
                     "--format", "sharegpt", "--output", str(out), "--with-metadata")
     assert result.exit_code == 0, result.output
@@ -52,10 +38,10 @@ def test_generate_writes_the_file_and_prints_the_table(graph, rice, server, cli_
 
     # Re-export, another format, as a JSON array: no LLM call.
     calls = server.count()
-    again = invoke("export", "--format", "chatml", "--output", str(cli_env / "train.json"))
+    again = invoke("export", "--format", "chatml", "--output", str(tmp_path / "train.json"))
     assert again.exit_code == 0, again.output
     assert "wrote 5 chatml records (JSON, all runs" in again.output and server.count() == calls
-    assert len(json.loads((cli_env / "train.json").read_text())) == 5
+    assert len(json.loads((tmp_path / "train.json").read_text())) == 5
 
 
 def test_generate_json_and_a_second_run_reuses_every_qa(graph, rice, server, cli_env) -> None:
