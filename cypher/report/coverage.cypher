@@ -1,14 +1,15 @@
 // Coverage of the graph by generated QA: how many (non-excluded) relations at least one
 // non-stale QA was generated from, and the mean loss of covered vs uncovered relations.
 // Was generation spent where the trainee is weak? (the covered loss should be the higher one)
-// Parameters: $run_id — count only QA of this run; null for all runs.
+// Parameters: $run_id — count only QA of this run (created or reused by it: PRODUCED); null for all runs.
 :param run_id => null
 MATCH (:Entity)-[r:RELATED]->(:Entity)
 WHERE coalesce(r.excluded, false) = false
 WITH count(r) AS relations, count(r.loss) AS judged, sum(r.loss) AS loss_sum
 CALL () {
   OPTIONAL MATCH (q:QA)
-  WHERE coalesce(q.stale, false) = false AND ($run_id IS NULL OR q.run_id = $run_id)
+  WHERE coalesce(q.stale, false) = false
+    AND ($run_id IS NULL OR EXISTS { (:Run {id: $run_id})-[:PRODUCED]->(q) })
   UNWIND coalesce(q.relation_ids, []) AS relation_id
   WITH DISTINCT relation_id
   MATCH ()-[r:RELATED {id: relation_id}]->()

@@ -94,8 +94,10 @@ def test_coverage_counts_relations_used_by_non_stale_qa(build_graph, graph) -> N
         ],
     )
     graph.query(
-        "CREATE (:QA {id: 'q1', run_id: 'r1', relation_ids: [$ab]}),"
-        "       (:QA {id: 'q2', run_id: 'r1', relation_ids: [$bc], stale: true})",
+        "CREATE (r1:Run {id: 'r1'}), (r2:Run {id: 'r2'}),"
+        "       (r1)-[:PRODUCED]->(q1:QA {id: 'q1', run_id: 'r1', relation_ids: [$ab]}),"
+        "       (r1)-[:PRODUCED]->(:QA {id: 'q2', run_id: 'r1', relation_ids: [$bc], stale: true}),"
+        "       (r2)-[:PRODUCED]->(q1)",
         ab=ids["A->B"], bc=ids["B->C"],
     )
     coverage = coverage_from_graph(graph)
@@ -103,3 +105,4 @@ def test_coverage_counts_relations_used_by_non_stale_qa(build_graph, graph) -> N
     assert coverage.mean_loss_covered == 3.0
     assert coverage.mean_loss_uncovered == pytest.approx(0.75)
     assert coverage_from_graph(graph, run_id="other").covered == 0
+    assert coverage_from_graph(graph, run_id="r2").covered == 1  # r2 reused q1 (q1.run_id is r1)
