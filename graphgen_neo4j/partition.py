@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
@@ -306,12 +307,30 @@ class _Cutter:
         cut.entity_ids = list(nodes)
         return cut
 
-    def cut_wave(self, seed_ids: list[str]) -> list[dict[str, Any]]:
-        """The batches of one wave, in seed order (exactly what the sequential greedy gives), as rows."""
+    def prepare(self, seed_ids: list[str]) -> tuple[_Wave, list[_Relation]]:
+        """Fetch a wave's seeds and their first frontier (may run while the previous wave is cut:
+        what that wave places meanwhile is still seen as placed when this one is cut)."""
         wave = _Wave()
         seeds = self.fetch_seeds(wave, seed_ids)
         starts = (e for s in seeds for e in ((s.source, s.target) if self.config.bidirectional else (s.target,)))
         self.fetch_frontier(wave, starts)
+        # A provisional cut of the whole wave tells which deeper frontiers it will need:
+        # fetch those now too, so that cutting it rarely has to wait for Neo4j.
+        for _ in range(self.config.max_depth - 1):
+            tentative: set[str] = set()
+            missing: set[str] = set()
+            for seed in seeds:
+                if seed.id in self.rank and seed.id not in tentative:
+                    cut = self.grow(wave, seed, tentative)
+                    missing |= cut.missing
+                    tentative.update(r.id for r in cut.relations)
+            if not missing:
+                break
+            self.fetch_frontier(wave, missing)
+        return wave, seeds
+
+    def cut_wave(self, wave: _Wave, seeds: list[_Relation]) -> list[dict[str, Any]]:
+        """The batches of one wave, in seed order (exactly what the sequential greedy gives), as rows."""
         done: list[_Cut] = []
         pending = seeds
         while pending:
@@ -417,8 +436,18 @@ def _waves(seed_ids: list[str], free: dict[str, int], size: int) -> Iterator[lis
             yield wave
 
 
+def _prepare_next(reader: ThreadPoolExecutor, cutter: _Cutter,
+                  waves: Iterator[list[str]]) -> Future[tuple[_Wave, list[_Relation]]] | None:
+    seed_ids = next(waves, None)
+    return None if seed_ids is None else reader.submit(cutter.prepare, seed_ids)
+
+
 def _check_run(graph: Graph, run_id: str, config_hash: str) -> dict[str, Any]:
     state = graph.read("partition/run_state", run_id=run_id)[0]
+    if state["relation_batches"] and state["last_relation_index"] != state["relation_batches"] - 1:
+        raise StageError(STAGE, f"partition run {run_id!r} has {state['relation_batches']} batches around relations "
+                         f"but its last index is {state['last_relation_index']}: it cannot be resumed exactly; "
+                         "start a new run (a new run id)")
     others = [h for h in state["config_hashes"] if h != config_hash]
     if others:
         raise ConfigError(
@@ -444,6 +473,7 @@ class _BatchWriter:
         self.executor = None if dry_run else ThreadPoolExecutor(max_workers=1, thread_name_prefix="partition-writer")
         self.pending: deque[Future[Any]] = deque()
         self.new: list[tuple[int, int]] = []  # (relations, tokens) of each batch this invocation cuts
+        self.failed = threading.Event()  # after a failed write, the chunks queued behind it are not written
 
     def submit(self, rows: list[dict[str, Any]], *, may_exist: bool = False) -> None:
         """Queue batches for writing; ``may_exist``: skip those stored already (isolated ones, on resume)."""
@@ -455,8 +485,7 @@ class _BatchWriter:
             self.new.extend((len(row["relation_ids"]), row["tokens"]) for row in chunk)
             if self.executor is None or not chunk:
                 continue
-            self.pending.append(self.executor.submit(self.graph.run, "partition/write_batches", batches=chunk,
-                                                     **self.params))
+            self.pending.append(self.executor.submit(self._write, chunk))
             while len(self.pending) > self._MAX_PENDING or (self.pending and self.pending[0].done()):
                 self.pending.popleft().result()
 
@@ -466,8 +495,18 @@ class _BatchWriter:
             self.pending.popleft().result()
 
     def close(self) -> None:
+        self.failed.set()  # whatever is still queued after an error or an interrupt is dropped
         if self.executor is not None:
             self.executor.shutdown(wait=True, cancel_futures=True)
+
+    def _write(self, chunk: list[dict[str, Any]]) -> None:
+        if self.failed.is_set():
+            raise StageError(STAGE, "not written: an earlier write failed")  # keeps what is stored a prefix
+        try:
+            self.graph.run("partition/write_batches", batches=chunk, **self.params)
+        except BaseException:
+            self.failed.set()
+            raise
 
 
 def partition(
@@ -503,10 +542,16 @@ def partition(
     cutter = _Cutter(graph, config, run_id, seed_ids, token_counts if dry_run else {})
     writer = _BatchWriter(graph, run_id, config_hash, dry_run)
     index = state["relation_batches"]
+    waves = _waves(seed_ids, cutter.rank, config.wave_size)
+    reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="partition-reader")
     try:
         progress.start(TASK_RELATIONS, total=len(seed_ids))
-        for wave_seeds in _waves(seed_ids, cutter.rank, config.wave_size):
-            rows = cutter.cut_wave(wave_seeds)
+        upcoming = _prepare_next(reader, cutter, waves)
+        while upcoming is not None:
+            wave, seeds = upcoming.result()
+            # Fetch the next wave while this one is cut (its seeds placed meanwhile are skipped).
+            upcoming = _prepare_next(reader, cutter, waves)
+            rows = cutter.cut_wave(wave, seeds)
             for row in rows:
                 row.update(id=batch_id(run_id, row["seed_relation_id"]), index=index)
                 index += 1
@@ -519,6 +564,7 @@ def partition(
                           may_exist=True)
             writer.drain()
     finally:
+        reader.shutdown(wait=True, cancel_futures=True)
         writer.close()
 
     _fill_totals(report, graph.read("partition/run_summary", run_id=run_id), writer.new if dry_run else [])

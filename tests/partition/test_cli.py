@@ -1,25 +1,16 @@
-"""``graphgen-neo4j partition``: dry run, a real run with its Run record, the config file, flags, exit codes."""
+"""``graphgen-neo4j partition``: dry run, a real run with its Run record, the config file, flags, exit codes.
+
+``cli_env`` (tests/conftest.py) points the commands at the test Neo4j."""
 
 from __future__ import annotations
 
 import json
 
-import pytest
 from typer.testing import CliRunner
 
 from graphgen_neo4j.cli import app
 
 from .test_semantics import TOY
-
-
-@pytest.fixture
-def cli_env(monkeypatch, tmp_path, neo4j_settings):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("NEO4J_URI", neo4j_settings.uri)
-    monkeypatch.setenv("NEO4J_USER", neo4j_settings.user)
-    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_settings.password.get_secret_value())
-    monkeypatch.delenv("GRAPHGEN_RAISE_ERRORS", raising=False)
-    return tmp_path
 
 
 def invoke(*args: str):
@@ -48,9 +39,9 @@ def test_run_stores_batches_under_a_run_record_and_prints_json(graph, make_graph
     assert runs == [{"id": report["run_id"], "status": "completed", "batches": 4}]
 
 
-def test_config_file_traverse_strategy_then_flags(graph, make_graph, cli_env):
+def test_config_file_traverse_strategy_then_flags(graph, make_graph, cli_env, tmp_path):
     make_graph(TOY)
-    (cli_env / "config.yaml").write_text(
+    (tmp_path / "config.yaml").write_text(
         "traverse_strategy:\n  qa_form: multi_hop\n  max_depth: 3\n  max_extra_edges: 3\n", encoding="utf-8")
     from_file = json.loads(invoke("partition", "--config", "config.yaml", "--dry-run", "--json").output)
     assert from_file["size_histogram"] == {"1": 1, "4": 1}  # [E→F, D→E, A→D, A→B], [A→C]
@@ -59,9 +50,9 @@ def test_config_file_traverse_strategy_then_flags(graph, make_graph, cli_env):
     assert overridden["size_histogram"] == {"2": 1, "3": 1}
 
 
-def test_bad_values_are_usage_errors(graph, cli_env):
+def test_bad_values_are_usage_errors(graph, cli_env, tmp_path):
     assert invoke("partition", "--edge-sampling", "biggest").exit_code == 2
     assert invoke("partition", "--max-depth", "0").exit_code == 2
-    (cli_env / "bad.yaml").write_text("traverse_strategy:\n  max_dept: 2\n", encoding="utf-8")
+    (tmp_path / "bad.yaml").write_text("traverse_strategy:\n  max_dept: 2\n", encoding="utf-8")
     result = invoke("partition", "--config", "bad.yaml")
     assert result.exit_code == 1 and "max_dept" in result.output

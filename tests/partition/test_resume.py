@@ -7,6 +7,7 @@ import random
 import pytest
 
 from graphgen_neo4j import partition as partition_module
+from graphgen_neo4j.errors import StageError
 from graphgen_neo4j.partition import PartitionConfig, partition
 
 from .conftest import named, stored_batches
@@ -31,11 +32,11 @@ def test_interrupted_between_waves_resumes_to_the_same_partition(graph, toy, mon
     cut_wave = partition_module._Cutter.cut_wave
     calls = {"n": 0}
 
-    def interrupted(self, seed_ids):
+    def interrupted(self, wave, seeds):
         calls["n"] += 1
         if calls["n"] == 3:
             raise KeyboardInterrupt
-        return cut_wave(self, seed_ids)
+        return cut_wave(self, wave, seeds)
 
     monkeypatch.setattr(partition_module._Cutter, "cut_wave", interrupted)
     with pytest.raises(KeyboardInterrupt):
@@ -107,3 +108,10 @@ def test_running_a_finished_run_again_changes_nothing(graph, toy):
     assert again.batches_new == 0
     assert again.batches == first.batches and again.size_histogram == first.size_histogram
     assert len(stored_batches(graph, "twice")) == first.batches
+
+
+def test_a_run_with_a_gap_is_not_resumed(graph, toy):
+    partition(graph=graph, config=CONFIG, run_id="gap")
+    graph.query("MATCH (b:Batch {run_id: 'gap', index: 2}) DETACH DELETE b")
+    with pytest.raises(StageError, match="cannot be resumed exactly"):
+        partition(graph=graph, config=CONFIG, run_id="gap")

@@ -1,0 +1,192 @@
+"""Benchmark: partition a synthetic graph with Neo4j, side by side with the in-memory reference.
+
+    NEO4J_URI=bolt://127.0.0.1:7703 NEO4J_PASSWORD=… python bench/partition.py [--entities 100000 --relations 300000]
+
+Builds a random graph (uniformly random endpoints, distinct directed pairs, random
+losses and strengths, descriptions of 8–30 tokens) in an EMPTY database (``--wipe`` to
+empty it first; ``--reuse`` keeps a bench graph loaded by an earlier run), then times,
+each in its own process so its peak RSS is its own:
+
+* ``neo4j``: ``graphgen_neo4j.partition.partition`` (max_width, max_depth 2,
+  max_extra_edges 5, max_loss, bidirectional) — seed order, waves, writing every
+  :Batch and every relation's mark; description tokens were counted beforehand (timed
+  separately: that is a one-off cost, later runs reuse the counts);
+* ``reference``: tests/partition/reference.py on the graph read into Python dicts
+  (reading it is timed separately from the partition itself).
+
+Then checks that both cut the same batches, batch for batch, and prints the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from graphgen_neo4j.graph import Graph, batched  # noqa: E402
+from graphgen_neo4j.ids import entity_id, relation_id  # noqa: E402
+from graphgen_neo4j.partition import PartitionConfig, partition, refresh_token_counts  # noqa: E402
+from graphgen_neo4j.progress import NullProgress  # noqa: E402
+
+CONFIG = PartitionConfig(expand_method="max_width", max_depth=2, max_extra_edges=5, edge_sampling="max_loss",
+                         bidirectional=True, loss_strategy="only_edge", isolated_node_strategy="ignore")
+WORDS = "rice blast fungus gene leaf root yield drought soil water nitrogen spore resistance protein".split()
+
+LOAD_ENTITIES = """
+UNWIND $rows AS row
+CREATE (:Entity {id: row.id, name: row.name, type: 'THING', description: row.description, bench: 'partition'})
+"""
+LOAD_RELATIONS = """
+UNWIND $rows AS row
+MATCH (s:Entity {id: row.s}), (t:Entity {id: row.t})
+CREATE (s)-[:RELATED {id: row.id, description: row.description, loss: row.loss, strength: row.strength}]->(t)
+"""
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def description(rng: random.Random, head: str) -> str:
+    return head + " " + " ".join(rng.choice(WORDS) for _ in range(rng.randint(4, 24))) + "."
+
+
+def load(graph: Graph, entities: int, relations: int, seed: int) -> None:
+    rng = random.Random(seed)
+    ids = [entity_id(f"bench entity {i}") for i in range(entities)]
+    started = time.monotonic()
+    for chunk in batched(range(entities), 10_000):
+        graph.query(LOAD_ENTITIES, rows=[
+            {"id": ids[i], "name": f"E{i}", "description": description(rng, f"E{i} is")} for i in chunk])
+    pairs: set[tuple[int, int]] = set()
+    while len(pairs) < relations:
+        s, t = rng.randrange(entities), rng.randrange(entities)
+        if s != t:
+            pairs.add((s, t))
+    rows = [{"id": relation_id(ids[s], ids[t]), "s": ids[s], "t": ids[t],
+             "description": description(rng, f"E{s} relates to E{t}:"),
+             "loss": rng.random() * 4, "strength": float(rng.randint(1, 10))} for s, t in sorted(pairs)]
+    for chunk in batched(rows, 10_000):
+        graph.query(LOAD_RELATIONS, rows=chunk)
+    print(f"loaded {entities} entities, {relations} relations in {time.monotonic() - started:.1f} s")
+
+
+def run_neo4j(graph: Graph) -> dict:
+    while graph.query("MATCH (b:Batch) WITH b LIMIT 10000 DETACH DELETE b RETURN count(*) AS n")[0]["n"]:
+        pass  # batches of earlier bench runs
+    run_id = f"bench-{int(time.time())}"
+    started, cpu = time.monotonic(), time.process_time()
+    report = partition(graph=graph, config=CONFIG, run_id=run_id)
+    return {"seconds": time.monotonic() - started, "cpu": time.process_time() - cpu, "rss_mb": rss_mb(),
+            "run_id": run_id, "batches": report.batches, "histogram": report.size_histogram}
+
+
+def run_reference(graph: Graph) -> dict:
+    sys.path.insert(0, str(ROOT / "tests" / "partition"))
+    from reference import Entity, Relation, reference_partition
+
+    started = time.monotonic()
+    # one row of lists per query: the driver reads that far faster than one row per item
+    rows = graph.query("MATCH (e:Entity) RETURN collect([e.id, e.description_tokens, e.loss]) AS rows",
+                       write=False)[0]["rows"]
+    entities = [Entity(i, tokens, loss) for i, tokens, loss in rows]
+    rows = graph.query("MATCH (s:Entity)-[r:RELATED]->(t:Entity) RETURN collect([r.id, s.id, t.id, "
+                       "r.description_tokens, r.loss, r.strength]) AS rows", write=False)[0]["rows"]
+    relations = [Relation(*row) for row in rows]
+    del rows
+    read_seconds = time.monotonic() - started
+    started, cpu = time.monotonic(), time.process_time()
+    batches = reference_partition(entities, relations, CONFIG)
+    seconds, cpu = time.monotonic() - started, time.process_time() - cpu
+    out = Path("/tmp/partition-bench-reference.json")
+    out.write_text(json.dumps([b.relation_ids for b in batches]))
+    return {"seconds": seconds, "cpu": cpu, "read_seconds": read_seconds, "rss_mb": rss_mb(), "batches": len(batches)}
+
+
+def server_cpu(pid: int | None) -> float | None:
+    """CPU seconds the Neo4j server process has used so far (Linux /proc), if its pid is known."""
+    if pid is None:
+        return None
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def child(which: str, server_pid: int | None) -> dict:
+    before = server_cpu(server_pid)
+    result = subprocess.run([sys.executable, __file__, "--child", which], capture_output=True, text=True, check=True)
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    figures["server_cpu"] = None if before is None else server_cpu(server_pid) - before
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--entities", type=int, default=100_000)
+    parser.add_argument("--relations", type=int, default=300_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--wipe", action="store_true", help="empty the database first")
+    parser.add_argument("--reuse", action="store_true", help="keep the bench graph already loaded")
+    parser.add_argument("--neo4j-dir", type=Path, help="folder of `graphgen-neo4j neo4j start --dir` (to report the "
+                        "server's CPU seconds)")
+    parser.add_argument("--child", choices=["neo4j", "reference"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    with Graph.connect() as graph:
+        if args.child:
+            result = run_neo4j(graph) if args.child == "neo4j" else run_reference(graph)
+            print(json.dumps(result))
+            return
+        nodes = graph.query("MATCH (n) RETURN count(n) AS n")[0]["n"]
+        bench_nodes = graph.query("MATCH (e:Entity {bench: 'partition'}) RETURN count(e) AS n")[0]["n"]
+        if args.reuse and bench_nodes == args.entities:
+            print(f"reusing the bench graph ({bench_nodes} entities)")
+        else:
+            if nodes and not args.wipe:
+                sys.exit(f"the database holds {nodes} nodes: pass --wipe to empty it (or --reuse)")
+            while graph.query("MATCH (n) WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS n")[0]["n"]:
+                pass
+            graph.init_schema()
+            load(graph, args.entities, args.relations, args.seed)
+        started = time.monotonic()
+        counted = refresh_token_counts(graph, dry_run=False, progress=NullProgress())
+        print(f"token counts: {len(counted)} descriptions counted and stored in {time.monotonic() - started:.1f} s "
+              "(first run only)")
+
+        pid_file = args.neo4j_dir / "run" / "neo4j.pid" if args.neo4j_dir else None
+        server_pid = int(pid_file.read_text()) if pid_file and pid_file.is_file() else None
+        neo = child("neo4j", server_pid)
+        ref = child("reference", server_pid)
+        stored = [r["relation_ids"] for r in graph.query(
+            "MATCH (b:Batch {run_id: $run_id}) RETURN b.relation_ids AS relation_ids ORDER BY b.index",
+            run_id=neo["run_id"], write=False)]
+        same = stored == json.loads(Path("/tmp/partition-bench-reference.json").read_text())
+
+    def cpu(figures: dict) -> str:
+        server = "" if figures["server_cpu"] is None else f" + Neo4j {figures['server_cpu']:.1f}"
+        return f"{figures['cpu']:.1f}{server}"
+
+    print(f"graph: {args.entities} entities, {args.relations} relations; config: max_width, max_depth 2, "
+          "max_extra_edges 5, max_loss, bidirectional")
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (other work shares them)")
+    print(f"{'':34}{'seconds':>9}{'CPU s (Python + Neo4j)':>24}{'peak RSS MB':>13}{'batches':>9}")
+    print(f"{'neo4j-driven, writes included':34}{neo['seconds']:9.2f}{cpu(neo):>24}{neo['rss_mb']:13.0f}"
+          f"{neo['batches']:9d}")
+    print(f"{'in-memory reference':34}{ref['seconds']:9.2f}{ref['cpu']:24.1f}{ref['rss_mb']:13.0f}{ref['batches']:9d}")
+    print(f"{'  its read of the graph first':34}{ref['read_seconds']:9.2f}")
+    print(f"ratio neo4j-driven / reference: {neo['seconds'] / ref['seconds']:.2f}x "
+          f"(/ reference with its read: {neo['seconds'] / (ref['seconds'] + ref['read_seconds']):.2f}x)")
+    print(f"batch sizes (relations: batches): {neo['histogram']}")
+    print(f"same batches, batch for batch: {same}")
+
+
+if __name__ == "__main__":
+    main()
