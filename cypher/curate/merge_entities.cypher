@@ -46,7 +46,7 @@ CALL (keep, gone) {
     RETURN 'dropped' AS outcome
     UNION
     WITH * WHERE s <> t AND existing IS NOT NULL
-    // evidence is kept per chunk in lists aligned with chunk_ids (as extraction writes it):
+    // evidence is kept per chunk in lists aligned with chunk_ids, sorted by chunk (as extraction writes it):
     // a chunk both relations came from keeps one entry holding both descriptions
     WITH *, coalesce(existing.chunk_ids, []) AS kc, coalesce(r.chunk_ids, []) AS mc,
          existing.evidence_descriptions IS NOT NULL OR r.evidence_descriptions IS NOT NULL AS has_evidence
@@ -58,21 +58,24 @@ CALL (keep, gone) {
          coalesce(r.evidence_keywords, [c IN mc | apoc.text.join(coalesce(r.keywords, []), '|')]) AS mek,
          coalesce(existing.evidence_strengths, [c IN kc | coalesce(existing.strength, 5.0)]) AS kes,
          coalesce(r.evidence_strengths, [c IN mc | coalesce(r.strength, 5.0)]) AS mes
-    WITH *, [j IN range(0, size(kc) - 1) |
-               CASE WHEN shared[j] >= 0 AND coalesce(med[shared[j]], '') <> ''
-                         AND NOT coalesce(ked[j], '') CONTAINS med[shared[j]]
-                    THEN trim(coalesce(ked[j], '') + ' ' + med[shared[j]]) ELSE ked[j] END]
-            + [i IN fresh | med[i]] AS evidence_descriptions,
-         [j IN range(0, size(kc) - 1) |
-               CASE WHEN shared[j] >= 0
-                    THEN apoc.text.join([k IN apoc.coll.toSet(split(coalesce(kek[j], ''), '|') + split(coalesce(mek[shared[j]], ''), '|')) WHERE k <> ''], '|')
-                    ELSE kek[j] END]
-            + [i IN fresh | mek[i]] AS evidence_keywords,
-         kes + [i IN fresh | mes[i]] AS evidence_strengths,
+    WITH *, apoc.coll.sortMaps(
+           [j IN range(0, size(kc) - 1) | {
+              chunk: kc[j],
+              description: CASE WHEN shared[j] >= 0 AND coalesce(med[shared[j]], '') <> ''
+                                     AND NOT coalesce(ked[j], '') CONTAINS med[shared[j]]
+                                THEN trim(coalesce(ked[j], '') + ' ' + med[shared[j]]) ELSE ked[j] END,
+              keywords: CASE WHEN shared[j] >= 0
+                             THEN apoc.text.join([k IN apoc.coll.toSet(split(coalesce(kek[j], ''), '|')
+                                                  + split(coalesce(mek[shared[j]], ''), '|')) WHERE k <> ''], '|')
+                             ELSE kek[j] END,
+              strength: kes[j]}]
+           + [i IN fresh | {chunk: mc[i], description: med[i], keywords: mek[i], strength: mes[i]}],
+           '^chunk') AS evidence,
          apoc.coll.sort(apoc.coll.toSet(coalesce(existing.descriptions, []) + coalesce(r.descriptions, []))) AS descriptions
-    SET existing.chunk_ids = kc + [i IN fresh | mc[i]],
-        existing.evidence_descriptions = CASE WHEN has_evidence THEN evidence_descriptions END,
-        existing.evidence_keywords = CASE WHEN has_evidence THEN evidence_keywords END,
+    WITH *, [e IN evidence | e.strength] AS evidence_strengths
+    SET existing.chunk_ids = [e IN evidence | e.chunk],
+        existing.evidence_descriptions = CASE WHEN has_evidence THEN [e IN evidence | e.description] END,
+        existing.evidence_keywords = CASE WHEN has_evidence THEN [e IN evidence | e.keywords] END,
         existing.evidence_strengths = CASE WHEN has_evidence THEN evidence_strengths END,
         existing.descriptions = descriptions,
         existing.keywords = coalesce(existing.keywords, [])

@@ -299,3 +299,24 @@ def test_review_same_as_sets_status_and_direction(graph: Graph, example: dict[st
     assert (row["method"], row["status"]) == ("analyst", "rejected")
     with pytest.raises(GraphGenError, match="status must be"):
         curate(graph, "curate/review_same_as", keep="rice", absorb="水稻", status="maybe")
+
+
+def test_merge_folds_per_chunk_evidence_as_ingest_keeps_it(graph: Graph, example: dict[str, Any]) -> None:
+    """Relations written by ingest carry evidence lists aligned with sorted chunk_ids: a fold keeps them aligned."""
+    graph.query("MATCH ()-[r:RELATED]->() WHERE r.id IN $ids DELETE r", ids=[example["稻瘟病->水稻"], example["稻瘟->水稻"]])
+    add_relation(graph, "稻瘟病", "水稻", "稻瘟病危害水稻。", chunk_ids=["chunk-b", "chunk-d"],
+                 evidence_descriptions=["稻瘟病危害水稻。", "稻瘟病使水稻减产。"], evidence_keywords=["危害", "减产"],
+                 evidence_strengths=[8.0, 6.0], descriptions=["稻瘟病使水稻减产。", "稻瘟病危害水稻。"], strength=7.0)
+    add_relation(graph, "稻瘟", "水稻", "稻瘟流行于水稻产区。", chunk_ids=["chunk-a", "chunk-b"],
+                 evidence_descriptions=["稻瘟流行于水稻产区。", "稻瘟危害水稻。"], evidence_keywords=["流行", "危害|病害"],
+                 evidence_strengths=[4.0, 9.0], descriptions=["稻瘟危害水稻。", "稻瘟流行于水稻产区。"], strength=6.5)
+
+    curate(graph, "curate/merge_entities", keep="稻瘟病", absorb="稻瘟")
+
+    folded = graph.query("MATCH (:Entity {name: '稻瘟病'})-[r:RELATED]->(:Entity {name: '水稻'}) RETURN properties(r) AS r")[0]["r"]
+    assert folded["chunk_ids"] == ["chunk-a", "chunk-b", "chunk-d"]
+    assert folded["evidence_descriptions"] == ["稻瘟流行于水稻产区。", "稻瘟病危害水稻。 稻瘟危害水稻。", "稻瘟病使水稻减产。"]
+    assert folded["evidence_keywords"] == ["流行", "危害|病害", "减产"]
+    assert folded["evidence_strengths"] == [4.0, 8.0, 6.0] and folded["strength"] == pytest.approx(6.0)
+    assert folded["descriptions"] == sorted({"稻瘟病使水稻减产。", "稻瘟病危害水稻。", "稻瘟危害水稻。", "稻瘟流行于水稻产区。"})
+    assert folded["description"] == "\n".join(folded["descriptions"]) and folded["summarized"] is False
