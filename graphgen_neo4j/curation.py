@@ -292,6 +292,11 @@ def to_plain(value: Any) -> Any:
     return value
 
 
+def is_graph_value(value: Any) -> bool:
+    """A node, relationship or path (or nothing): what Browser draws rather than lists."""
+    return value is None or isinstance(value, (Node, Relationship, GraphPath))
+
+
 def format_cell(value: Any, width: int = 80) -> str:
     """A driver value as one table cell: a node by its name, a relationship as an arrow."""
     if value is None:
@@ -325,7 +330,7 @@ def _node_caption(node: Node | None) -> str:
             if key == "id" and "Chunk" in node.labels and node.get("index") is not None:
                 caption = f"chunk #{node.get('index')}"
             return _shorten(caption, 60)
-    return ":".join(sorted(node.labels)) or "node"
+    return ":".join(sorted(node.labels)) or "(…)"  # an endpoint the query did not return
 
 
 def _shorten(text: str, width: int) -> str:

@@ -480,11 +480,12 @@ async def resolve(
 ) -> ResolveReport:
     """Propose likely duplicates; with ``config.auto_accept``, accept those scoring that much and merge."""
     report = ResolveReport()
-    progress.start("compare names", total=None)
     entities = await asyncio.to_thread(load_entities, graph)
     report.entities = len(entities)
+    progress.start("compare names", total=len(entities))
     known = await asyncio.to_thread(known_pairs, graph)
     candidates = name_candidates(entities, config)
+    progress.advance("compare names", len(entities), pairs=len(candidates))
     progress.finish("compare names")
 
     if "llm" in config.methods:

@@ -2,7 +2,7 @@
 // like explore/neighbourhood: entities labelled by type, relations typed by loss band.
 // Excluded relations, and relations of excluded entities, are left out.
 // Parameters: $limit; $model — the trainee model whose loss counts (null: any).
-// Returns per relation: source, relation, target (virtual), loss, description, model.
+// Returns per relation: source, relation, target (virtual), source_name, target_name, loss, description, model.
 :param limit => 15
 :param model => null
 MATCH (s:Entity)-[r:RELATED]->(t:Entity)
@@ -20,5 +20,6 @@ RETURN drawn[s.id] AS source,
        apoc.create.vRelationship(drawn[s.id],
          CASE WHEN r.loss >= 1.0 THEN 'LOSS_HIGH' WHEN r.loss >= 0.3 THEN 'LOSS_MID' ELSE 'LOSS_LOW' END,
          r {.id, .description, .keywords, loss: round(r.loss, 2)}, drawn[t.id]) AS relation,
-       drawn[t.id] AS target, round(r.loss, 2) AS loss, r.description AS description, r.loss_model AS model
+       drawn[t.id] AS target, s.name AS source_name, t.name AS target_name,
+       round(r.loss, 2) AS loss, r.description AS description, r.loss_model AS model
 ORDER BY r.loss DESC, r.id

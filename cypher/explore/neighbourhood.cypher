@@ -4,7 +4,7 @@
 // These are virtual nodes and relationships made for the picture (apoc.create.vNode):
 // nothing is written, and double-click expansion does not apply to them.
 // Parameters: $entity — id or exact name; $hops — 1 to 3; $limit — most relations drawn.
-// Returns per relation: source, relation, target (virtual), loss, description.
+// Returns per relation: source, relation, target (virtual), source_name, target_name, loss, description.
 :param entity => 'rice blast'
 :param hops => 2
 :param limit => 100
@@ -23,5 +23,6 @@ RETURN drawn[s.id] AS source,
          CASE WHEN r.excluded THEN 'EXCLUDED' WHEN r.loss IS NULL THEN 'UNJUDGED'
               WHEN r.loss >= 1.0 THEN 'LOSS_HIGH' WHEN r.loss >= 0.3 THEN 'LOSS_MID' ELSE 'LOSS_LOW' END,
          r {.id, .description, .keywords, .excluded, loss: round(r.loss, 2)}, drawn[t.id]) END AS relation,
-       drawn[t.id] AS target, round(r.loss, 2) AS loss, r.description AS description
+       drawn[t.id] AS target, s.name AS source_name, t.name AS target_name,
+       round(r.loss, 2) AS loss, r.description AS description
 ORDER BY loss DESC

@@ -8,7 +8,9 @@ from typing import Any, Optional
 import typer
 from rich.table import Table
 
-from ..curation import QueryResult, bind_params, describe_params, format_cell, library_queries, load_query, parse_params, run_query
+from ..curation import (
+    QueryResult, bind_params, describe_params, format_cell, is_graph_value, library_queries, load_query, parse_params, run_query,
+)
 from ..errors import ConfigError
 from ..graph import Graph
 from ..llm import DEFAULT_CACHE_PATH, EndpointSettings, LLMClient, ResponseCache, TokenLedger
@@ -71,14 +73,20 @@ def _print_library(as_json: bool) -> None:
 
 def _print_result(result: QueryResult, numbered: bool) -> None:
     title = f"statement {result.statement + 1}" if numbered else None
+    # columns of nodes and relationships are there for Browser to draw; when the query also
+    # returns plain values, the table shows those (--json has everything)
+    drawn = [i for i, c in enumerate(result.columns) if result.rows and all(is_graph_value(row[i]) for row in result.rows)]
+    shown = [i for i in range(len(result.columns)) if i not in drawn] or drawn
     if result.columns:
-        table = Table(*result.columns, title=title, show_lines=False)
+        table = Table(*(result.columns[i] for i in shown), title=title, show_lines=False)
         for row in result.rows:
-            table.add_row(*(format_cell(v) for v in row))
+            table.add_row(*(format_cell(row[i]) for i in shown))
         console.print(table)
     rows = f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}"
     changes = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in result.counters.items() if k != "system_updates")
-    console.print(f"{rows}{' · ' + changes if changes else ''}", highlight=False)
+    hidden = [result.columns[i] for i in drawn if i not in shown]
+    note = f" · graph columns for Browser not shown: {', '.join(hidden)}" if hidden else ""
+    console.print(f"{rows}{' · ' + changes if changes else ''}{note}", highlight=False)
 
 
 @app.command("resolve")

@@ -36,7 +36,13 @@ def test_cypher_prints_a_library_query_as_a_table(graph: Graph, example: dict[st
     assert "type=\"GENE\", limit=3" in result.output  # what it ran with
 
     result = invoke("cypher", "highest_loss_relations", "-p", "limit=2")
-    assert "Tricyclazole -[LOSS_HIGH 2.90]-> rice blast" in result.output
+    assert "│ Tricyclazole │ rice blast  │ 2.9  │" in result.output
+    assert "graph columns for Browser not shown: source, relation, target" in result.output
+
+    # with only graph values, those are shown: a node by its name, a relationship as an arrow
+    own = _write(cli_env / "arrows.cypher", "MATCH (s:Entity {name: $name})-[r:RELATED]->(t) RETURN s, r, t")
+    result = invoke("cypher", str(own), "-p", "name=Tricyclazole")
+    assert "Tricyclazole -[RELATED 2.90]-> rice blast" in result.output
 
 
 def test_cypher_json_and_a_users_own_file(graph: Graph, example: dict[str, Any], cli_env) -> None:

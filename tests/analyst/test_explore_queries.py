@@ -58,7 +58,7 @@ def test_neighbourhood_of_an_isolated_entity_shows_the_entity(graph: Graph, exam
 def test_highest_loss_relations_are_the_blind_spots_without_excluded_items(graph: Graph, example: dict[str, Any]) -> None:
     _, rows = explore(graph, "explore/highest_loss_relations", limit=3)
     expected = sorted((s for s in RELATIONS if s[3] is not None and not s[5].get("excluded")), key=lambda s: -s[3])[:3]
-    assert [(r[0]["name"], r[2]["name"], r[3]) for r in rows] == [(s[0], s[1], s[3]) for s in expected]
+    assert [(r[3], r[4], r[5]) for r in rows] == [(s[0], s[1], s[3]) for s in expected]
     assert all(r[1].type == "LOSS_HIGH" for r in rows)
     graph.query("MATCH (e:Entity {name: 'Tricyclazole'}) SET e.excluded = true")
     _, rows = explore(graph, "explore/highest_loss_relations", limit=3)
