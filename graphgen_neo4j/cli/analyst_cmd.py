@@ -75,7 +75,8 @@ def _print_result(result: QueryResult, numbered: bool) -> None:
     title = f"statement {result.statement + 1}" if numbered else None
     # columns of nodes and relationships are there for Browser to draw; when the query also
     # returns plain values, the table shows those (--json has everything)
-    drawn = [i for i, c in enumerate(result.columns) if result.rows and all(is_graph_value(row[i]) for row in result.rows)]
+    drawn = [i for i in range(len(result.columns))
+             if any(row[i] is not None for row in result.rows) and all(is_graph_value(row[i]) for row in result.rows)]
     shown = [i for i in range(len(result.columns)) if i not in drawn] or drawn
     if result.columns:
         table = Table(*(result.columns[i] for i in shown), title=title, show_lines=False)
