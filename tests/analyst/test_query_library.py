@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from graphgen_neo4j import queries
@@ -150,3 +152,13 @@ def test_style_file_is_grass_the_browser_can_parse() -> None:
     for entity_type in DEFAULT_ENTITY_TYPES:
         colours.add(rules[f"node.{normalize_type(entity_type)}"]["color"])
     assert len(colours) == len(DEFAULT_ENTITY_TYPES), "each default entity type has its own colour"
+
+
+def test_the_guide_names_only_queries_and_pictures_that_exist() -> None:
+    guide = (queries.cypher_dir().parent / "docs" / "analyst-guide.md").read_text(encoding="utf-8")
+    names = {q.name for q in LIBRARY}
+    mentioned = set(re.findall(r"`((?:explore|curate)/[a-z_]+)`", guide))
+    assert mentioned and mentioned <= names, mentioned - names
+    assert {f"explore/{n}" for n in REQUIRED_EXPLORE} | {f"curate/{n}" for n in REQUIRED_CURATE} <= mentioned
+    for picture in re.findall(r"\]\((img/[^)]+\.png)\)", guide):
+        assert (queries.cypher_dir().parent / "docs" / picture).is_file(), picture
