@@ -20,17 +20,18 @@ and a worked example):
 * a relation in a batch is never used again, so the batches partition the relations;
 * ``isolated_node_strategy: add`` adds one batch per entity no batch covers.
 
-How it runs on Neo4j: the seed order is one Cypher query; batches are then cut in
-*waves*. A wave takes the next few thousand seeds, fetches the incident relations of
-their frontier entities in one query per level, and replays the greedy choice in
-Python in seed order — exactly the sequential result, because a relation can only
-become used, never unused, and every use is tracked. When a seed's growth reaches an
-entity whose relations were not fetched yet, the missing entities of all later seeds
-are fetched together and the wave continues from that seed. Each wave's batches are
-written at once (``:Batch`` nodes, ``r.batch_id`` / ``r.batch_run_id``); only the
-fetched neighbourhoods of the current wave are held in memory. A run that is
-interrupted resumes from the relations its ``run_id`` has not placed yet and ends
-with the same batches.
+How it runs on Neo4j (details in docs/partition.md): the seed order is one Cypher query;
+batches are then cut in *waves* of a few thousand seeds. A reader thread fetches a
+wave's seeds and the relations around their frontier entities, a level at a time, for
+all the wave's seeds in one query each, while the previous wave is cut. The cut replays
+the greedy choice in Python in seed order — exactly the sequential result, because a
+relation only ever goes from free to placed and every placement is tracked. When a
+seed's growth reaches an entity not fetched yet, the missing entities of all later
+seeds are fetched together and the cut continues from that seed. A writer thread stores
+the batches (``:Batch`` nodes, ``HAS_ENTITY``, ``r.batch_id`` / ``r.batch_run_id``) in
+order, so what is stored is always a prefix of the run: an interrupted run resumes
+from the relations its ``run_id`` has not placed yet and ends with the same batches.
+Only the neighbourhoods of the current and the next wave are held in memory.
 """
 
 from __future__ import annotations
@@ -93,10 +94,11 @@ class PartitionConfig(BaseModel):
                            "the batches do not depend on it)")
 
     def semantic_hash(self) -> str:
-        """Hash of the settings that decide the batches (``wave_size`` does not)."""
+        """Hash of the settings that decide the batches (not ``wave_size``, nor a setting its method ignores)."""
         values = self.model_dump(exclude={"wave_size"})
         if values["edge_sampling"] != "random":
             values.pop("seed")
+        values.pop("max_tokens" if self.expand_method == "max_width" else "max_extra_edges")
         return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -308,8 +310,9 @@ class _Cutter:
         return cut
 
     def prepare(self, seed_ids: list[str]) -> tuple[_Wave, list[_Relation]]:
-        """Fetch a wave's seeds and their first frontier (may run while the previous wave is cut:
-        what that wave places meanwhile is still seen as placed when this one is cut)."""
+        """Fetch a wave's seeds, their first frontier and the deeper frontiers a provisional cut says
+        they will need. Runs while the previous wave is cut: what that wave places meanwhile
+        is still seen as placed when this one is cut, since ``rank`` is checked then."""
         wave = _Wave()
         seeds = self.fetch_seeds(wave, seed_ids)
         starts = (e for s in seeds for e in ((s.source, s.target) if self.config.bidirectional else (s.target,)))
@@ -469,7 +472,6 @@ class _BatchWriter:
     def __init__(self, graph: Graph, run_id: str, config_hash: str, dry_run: bool):
         self.graph = graph
         self.params = {"run_id": run_id, "config_hash": config_hash}
-        self.dry_run = dry_run
         self.executor = None if dry_run else ThreadPoolExecutor(max_workers=1, thread_name_prefix="partition-writer")
         self.pending: deque[Future[Any]] = deque()
         self.new: list[tuple[int, int]] = []  # (relations, tokens) of each batch this invocation cuts

@@ -21,7 +21,7 @@ NAMES = [f"E{i}" for i in range(12)]
 def graphs(draw):
     n = draw(st.integers(1, 10))
     names = NAMES[:n]
-    all_pairs = [(a, b) for a in names for b in names if a != b]
+    all_pairs = [(a, b) for a in names for b in names]  # self-relations too: extraction can produce them
     count = draw(st.integers(0, min(len(all_pairs), 30)))  # uniform, so dense graphs come up often
     pairs = draw(st.permutations(all_pairs))[:count]
     losses = draw(st.lists(st.integers(0, 10_000), min_size=len(pairs), max_size=len(pairs), unique=True))
@@ -76,6 +76,7 @@ def test_neo4j_partition_equals_the_reference(graph, make_graph, spec, config):
         assert got["tokens"] == want.tokens
         assert got["mean_loss"] == (None if want.mean_loss is None else pytest.approx(want.mean_loss))
         assert got["marked"] == sorted(want.relation_ids)
+        assert got["linked"] == sorted(want.entity_ids)
     # the batches partition the usable relations: each exactly once
     usable = [r.id for r in toy.relations if not r.excluded
               and not any(e.excluded for e in toy.entities if e.id in (r.source, r.target))]

@@ -168,6 +168,7 @@ def test_batch_nodes_and_relation_marks(graph, make_graph):
         assert batch["id"] == batch_id("partition-marks", batch["seed"])
         assert batch["seed"] == batch["relation_ids"][0]
         assert batch["marked"] == sorted(batch["relation_ids"])
+        assert batch["linked"] == sorted(batch["entity_ids"])
         endpoints = {toy.ids[n] for r in batch["relation_ids"] for n in toy.names[r].split("->")}
         assert set(batch["entity_ids"]) == endpoints
         assert batch["tokens"] == 20 * len(batch["relation_ids"]) + 10 * len(endpoints)
