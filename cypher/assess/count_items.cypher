@@ -4,8 +4,9 @@
 // Returns: relations, entities (0 when not included).
 :param include_entities => false
 CALL () {
-  MATCH ()-[r:RELATED]->()
+  MATCH (s:Entity)-[r:RELATED]->(t:Entity)
   WHERE coalesce(r.excluded, false) = false
+    AND coalesce(s.excluded, false) = false AND coalesce(t.excluded, false) = false
   RETURN count(r) AS relations
 }
 CALL () {

@@ -5,8 +5,9 @@
 // Returns: relations, judged, mean, median, max, mean_confidence, bins (len($edges) + 1 counts).
 :param model => 'Qwen2.5-7B-Instruct'
 :param edges => [0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0]
-MATCH ()-[r:RELATED]->()
+MATCH (s:Entity)-[r:RELATED]->(t:Entity)
 WHERE coalesce(r.excluded, false) = false
+  AND coalesce(s.excluded, false) = false AND coalesce(t.excluded, false) = false
 WITH r, r.loss IS NOT NULL AND ($model IS NULL OR r.loss_model = $model) AS judged
 WITH count(r) AS relations,
      count(CASE WHEN judged THEN 1 END) AS judged,

@@ -82,8 +82,6 @@ async def test_later_runs_leave_out_what_was_excluded_and_see_merged_entities_on
     assert exported.records == len(text.splitlines()) > 0
 
 
-@pytest.mark.xfail(strict=True, reason="cypher/assess/relations_page.cypher and count_items.cypher skip excluded "
-                   "relations but not relations whose entity is excluded (reported; partition and generate do skip them)")
 async def test_assessment_leaves_out_relations_of_excluded_entities(
     graph: Graph, example: dict[str, Any], synthesizer: LLMClient, server: ScriptedLLMServer
 ) -> None:
