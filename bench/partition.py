@@ -83,7 +83,9 @@ def load(graph: Graph, entities: int, relations: int, seed: int) -> None:
 def run_neo4j(graph: Graph) -> dict:
     while graph.query("MATCH (b:Batch) WITH b LIMIT 10000 DETACH DELETE b RETURN count(*) AS n")[0]["n"]:
         pass  # batches of earlier bench runs
+    graph.query("MATCH (r:Run) WHERE r.id STARTS WITH 'bench-' DELETE r")
     run_id = f"bench-{int(time.time())}"
+    graph.query("CREATE (:Run {id: $id, command: 'partition'})", id=run_id)  # as the CLI has: batches link to it
     started, cpu = time.monotonic(), time.process_time()
     report = partition(graph=graph, config=CONFIG, run_id=run_id)
     return {"seconds": time.monotonic() - started, "cpu": time.process_time() - cpu, "rss_mb": rss_mb(),
