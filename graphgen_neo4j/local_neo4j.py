@@ -375,8 +375,8 @@ def wait_for_bolt(uri: str, password: str, timeout: float, process: subprocess.P
             return
         except neo4j_errors.AuthError as exc:
             raise LocalServerError(
-                f"Neo4j is up but rejected NEO4J_PASSWORD: the store was created with another "
-                f"password (use that one, or delete the instance's data folder to start afresh)"
+                "Neo4j is up but rejected NEO4J_PASSWORD: the store was created with another "
+                "password (use that one, or delete the instance's data folder to start afresh)"
             ) from exc
         except Exception as exc:  # not listening yet
             last_error = exc

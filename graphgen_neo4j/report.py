@@ -21,7 +21,6 @@ import hashlib
 import html
 import json
 import logging
-import math
 import re
 import statistics
 from collections import Counter, defaultdict

@@ -103,7 +103,7 @@ def print_ledger(ledger: TokenLedger) -> None:
     if not rows:
         console.print("LLM calls: none")
         return
-    table = Table(title="LLM calls and tokens")
+    table = Table(title="token ledger")
     columns = ("stage", "role", "model", "calls", "cached", "failures", "retries", "prompt_tokens", "completion_tokens")
     headers = ("stage", "role", "model", "calls", "cached", "failed", "retries", "tokens in", "tokens out")
     for column, header in zip(columns, headers):

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import typer
 from rich.table import Table
 
 from ..graph import Graph
 from ..judge import JudgeConfig, JudgeReport, LossSummary, judge
-from ..llm import DEFAULT_CACHE_PATH, EndpointSettings, LLMClient, ResponseCache, TokenLedger
+from ..llm import EndpointSettings, LLMClient, TokenLedger
 from ..loss import histogram_labels
-from ..progress import NullProgress, Progress
+from ..progress import Progress
 from ..quiz import QuizConfig, QuizReport, quiz
 from ..runs import RunRecorder
-from ._app import RichProgress, app, console, handle_errors, print_json
-
-R = TypeVar("R")
+from ._app import app, console, handle_errors, print_json
+from ._stage import llm_client, print_ledger, recorded
 
 LOSS_STRATEGY_HELP = "only_edge: relations only; both: entities too (upstream loss_strategy)."
 BAR_WIDTH = 40
@@ -28,33 +25,6 @@ def _check_strategy(value: str) -> str:
     if value not in ("only_edge", "both"):
         raise typer.BadParameter("choose only_edge or both", param_hint="--loss-strategy")
     return value
-
-
-def _client(role: str, ledger: TokenLedger, use_cache: bool) -> LLMClient:
-    settings = EndpointSettings.from_env(role)  # type: ignore[arg-type]
-    return LLMClient(settings, cache=ResponseCache(DEFAULT_CACHE_PATH) if use_cache else None, ledger=ledger)
-
-
-def _recorded(graph: Graph, command: str, config: dict[str, Any], ledger: TokenLedger,
-              run: Callable[[Progress], Awaitable[R]], quiet: bool) -> R:
-    """Run the stage under a ``:Run`` record, with progress bars unless ``quiet``."""
-    recorder = RunRecorder(graph, command, config)
-    try:
-        with recorder.stage(command):
-            if quiet:
-                result = asyncio.run(run(NullProgress()))
-            else:
-                with RichProgress() as progress:
-                    result = asyncio.run(run(progress))
-    except KeyboardInterrupt:
-        recorder.finish("interrupted", ledger)
-        raise
-    except Exception as exc:
-        recorder.finish("failed", ledger, error=str(exc))
-        raise
-    recorder.counts = result.model_dump(exclude={"summary", "failures"})  # type: ignore[attr-defined]
-    recorder.finish("completed", ledger)
-    return result
 
 
 @app.command("quiz")
@@ -69,13 +39,13 @@ def quiz_command(
     config = QuizConfig(quiz_samples=quiz_samples, loss_strategy=loss_strategy)  # type: ignore[arg-type]
     ledger = TokenLedger()
     with Graph.connect() as graph:
-        synthesizer = _client("synthesizer", ledger, use_cache=not no_cache)
+        synthesizer = llm_client("synthesizer", ledger, use_cache=not no_cache)
 
-        async def run(progress: Progress) -> QuizReport:
+        async def run(progress: Progress, recorder: RunRecorder) -> QuizReport:
             async with synthesizer:
                 return await quiz(graph=graph, synthesizer=synthesizer, config=config, progress=progress)
 
-        report = _recorded(graph, "quiz", config.model_dump(), ledger, run, quiet=as_json)
+        report = recorded(graph, "quiz", config.model_dump(), ledger, run, quiet=as_json, counts=_counts)
     if as_json:
         _print_json(report, ledger)
         return
@@ -93,7 +63,7 @@ def quiz_command(
     ]
     _print_rows(table, rows)
     _print_failures(report.failures)
-    _print_ledger(ledger)
+    print_ledger(ledger)
 
 
 @app.command("judge")
@@ -114,16 +84,16 @@ def judge_command(
     trainee: LLMClient | None = None
     if not skip_judge and EndpointSettings.trainee_configured():
         # A checkpoint served under the same name again must really be asked again.
-        trainee = _client("trainee", ledger, use_cache=not (no_cache or re_judge))
+        trainee = llm_client("trainee", ledger, use_cache=not (no_cache or re_judge))
     with Graph.connect() as graph:
 
-        async def run(progress: Progress) -> JudgeReport:
+        async def run(progress: Progress, recorder: RunRecorder) -> JudgeReport:
             if trainee is None:
                 return await judge(graph=graph, trainee=None, config=config, progress=progress)
             async with trainee:
                 return await judge(graph=graph, trainee=trainee, config=config, progress=progress)
 
-        report = _recorded(graph, "judge", config.model_dump(), ledger, run, quiet=as_json)
+        report = recorded(graph, "judge", config.model_dump(), ledger, run, quiet=as_json, counts=_counts)
     if as_json:
         _print_json(report, ledger)
         return
@@ -148,7 +118,11 @@ def judge_command(
         _print_failures(report.failures)
     if report.summary is not None:
         _print_summary(report.summary)
-    _print_ledger(ledger)
+    print_ledger(ledger)
+
+
+def _counts(report: QuizReport | JudgeReport) -> dict[str, Any]:
+    return report.model_dump(exclude={"summary", "failures"})
 
 
 def _print_json(report: QuizReport | JudgeReport, ledger: TokenLedger) -> None:
@@ -203,15 +177,3 @@ def histogram_text(bins: list[int], labels: list[str], width: int = BAR_WIDTH) -
     return "\n".join(lines)
 
 
-def _print_ledger(ledger: TokenLedger) -> None:
-    rows = ledger.rows()
-    if not rows:
-        return
-    table = Table(title="token ledger")
-    columns = ("stage", "role", "model", "calls", "cached", "failures", "retries", "prompt_tokens", "completion_tokens")
-    headers = ("stage", "role", "model", "calls", "cached", "failed", "retries", "tokens in", "tokens out")
-    for column, header in zip(columns, headers):
-        table.add_column(header, justify="left" if column in ("stage", "role", "model") else "right")
-    for row in [*rows, ledger.totals()]:
-        table.add_row(*(str(getattr(row, c)) for c in columns))
-    console.print(table)

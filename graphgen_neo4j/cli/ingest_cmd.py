@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +13,11 @@ from ..config import load_config
 from ..errors import ConfigError, InputError
 from ..graph import Graph
 from ..ingest import IngestConfig, IngestReport, config_from_pipeline, ingest
-from ..llm import DEFAULT_CACHE_PATH, EndpointSettings, LLMClient, ResponseCache, TokenLedger
-from ..progress import NullProgress, Progress
+from ..llm import DEFAULT_CACHE_PATH, TokenLedger
+from ..progress import Progress
 from ..runs import RunRecorder
-from ._app import RichProgress, app, console, err_console, handle_errors, print_json
+from ._app import app, console, err_console, handle_errors, print_json
+from ._stage import llm_client, print_ledger, recorded
 
 
 def _build_config(config_file: Path | None, **flags: Any) -> tuple[IngestConfig, list[Path], Any]:
@@ -34,14 +34,6 @@ def _build_config(config_file: Path | None, **flags: Any) -> tuple[IngestConfig,
         raise ConfigError(f"{key}: {message}" if key else message) from None
     inputs = pipeline.input_paths() if pipeline is not None else []
     return config, inputs, pipeline
-
-
-def _synthesizer(ledger: TokenLedger, pipeline: Any, no_cache: bool) -> LLMClient:
-    overrides = pipeline.llm.synthesizer.model_dump() if pipeline is not None else {}
-    settings = EndpointSettings.from_env("synthesizer", **overrides)
-    use_cache = not no_cache and (pipeline is None or pipeline.llm.cache)
-    cache_path = Path(pipeline.llm.cache_path) if pipeline is not None else DEFAULT_CACHE_PATH
-    return LLMClient(settings, cache=ResponseCache(cache_path) if use_cache else None, ledger=ledger)
 
 
 @app.command("ingest")
@@ -74,35 +66,26 @@ def ingest_command(
     if not paths:
         raise InputError("no input: give files or folders, or a --config with input_file")
     ledger = TokenLedger()
-    synthesizer = _synthesizer(ledger, pipeline, no_cache)
+    synthesizer = llm_client(
+        "synthesizer", ledger, use_cache=not no_cache and (pipeline is None or pipeline.llm.cache),
+        cache_path=pipeline.llm.cache_path if pipeline is not None else DEFAULT_CACHE_PATH,
+        file_settings=pipeline.llm.synthesizer.model_dump() if pipeline is not None else None,
+    )
     with Graph.connect() as graph:
         graph.init_schema()  # idempotent: the merge needs the constraints
-        recorder = RunRecorder(graph, "ingest", {**config.model_dump(), "paths": [str(p) for p in paths]})
 
-        async def run(progress: Progress) -> IngestReport:
+        async def run(progress: Progress, recorder: RunRecorder) -> IngestReport:
             async with synthesizer:
-                return await ingest(paths, graph=graph, synthesizer=synthesizer, config=config, progress=progress)
+                with recorder.stage("ingest"):
+                    return await ingest(paths, graph=graph, synthesizer=synthesizer, config=config, progress=progress)
 
-        try:
-            with recorder.stage("ingest"):
-                if as_json:
-                    report = asyncio.run(run(NullProgress()))
-                else:
-                    with RichProgress() as progress:
-                        report = asyncio.run(run(progress))
-        except KeyboardInterrupt:
-            recorder.finish("interrupted", ledger)
-            raise
-        except Exception as exc:
-            recorder.finish("failed", ledger, error=str(exc))
-            raise
-        recorder.counts = report.model_dump(exclude={"issues", "failures"})
-        recorder.finish("completed", ledger)
+        report = recorded(graph, "ingest", {**config.model_dump(), "paths": [str(p) for p in paths]}, ledger, run,
+                          quiet=as_json, counts=lambda r: r.model_dump(exclude={"issues", "failures"}))
     if as_json:
         print_json({**report.model_dump(), "ledger": ledger.to_dict()})
     else:
         _print_report(report)
-        _print_ledger(ledger)
+        print_ledger(ledger)
     if report.chunks_failed:
         err_console.print(
             f"[red]{report.chunks_failed} chunk(s) failed[/red]: they keep their error and raw reply "
@@ -149,16 +132,3 @@ def _print_report(report: IngestReport) -> None:
         console.print(f"… and {report.bad_records - 10} more bad records", highlight=False)
     for failure in report.failures[:10]:
         console.print(f"[red]failed[/red] {failure.chunk_id}: {failure.error}", highlight=False)
-
-
-def _print_ledger(ledger: TokenLedger) -> None:
-    rows = ledger.rows()
-    if not rows:
-        return
-    table = Table(title="token ledger")
-    fields = ("stage", "model", "calls", "cached", "failures", "prompt_tokens", "completion_tokens")
-    for name, header in zip(fields, ("stage", "model", "calls", "cached", "failed", "tokens in", "tokens out")):
-        table.add_column(header, justify="left" if name in ("stage", "model") else "right")
-    for row in [*rows, ledger.totals()]:
-        table.add_row(*(str(getattr(row, name)) for name in fields))
-    console.print(table)
