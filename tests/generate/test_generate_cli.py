@@ -26,7 +26,7 @@ def test_generate_writes_the_file_and_prints_the_table(graph, rice, server, cli_
                     "--format", "sharegpt", "--output", str(out), "--with-metadata")
     assert result.exit_code == 0, result.output
     for expected in ("scripted test server", "generate generate-", "multi_hop", "QA in this run: 5",
-                     "LLM calls", "wrote 5 sharegpt records (JSONL"):
+                     "token ledger", "wrote 5 sharegpt records (JSONL"):
         assert expected in result.output
     records = lines(out)
     assert len(records) == 5 and all(errors(r, RECORD_SCHEMAS["sharegpt"]) == [] for r in records)
