@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from graphgen_neo4j.export import export_qa
 from graphgen_neo4j.generate import GenerateConfig, generate
 from graphgen_neo4j.graph import Graph
@@ -54,8 +52,7 @@ async def test_later_runs_leave_out_what_was_excluded_and_see_merged_entities_on
 
     prompts = [message_text(m) for request in server.requests for m in request.messages]
     leaks = {(r.task, text) for r in server.requests for m in r.messages for text in EXCLUDED_TEXTS if text in message_text(m)}
-    # known gap, tested strictly below: the assessment still quizzes relations of an excluded entity
-    assert leaks <= {("quiz", EXCLUDED_TEXTS[0]), ("judge", EXCLUDED_TEXTS[0])}, f"excluded items reached prompts: {leaks}"
+    assert not leaks, f"excluded items reached prompts: {sorted(leaks)}"
     # what the absorbed entity said reaches prompts through the survivor's folded relation
     assert any("稻瘟在多雨年份流行于水稻产区。" in p for p in prompts)
 
