@@ -2,8 +2,11 @@
 // Parameters: none
 // Returns: pending
 CALL () {
-  MATCH (e:Entity) WHERE e.summary_pending RETURN count(e) AS n
+  MATCH (e:Entity) WHERE e.summary_pending AND NOT coalesce(e.excluded, false) RETURN count(e) AS n
   UNION ALL
-  MATCH ()-[r:RELATED]->() WHERE r.summary_pending RETURN count(r) AS n
+  MATCH (s:Entity)-[r:RELATED]->(t:Entity)
+  WHERE r.summary_pending AND NOT coalesce(r.excluded, false)
+    AND NOT coalesce(s.excluded, false) AND NOT coalesce(t.excluded, false)
+  RETURN count(r) AS n
 }
 RETURN sum(n) AS pending

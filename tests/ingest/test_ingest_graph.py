@@ -289,3 +289,17 @@ async def test_an_endpoint_that_keeps_failing_stops_the_run_and_keeps_what_was_d
     server.clear_faults()
     report = await run_ingest(graph, server, [examples])
     assert report.chunks_extracted == 12 and counts(graph)["chunks_failed"] == 0
+
+
+async def test_an_excluded_entity_is_not_sent_to_be_summarized(graph, server, examples):
+    await run_ingest(graph, server, [examples], max_description_tokens=40, summarize=False)
+    pending = graph.query("MATCH (e:Entity {name: '稻瘟病'}) RETURN e.summary_pending AS p")[0]["p"]
+    assert pending
+    graph.query("MATCH (e:Entity {name: '稻瘟病'}) SET e.excluded = true")
+    server.clear_requests()
+    report = await run_ingest(graph, server, [examples], max_description_tokens=40)
+    assert report.summaries > 0
+    prompts = [r.messages[-1]["content"] for r in server.requests if r.task == "summarize"]
+    assert prompts and not [p for p in prompts if "关于稻瘟病的" in p]
+    left = graph.query("MATCH (e:Entity {name: '稻瘟病'}) RETURN e.summary_pending AS p, e.summarized AS s")[0]
+    assert left == {"p": True, "s": None}  # summarized when an analyst includes it again
