@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from ..settings import load_dotenv_file
 from ._app import app
-from . import analyst_cmd, assess_cmd, doctor_cmd, estimate_cmd, generate_cmd, ingest_cmd, llm_cmd, neo4j_cmd, partition_cmd, report_cmd, run_cmd, schema_cmd, stats_cmd  # noqa: F401  (register commands)
+# Registration order is the order `--help` lists the commands in: the pipeline first.
+from . import run_cmd  # noqa: E402,F401  run
+from . import ingest_cmd, assess_cmd, partition_cmd, generate_cmd  # noqa: E402,F401  stages
+from . import stats_cmd, report_cmd, estimate_cmd, doctor_cmd  # noqa: E402,F401  looking at things
+from . import analyst_cmd  # noqa: E402,F401  cypher, resolve
+from . import neo4j_cmd, schema_cmd, llm_cmd  # noqa: E402,F401  setup
 
 
 def main() -> None:
