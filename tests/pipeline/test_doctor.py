@@ -8,27 +8,16 @@ import pytest
 from typer.testing import CliRunner
 
 from graphgen_neo4j.cli import app
-from graphgen_neo4j.testing import ScriptedLLMServer
 
 
 @pytest.fixture
-def scripted():
-    with ScriptedLLMServer() as server:
-        yield server
+def scripted(scripted_llm):
+    return scripted_llm
 
 
 @pytest.fixture
-def env(monkeypatch, neo4j_settings, scripted, tmp_path):
-    monkeypatch.chdir(tmp_path)
-    values = {
-        "NEO4J_URI": neo4j_settings.uri, "NEO4J_USER": neo4j_settings.user,
-        "NEO4J_PASSWORD": neo4j_settings.password.get_secret_value(),
-        "SYNTHESIZER_BASE_URL": scripted.base_url, "SYNTHESIZER_MODEL": "graphgen-scripted",
-        "TRAINEE_BASE_URL": scripted.base_url, "TRAINEE_MODEL": "graphgen-scripted",
-    }
-    for key, value in values.items():
-        monkeypatch.setenv(key, value)
-    return values
+def env(cli_env):
+    return cli_env
 
 
 def doctor(*args: str) -> tuple[int, dict[tuple[str, str], dict]]:
