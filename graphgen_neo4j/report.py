@@ -339,7 +339,8 @@ def _svg_histogram(dist: Distribution, title: str, unit: str) -> str:
 
 def render_html(report: QualityReport) -> str:
     def row(label: str, value: object) -> str:
-        return f"<tr><th>{html.escape(label)}</th><td>{html.escape(str(value))}</td></tr>"
+        shown = "—" if value is None else str(value)
+        return f"<tr><th>{html.escape(label)}</th><td>{html.escape(shown)}</td></tr>"
 
     summary = [row("records", report.records), row("corpus MTLD (answers)", report.corpus_mtld),
                row("near-duplicate question pairs", report.near_duplicate_pairs)]

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ..errors import GraphGenError
 
@@ -41,7 +42,7 @@ def handle_errors(func: F) -> F:
         except GraphGenError as exc:
             if os.environ.get("GRAPHGEN_RAISE_ERRORS"):
                 raise
-            err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(code=1) from None
         except KeyboardInterrupt:
             err_console.print("[yellow]interrupted[/yellow]: work done so far is saved; run the same command again to resume")

@@ -6,6 +6,7 @@ import asyncio
 from typing import Any, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ..curation import (
@@ -81,7 +82,7 @@ def _print_result(result: QueryResult, numbered: bool) -> None:
     if result.columns:
         table = Table(*(result.columns[i] for i in shown), title=title, show_lines=False)
         for row in result.rows:
-            table.add_row(*(format_cell(row[i]) for i in shown))
+            table.add_row(*(escape(format_cell(row[i])) for i in shown))
         console.print(table)
     rows = f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}"
     changes = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in result.counters.items() if k != "system_updates")
@@ -178,12 +179,12 @@ def _print_report(report: ResolveReport, applied: bool) -> None:
     if report.merged:
         merges = Table("absorbed", "into", "relations moved", "folded", "loops dropped", "mentions", "QA now stale", title="merged")
         for m in report.merged:
-            merges.add_row(m.absorbed_name, m.kept_name, str(m.relations_moved), str(m.relations_folded),
+            merges.add_row(escape(m.absorbed_name), escape(m.kept_name), str(m.relations_moved), str(m.relations_folded),
                            str(m.loops_dropped), str(m.mentions), str(m.qa_marked_stale))
         console.print(merges)
     elif applied:
         console.print("no accepted pair to merge")
     for failure in report.failures:
-        err_console.print(f"[red]failed:[/red] {failure}", highlight=False)
+        err_console.print(f"[red]failed:[/red] {escape(str(failure))}", highlight=False)
     if not applied and report.proposed + report.rescored:
         console.print("review: graphgen-neo4j cypher explore/same_as_queue  ·  decide: curate/review_same_as  ·  merge: resolve --apply")

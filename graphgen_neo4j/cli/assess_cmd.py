@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ..graph import Graph
@@ -141,7 +142,7 @@ def _print_rows(table: Table, rows: list[tuple[str, Any]]) -> None:
 
 def _print_failures(failures: list[Any]) -> None:
     for failure in failures:
-        console.print(f"[red]failed[/red] {failure.kind} {failure.id}: {failure.error}", highlight=False)
+        console.print(f"[red]failed[/red] {failure.kind} {failure.id}: {escape(failure.error)}", highlight=False)
 
 
 def _print_summary(summary: LossSummary) -> None:
@@ -162,7 +163,7 @@ def _print_summary(summary: LossSummary) -> None:
             description = row.description or ""
             if len(description) > 70:
                 description = description[:69] + "…"
-            table.add_row(row.source or "", row.target or "", description, f"{row.loss:.4f}", _fmt(row.confidence, 3))
+            table.add_row(escape(row.source or ""), escape(row.target or ""), escape(description), f"{row.loss:.4f}", _fmt(row.confidence, 3))
         console.print(table)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ..doctor import run_checks
@@ -31,7 +32,7 @@ def doctor(
         for column in ("", "area", "check", "result", "fix"):
             table.add_column(column, overflow="fold")
         for c in checks:
-            table.add_row(f"[{STYLE[c.status]}]{c.status}[/]", c.area, c.name, c.detail, c.fix)
+            table.add_row(f"[{STYLE[c.status]}]{c.status}[/]", c.area, c.name, escape(c.detail), escape(c.fix))
         console.print(table)
         console.print("[red]some checks failed[/red]" if failed else "[green]ready[/green]")
     if failed:

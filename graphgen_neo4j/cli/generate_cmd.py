@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ..errors import ConfigError, StageError
@@ -149,6 +150,6 @@ def _print_report(report: GenerateReport) -> None:
     if report.no_qa:
         console.print(f"[yellow]{report.no_qa} replies yielded no QA:[/yellow]")
         for reason, count in sorted(report.no_qa_reasons.items(), key=lambda kv: -kv[1]):
-            console.print(f"  {count} × {reason}", highlight=False)
+            console.print(f"  {count} × {escape(reason)}", highlight=False)
     for note in report.notes:
-        console.print(f"[yellow]note:[/yellow] {note}", highlight=False)
+        console.print(f"[yellow]note:[/yellow] {escape(note)}", highlight=False)

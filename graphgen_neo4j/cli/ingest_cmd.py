@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 from pydantic import ValidationError
 from rich.table import Table
 
@@ -127,8 +128,8 @@ def _print_report(report: IngestReport) -> None:
     console.print(table)
     for issue in report.issues[:10]:
         where = f"{issue.path}:{issue.line}" if issue.line is not None else issue.path
-        console.print(f"[yellow]skipped[/yellow] {where}: {issue.message}", highlight=False)
+        console.print(f"[yellow]skipped[/yellow] {escape(where)}: {escape(issue.message)}", highlight=False)
     if report.bad_records > 10:
         console.print(f"… and {report.bad_records - 10} more bad records", highlight=False)
     for failure in report.failures[:10]:
-        console.print(f"[red]failed[/red] {failure.chunk_id}: {failure.error}", highlight=False)
+        console.print(f"[red]failed[/red] {failure.chunk_id}: {escape(failure.error)}", highlight=False)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ..errors import Neo4jUnavailable
@@ -53,13 +54,17 @@ def report(
         c = result.coverage
         share = f" ({c.share:.1%})" if c.share is not None else ""
         table.add_row("relations covered by a QA", f"{c.covered} / {c.relations}{share}")
-        table.add_row("mean loss covered / uncovered", f"{c.mean_loss_covered} / {c.mean_loss_uncovered}")
+        table.add_row("mean loss covered / uncovered", f"{_or_dash(c.mean_loss_covered)} / {_or_dash(c.mean_loss_uncovered)}")
     console.print(table)
     if result.answer_tokens.count:
         console.print("answer length (tokens):")
         for line in text_histogram(result.answer_tokens):
             console.print("  " + line, highlight=False)
     for a, b, similarity in result.near_duplicate_examples[:5]:
-        console.print(f"  near-duplicate ({similarity}): {a!r} ~ {b!r}", highlight=False)
+        console.print(f"  near-duplicate ({similarity}): {escape(repr(a))} ~ {escape(repr(b))}", highlight=False)
     if html:
         console.print(f"HTML report: {html}")
+
+
+def _or_dash(value: float | None) -> str:
+    return "—" if value is None else str(value)

@@ -106,3 +106,18 @@ def test_coverage_counts_relations_used_by_non_stale_qa(build_graph, graph) -> N
     assert coverage.mean_loss_uncovered == pytest.approx(0.75)
     assert coverage_from_graph(graph, run_id="other").covered == 0
     assert coverage_from_graph(graph, run_id="r2").covered == 1  # r2 reused q1 (q1.run_id is r1)
+
+
+def test_report_command_prints_bracketed_text_as_written(tmp_path, monkeypatch) -> None:
+    """Text such as the scripted server's "[canned]" marker is data, not terminal markup."""
+    from typer.testing import CliRunner
+
+    from graphgen_neo4j.cli import app
+
+    path = tmp_path / "qa.jsonl"
+    rows = [{"instruction": "[canned] Which institute bred Yungeng 26?", "output": "[bold]A[/bold]"}] * 2
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    result = CliRunner().invoke(app, ["report", str(path), "--no-graph", "--html", str(tmp_path / "r.html")])
+    assert result.exit_code == 0, result.output
+    assert "'[canned] Which institute bred Yungeng 26?'" in result.output
+    assert "[canned] Which institute" in (tmp_path / "r.html").read_text(encoding="utf-8")
