@@ -277,6 +277,7 @@ class LocalNeo4j:
         except LocalServerError as exc:
             if proc.poll() is None:
                 self.stop()
+            self.pid_file.unlink(missing_ok=True)  # no stale pid for `status` to trust
             raise LocalServerError(f"{exc}\n--- last lines of {self.console_log} ---\n{self.log_tail()}") from None
         return proc.pid
 
