@@ -77,3 +77,17 @@ def test_server_exiting_during_startup_shows_its_log(tmp_path) -> None:
     assert "Neo4j exited during start-up" in result.output
     assert "heap" in result.output.lower()  # the JVM's own words, from the log tail
     assert not os.path.exists(tmp_path / "instance" / "run" / "graphgen-neo4j.json")
+
+
+def test_download_failure_names_what_failed(tmp_path, monkeypatch) -> None:
+    from graphgen_neo4j import local_neo4j
+    from graphgen_neo4j.errors import LocalServerError
+
+    pom = tmp_path / "pom.xml"
+    pom.write_text(local_neo4j.POM.read_text().replace(
+        "<artifactId>neo4j-browser</artifactId>", "<artifactId>neo4j-browser-that-does-not-exist</artifactId>"))
+    monkeypatch.setattr(local_neo4j, "POM", pom)
+    server = local_neo4j.LocalNeo4j(instance_dir=tmp_path / "instance", jars_dir=tmp_path / "jars")
+    with pytest.raises(LocalServerError, match=r"downloading Neo4j 5\.26\.\d+ from Maven Central failed: .*neo4j-browser-that-does-not-exist"):
+        server.fetch()
+    assert not server.jars_present()
