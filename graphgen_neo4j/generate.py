@@ -869,9 +869,11 @@ async def _write(graph: Graph, name: str, **params: Any) -> list[dict[str, Any]]
 
 
 def _raise_first(finished: set[asyncio.Task[None]]) -> None:
-    for task in finished:
-        if not task.cancelled() and task.exception() is not None:
-            raise task.exception()  # type: ignore[misc]
+    # Read every task's exception (asyncio reports unread ones as "never retrieved"), raise one.
+    errors = [task.exception() for task in finished if not task.cancelled()]
+    for error in errors:
+        if error is not None:
+            raise error
 
 
 def _waves(batch_ids: list[str], pending: dict[str, list[Unit]], size: int) -> Iterable[list[str]]:
