@@ -62,8 +62,8 @@ def test_unreachable_llm(env, graph, monkeypatch) -> None:
 
 
 def test_rejected_key(env, graph, scripted, monkeypatch) -> None:
-    scripted.api_key = "the-right-key"
-    monkeypatch.setenv("TRAINEE_API_KEY", "the-right-key")
+    scripted.api_key = "right-key"
+    monkeypatch.setenv("TRAINEE_API_KEY", "right-key")
     code, checks = doctor()
     assert code == 1
     # /models may or may not check the key (OpenAI does, vLLM does not): one of the checks fails on it
