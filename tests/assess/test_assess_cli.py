@@ -13,17 +13,14 @@ from .conftest import RELATIONS
 
 
 @pytest.fixture
-def cli_env(monkeypatch, tmp_path, server, neo4j_settings):
-    monkeypatch.chdir(tmp_path)  # the response cache goes to ./.graphgen
-    for role in ("SYNTHESIZER", "TRAINEE"):
-        monkeypatch.setenv(f"{role}_BASE_URL", server.base_url)
-        monkeypatch.setenv(f"{role}_MAX_RETRIES", "0")
+def scripted_llm(server):
+    return server  # the root cli_env points the endpoints at this module's server
+
+
+@pytest.fixture
+def cli_env(cli_env, monkeypatch):
     monkeypatch.setenv("SYNTHESIZER_MODEL", "scripted-synth")
     monkeypatch.setenv("TRAINEE_MODEL", "trainee-cli")
-    monkeypatch.setenv("NEO4J_URI", neo4j_settings.uri)
-    monkeypatch.setenv("NEO4J_USER", neo4j_settings.user)
-    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_settings.password.get_secret_value())
-    monkeypatch.delenv("GRAPHGEN_RAISE_ERRORS", raising=False)
     return monkeypatch
 
 

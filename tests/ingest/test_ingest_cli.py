@@ -13,15 +13,13 @@ pytestmark = pytest.mark.neo4j
 
 
 @pytest.fixture
-def cli_env(monkeypatch, tmp_path, server, neo4j_settings):
-    monkeypatch.chdir(tmp_path)  # the response cache goes to ./.graphgen
-    monkeypatch.setenv("SYNTHESIZER_BASE_URL", server.base_url)
+def scripted_llm(server):
+    return server  # the root cli_env points the endpoints at this module's server
+
+
+@pytest.fixture
+def cli_env(cli_env, monkeypatch, tmp_path):
     monkeypatch.setenv("SYNTHESIZER_MODEL", "scripted-synth")
-    monkeypatch.setenv("SYNTHESIZER_MAX_RETRIES", "0")
-    monkeypatch.setenv("NEO4J_URI", neo4j_settings.uri)
-    monkeypatch.setenv("NEO4J_USER", neo4j_settings.user)
-    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_settings.password.get_secret_value())
-    monkeypatch.delenv("GRAPHGEN_RAISE_ERRORS", raising=False)
     return tmp_path
 
 
