@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,11 @@ from ..config import TraverseStrategy
 from ..errors import ConfigError
 from ..graph import Graph
 from ..partition import PartitionConfig, PartitionReport, partition
-from ..progress import NullProgress
+from ..llm import TokenLedger
+from ..progress import NullProgress, Progress
 from ..runs import RunRecorder
 from ._app import RichProgress, app, console, err_console, handle_errors, print_json
+from ._stage import recorded
 
 DRY_RUN_ID = "partition-dry-run"
 _BAR_WIDTH = 40
@@ -109,20 +112,13 @@ def partition_command(
         if dry_run:
             report = _cut(graph, config, DRY_RUN_ID, dry_run=True, quiet=as_json)
         else:
-            recorder = RunRecorder(graph, "partition", {"partition": config.model_dump(exclude={"wave_size"})})
-            if recorder.resumed and not as_json:
-                err_console.print(f"resuming unfinished run {recorder.run_id}")
-            try:
+            async def work(progress: Progress, recorder: RunRecorder) -> PartitionReport:
                 with recorder.stage("partition"):
-                    report = _cut(graph, config, recorder.run_id, dry_run=False, quiet=as_json)
-            except KeyboardInterrupt:
-                recorder.finish("interrupted")
-                raise
-            except Exception as exc:
-                recorder.finish("failed", error=str(exc))
-                raise
-            recorder.counts = {"partition": report.model_dump()}
-            recorder.finish("completed")
+                    return await asyncio.to_thread(partition, graph=graph, config=config, run_id=recorder.run_id,
+                                                   progress=progress)
+
+            report = recorded(graph, "partition", {"partition": config.model_dump(exclude={"wave_size"})},
+                              TokenLedger(), work, quiet=as_json, counts=lambda r: {"partition": r.model_dump()})
     if as_json:
         print_json(report.model_dump())
     else:
