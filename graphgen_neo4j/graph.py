@@ -128,11 +128,11 @@ class Graph:
         """Run a named read-only query (may be routed to a read replica)."""
         return self.run(name, write=False, **params)
 
-    def read_value(self, name: str, **params: Any) -> Any:
-        """The value of a named read-only query returning one row of one column (None without rows).
+    def read_row(self, name: str, **params: Any) -> dict[str, Any] | None:
+        """The first row of a named read-only query (None without rows).
 
-        For bulk reads that return a long list in one value: the value is used as the
-        driver decoded it, without the ``record.data()`` copy that walks every element again.
+        For bulk reads that return a few long lists in one row: the values are used as the
+        driver decoded them, without the ``record.data()`` copy that walks every element again.
         """
         statement = queries.load(name)
         if self.tracer:
@@ -143,7 +143,12 @@ class Graph:
             )
         except neo4j_errors.ServiceUnavailable as exc:
             raise Neo4jUnavailable(f"lost the connection to Neo4j: {START_HINT}") from exc
-        return records[0][0] if records else None
+        return dict(records[0].items()) if records else None
+
+    def read_value(self, name: str, **params: Any) -> Any:
+        """The value of a named read-only query returning one row of one column (None without rows)."""
+        row = self.read_row(name, **params)
+        return next(iter(row.values())) if row else None
 
     def run_batched(self, name: str, rows: Iterable[dict[str, Any]], batch_size: int = 1000) -> int:
         """Run a ``UNWIND $rows …`` query over ``rows`` in batches; returns the rows sent."""

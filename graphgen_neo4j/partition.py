@@ -161,9 +161,48 @@ def batch_id(run_id: str, seed_id: str) -> str:
 
 
 @dataclass(slots=True)
+class _Items:
+    """Aligned lists of relations (seed_order.cypher, in seed order) or entities
+    (entity_numbers.cypher): elementId, id, description tokens, loss — numbers only."""
+
+    keys: list[str]
+    ids: list[str]
+    token_counts: list[int]  # -1: not counted
+    losses: list[float]  # -1: not judged (a loss is never negative)
+
+    @classmethod
+    def read(cls, graph: Graph, query: str, **params: Any) -> "_Items":
+        row = graph.read_row(query, **params) or {}
+        return cls(row.get("keys") or [], row.get("ids") or [], row.get("tokens") or [], row.get("losses") or [])
+
+    def reorder(self, positions: list[int]) -> None:
+        for name in ("keys", "ids", "token_counts", "losses"):
+            values = getattr(self, name)
+            setattr(self, name, [values[p] for p in positions])
+
+    def count_again(self, counts: dict[str, int]) -> None:
+        """Use token counts a dry run made but did not write."""
+        if counts:
+            for position, item_id in enumerate(self.ids):
+                if item_id in counts:
+                    self.token_counts[position] = counts[item_id]
+
+    def tokens(self, position: int) -> int:
+        tokens = self.token_counts[position]
+        if tokens < 0:
+            raise StageError(STAGE, f"{self.ids[position]} has no description token count (it appeared or changed "
+                             "during the run); run partition again")
+        return tokens
+
+    def loss(self, position: int) -> float | None:
+        loss = self.losses[position]
+        return None if loss < 0 else loss
+
+
+@dataclass(slots=True)
 class _Relation:
-    id: str
-    source: str
+    key: str  # elementId
+    source: str  # elementIds of the entities
     target: str
     tokens: int
     loss: float | None
@@ -175,7 +214,7 @@ class _Cut:
     """A batch as grown: its relations (seed first, then in the order taken) and entities."""
 
     relations: list[_Relation]
-    entity_ids: list[str]
+    entity_keys: list[str]
     missing: set[str] = field(default_factory=set)  # frontier entities whose relations were not fetched
 
 
@@ -183,9 +222,8 @@ class _Wave:
     """Neighbourhoods fetched for one wave of seeds (dropped when the wave is cut)."""
 
     def __init__(self) -> None:
-        self.entities: dict[str, tuple[int, float | None]] = {}  # id → (description tokens, loss)
         self.relations: dict[str, _Relation] = {}
-        self.incident: dict[str, list[str]] = {}  # entity → relation ids a batch can grow along from it
+        self.incident: dict[str, list[str]] = {}  # entity → relations a batch can grow along from it
 
 
 class _Cutter:
@@ -193,81 +231,73 @@ class _Cutter:
 
     ``rank`` maps each relation not placed yet to its position in the seed order; placing
     a relation removes it, so "still free" is "still in ``rank``" (a relation absent from
-    it was placed before this invocation started, or appeared since: neither is used).
+    it was placed before this invocation started, is excluded, or appeared since: none is
+    used). Relations and entities are known by their elementId while cutting: the frontier
+    queries then read no property at all.
     """
 
-    def __init__(self, graph: Graph, config: PartitionConfig, run_id: str, seed_ids: list[str],
-                 token_counts: dict[str, int]):
+    def __init__(self, graph: Graph, config: PartitionConfig, order: _Items, entities: _Items):
         self.graph = graph
         self.config = config
-        self.run_id = run_id
-        self.rank = {rid: position for position, rid in enumerate(seed_ids)}
-        self.token_counts = token_counts  # dry run: fresh counts that were not written
-        self.covered: set[str] = set()  # entities of the batches cut by this invocation
+        self.order = order
+        self.entities = entities
+        self.rank = {key: position for position, key in enumerate(order.keys)}
+        self.entity_position = {key: position for position, key in enumerate(entities.keys)}
+        self.covered: set[str] = set()  # ids of the entities of the batches cut by this invocation
 
-    def tokens(self, item_id: str, stored: int | None) -> int:
-        """Description tokens of an item, as stored or (dry run) as counted just now."""
-        if self.token_counts and item_id in self.token_counts:
-            return self.token_counts[item_id]
-        if stored is None:
-            raise StageError(STAGE, f"{item_id} has no description token count (it appeared or changed during "
-                             "the run); run partition again")
-        return stored
+    def entity_tokens(self, key: str) -> int:
+        position = self.entity_position.get(key)
+        if position is None:  # not there (or excluded) when the run started
+            raise StageError(STAGE, f"entity {key} appeared or changed during the run; run partition again")
+        return self.entities.tokens(position)
 
-    def _entity(self, wave: _Wave, entity_id: str, tokens: int | None, loss: float | None) -> None:
-        if entity_id not in wave.entities:
-            wave.entities[entity_id] = (self.tokens(entity_id, tokens), loss)
-
-    def _relation(self, wave: _Wave, rid: str, source: str, target: str, tokens: int | None,
-                  loss: float | None) -> bool:
+    def _relation(self, wave: _Wave, key: str, source: str, target: str) -> bool:
         """Record a relation that is still free; False if it is not."""
-        if rid in wave.relations:
+        if key in wave.relations:
             return True
-        rank = self.rank.get(rid)
+        rank = self.rank.get(key)
         if rank is None:
             return False
-        wave.relations[rid] = _Relation(rid, source, target, self.tokens(rid, tokens), loss, rank)
+        wave.relations[key] = _Relation(key, source, target, self.order.tokens(rank), self.order.loss(rank), rank)
         return True
 
-    def fetch_seeds(self, wave: _Wave, seed_ids: list[str]) -> list[_Relation]:
-        rows = self.graph.read_value("partition/seed_relations", relation_ids=seed_ids, run_id=self.run_id)
-        for rid, source, target, tokens, loss, s_tokens, s_loss, t_tokens, t_loss in rows:
-            self._entity(wave, source, s_tokens, s_loss)
-            self._entity(wave, target, t_tokens, t_loss)
-            self._relation(wave, rid, source, target, tokens, loss)
-        return [wave.relations[rid] for rid in seed_ids if rid in wave.relations]
+    def fetch_seeds(self, wave: _Wave, seed_keys: list[str]) -> list[_Relation]:
+        row = self.graph.read_row("partition/seed_relations", relation_keys=seed_keys) or {}
+        for key, source, target in zip(row.get("keys") or [], row.get("sources") or [], row.get("targets") or []):
+            self._relation(wave, key, source, target)
+        return [wave.relations[key] for key in seed_keys if key in wave.relations]
 
-    def fetch_frontier(self, wave: _Wave, entity_ids: Iterable[str]) -> None:
-        wanted = [e for e in dict.fromkeys(entity_ids) if e not in wave.incident]
+    def fetch_frontier(self, wave: _Wave, entity_keys: Iterable[str]) -> None:
+        wanted = [e for e in dict.fromkeys(entity_keys) if e not in wave.incident]
         if not wanted:
             return
-        for entity_id in wanted:
-            wave.incident[entity_id] = []  # also for entities the query does not return
-        rows = self.graph.read_value("partition/frontier_relations", entity_ids=wanted, run_id=self.run_id,
-                                     bidirectional=self.config.bidirectional)
-        for node, node_tokens, node_loss, relations in rows:
-            self._entity(wave, node, node_tokens, node_loss)
-            ids = wave.incident[node]
-            for rid, other, outgoing, tokens, loss, other_tokens, other_loss in relations:
-                source, target = (node, other) if outgoing else (other, node)
-                if self._relation(wave, rid, source, target, tokens, loss):
-                    self._entity(wave, other, other_tokens, other_loss)
-                    ids.append(rid)
+        for key in wanted:
+            wave.incident[key] = []  # also for entities the query does not return
+        row = self.graph.read_row("partition/frontier_relations", entity_keys=wanted,
+                                  bidirectional=self.config.bidirectional) or {}
+        columns = (row.get(name) or [] for name in ("entities", "out_relations", "out_others", "in_relations", "in_others"))
+        for node, out_relations, out_others, in_relations, in_others in zip(*columns):
+            incident = wave.incident[node]
+            for key, other in zip(out_relations, out_others):
+                if self._relation(wave, key, node, other):
+                    incident.append(key)
+            for key, other in zip(in_relations, in_others):
+                if self._relation(wave, key, other, node):
+                    incident.append(key)
 
     def grow(self, wave: _Wave, seed: _Relation, tentative: set[str]) -> _Cut:
         """Grow one batch from ``seed``; stops early (``missing``) at frontier entities not fetched yet."""
         config = self.config
         free = self.rank
-        entities = wave.entities
         taken = [seed]
-        taken_ids = {seed.id}
+        taken_keys = {seed.key}
         nodes = dict.fromkeys((seed.source, seed.target))
         frontier = list(nodes) if config.bidirectional else [seed.target]
         expanded = set(frontier)
         cut = _Cut(taken, [])
         by_width = config.expand_method == "max_width"
         room = config.max_extra_edges
-        budget = config.max_tokens - seed.tokens - sum(entities[n][0] for n in nodes)
+        budget = 0 if by_width else config.max_tokens - seed.tokens - sum(self.entity_tokens(n) for n in nodes)
         for _ in range(config.max_depth):
             if (room <= 0) if by_width else (budget <= 0):
                 break
@@ -276,12 +306,12 @@ class _Cutter:
                 cut.missing.update(lacking)
                 break
             candidates = {
-                rid for n in frontier for rid in wave.incident[n]
-                if rid in free and rid not in tentative and rid not in taken_ids
+                key for n in frontier for key in wave.incident[n]
+                if key in free and key not in tentative and key not in taken_keys
             }
             if not candidates:
                 break
-            ordered = sorted((wave.relations[rid] for rid in candidates), key=attrgetter("rank"))
+            ordered = sorted((wave.relations[key] for key in candidates), key=attrgetter("rank"))
             stop = False
             if by_width:
                 if len(ordered) >= room:
@@ -292,7 +322,7 @@ class _Cutter:
                 level = []
                 for relation in ordered:
                     new = [n for n in dict.fromkeys((relation.source, relation.target)) if n not in nodes]
-                    budget -= relation.tokens + sum(entities[n][0] for n in new)
+                    budget -= relation.tokens + sum(self.entity_tokens(n) for n in new)
                     if budget < 0:
                         stop = True
                         break
@@ -300,21 +330,21 @@ class _Cutter:
                     nodes.update(dict.fromkeys(new))
             for relation in level:
                 taken.append(relation)
-                taken_ids.add(relation.id)
+                taken_keys.add(relation.key)
                 nodes.update(dict.fromkeys((relation.source, relation.target)))
             if stop:
                 break
             frontier = [n for n in dict.fromkeys(e for r in level for e in (r.source, r.target)) if n not in expanded]
             expanded.update(frontier)
-        cut.entity_ids = list(nodes)
+        cut.entity_keys = list(nodes)
         return cut
 
-    def prepare(self, seed_ids: list[str]) -> tuple[_Wave, list[_Relation]]:
+    def prepare(self, seed_keys: list[str]) -> tuple[_Wave, list[_Relation]]:
         """Fetch a wave's seeds, their first frontier and the deeper frontiers a provisional cut says
         they will need. Runs while the previous wave is cut: what that wave places meanwhile
         is still seen as placed when this one is cut, since ``rank`` is checked then."""
         wave = _Wave()
-        seeds = self.fetch_seeds(wave, seed_ids)
+        seeds = self.fetch_seeds(wave, seed_keys)
         starts = (e for s in seeds for e in ((s.source, s.target) if self.config.bidirectional else (s.target,)))
         self.fetch_frontier(wave, starts)
         # A provisional cut of the whole wave tells which deeper frontiers it will need:
@@ -323,10 +353,10 @@ class _Cutter:
             tentative: set[str] = set()
             missing: set[str] = set()
             for seed in seeds:
-                if seed.id in self.rank and seed.id not in tentative:
+                if seed.key in self.rank and seed.key not in tentative:
                     cut = self.grow(wave, seed, tentative)
                     missing |= cut.missing
-                    tentative.update(r.id for r in cut.relations)
+                    tentative.update(r.key for r in cut.relations)
             if not missing:
                 break
             self.fetch_frontier(wave, missing)
@@ -343,35 +373,39 @@ class _Cutter:
             missing: set[str] = set()
             first_blocked: int | None = None
             for position, seed in enumerate(pending):
-                if seed.id not in self.rank or seed.id in tentative:
+                if seed.key not in self.rank or seed.key in tentative:
                     continue
                 cut = self.grow(wave, seed, tentative)
                 if first_blocked is None and not cut.missing:
                     for relation in cut.relations:
-                        del self.rank[relation.id]
+                        del self.rank[relation.key]
                     done.append(cut)
                     continue
                 if first_blocked is None:
                     first_blocked = position
                 missing |= cut.missing
-                tentative.update(r.id for r in cut.relations)
+                tentative.update(r.key for r in cut.relations)
             if first_blocked is None:
                 break
             pending = pending[first_blocked:]
             self.fetch_frontier(wave, missing)
-        return [self._row(wave, cut) for cut in done]
+        return [self._row(cut) for cut in done]
 
-    def _row(self, wave: _Wave, cut: _Cut) -> dict[str, Any]:
-        self.covered.update(cut.entity_ids)
-        entities = [wave.entities[e] for e in cut.entity_ids]
+    def _row(self, cut: _Cut) -> dict[str, Any]:
+        entities = self.entities
+        positions = [self.entity_position[key] for key in cut.entity_keys]
+        entity_ids = [entities.ids[p] for p in positions]
+        self.covered.update(entity_ids)
         losses = [r.loss for r in cut.relations if r.loss is not None]
         if self.config.loss_strategy == "both":
-            losses += [loss for _, loss in entities if loss is not None]
+            losses += [loss for loss in map(entities.loss, positions) if loss is not None]
         return {
-            "seed_relation_id": cut.relations[0].id,
-            "relation_ids": [r.id for r in cut.relations],
-            "entity_ids": cut.entity_ids,
-            "tokens": sum(r.tokens for r in cut.relations) + sum(tokens for tokens, _ in entities),
+            "seed_relation_id": self.order.ids[cut.relations[0].rank],
+            "relation_ids": [self.order.ids[r.rank] for r in cut.relations],
+            "relation_keys": [r.key for r in cut.relations],
+            "entity_ids": entity_ids,
+            "entity_keys": cut.entity_keys,
+            "tokens": sum(r.tokens for r in cut.relations) + sum(map(entities.tokens, positions)),
             "mean_loss": _mean(losses),
         }
 
@@ -418,22 +452,22 @@ def refresh_token_counts(graph: Graph, *, dry_run: bool, progress: Progress) -> 
 # -- the stage ------------------------------------------------------------------------
 
 
-def _seed_order(graph: Graph, config: PartitionConfig, run_id: str) -> list[str]:
-    ids = graph.read_value("partition/seed_order", run_id=run_id, edge_sampling=config.edge_sampling,
-                           loss_strategy=config.loss_strategy)
+def _seed_order(graph: Graph, config: PartitionConfig, run_id: str) -> _Items:
+    order = _Items.read(graph, "partition/seed_order", run_id=run_id, edge_sampling=config.edge_sampling,
+                        loss_strategy=config.loss_strategy)
     if config.edge_sampling == "random":
-        ids.sort(key=lambda rid: random_key(rid, config.seed))
-    return ids
+        order.reorder(sorted(range(len(order.ids)), key=lambda p: random_key(order.ids[p], config.seed)))
+    return order
 
 
-def _waves(seed_ids: list[str], free: dict[str, int], size: int) -> Iterator[list[str]]:
+def _waves(seed_keys: list[str], free: dict[str, int], size: int) -> Iterator[list[str]]:
     """The next ``size`` seeds not placed yet, wave after wave (``free`` shrinks as waves are cut)."""
     position = 0
-    while position < len(seed_ids):
+    while position < len(seed_keys):
         wave: list[str] = []
-        while position < len(seed_ids) and len(wave) < size:
-            if seed_ids[position] in free:
-                wave.append(seed_ids[position])
+        while position < len(seed_keys) and len(wave) < size:
+            if seed_keys[position] in free:
+                wave.append(seed_keys[position])
             position += 1
         if wave:
             yield wave
@@ -441,8 +475,8 @@ def _waves(seed_ids: list[str], free: dict[str, int], size: int) -> Iterator[lis
 
 def _prepare_next(reader: ThreadPoolExecutor, cutter: _Cutter,
                   waves: Iterator[list[str]]) -> Future[tuple[_Wave, list[_Relation]]] | None:
-    seed_ids = next(waves, None)
-    return None if seed_ids is None else reader.submit(cutter.prepare, seed_ids)
+    seed_keys = next(waves, None)
+    return None if seed_keys is None else reader.submit(cutter.prepare, seed_keys)
 
 
 def _check_run(graph: Graph, run_id: str, config_hash: str) -> dict[str, Any]:
@@ -528,7 +562,19 @@ def partition(
     state = _check_run(graph, run_id, config_hash)
     report = PartitionReport(run_id=run_id, dry_run=dry_run, config_hash=config_hash)
 
-    coverage = graph.read("partition/loss_coverage")[0]
+    # Four scans of the graph, two at a time: counting losses, the seed order and the entities'
+    # numbers run beside the token refresh; the counts it makes (written or, in a dry run, not)
+    # are applied to what the other scans read, so none has to wait for its writes.
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="partition-prelude") as prelude:
+        order_future = prelude.submit(_seed_order, graph, config, run_id)
+        entities_future = prelude.submit(_Items.read, graph, "partition/entity_numbers")
+        coverage_future = prelude.submit(graph.read, "partition/loss_coverage")
+        token_counts = refresh_token_counts(graph, dry_run=dry_run, progress=progress)
+        order, entities = order_future.result(), entities_future.result()
+        coverage = coverage_future.result()[0]
+    order.count_again(token_counts)
+    entities.count_again(token_counts)
+    report.token_counts_refreshed = len(token_counts)
     report.relations = coverage["relations"]
     report.relations_excluded = coverage["excluded"]
     scored = coverage["judged"] if config.loss_strategy == "only_edge" else coverage["judged_with_entities"]
@@ -536,18 +582,13 @@ def partition(
     report.order = describe_order(config, report.relations, report.relations_without_loss)
     if config.edge_sampling != "random" and report.relations and not scored:
         report.notes.append("no losses: run `graphgen-neo4j judge` first for max_loss/min_loss to mean anything")
-
-    token_counts = refresh_token_counts(graph, dry_run=dry_run, progress=progress)
-    report.token_counts_refreshed = len(token_counts)
-    seed_ids = _seed_order(graph, config, run_id)
-    # Written counts are read back with the items; a dry run keeps its own.
-    cutter = _Cutter(graph, config, run_id, seed_ids, token_counts if dry_run else {})
+    cutter = _Cutter(graph, config, order, entities)
     writer = _BatchWriter(graph, run_id, config_hash, dry_run)
     index = state["relation_batches"]
-    waves = _waves(seed_ids, cutter.rank, config.wave_size)
+    waves = _waves(order.keys, cutter.rank, config.wave_size)
     reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="partition-reader")
     try:
-        progress.start(TASK_RELATIONS, total=len(seed_ids))
+        progress.start(TASK_RELATIONS, total=len(order.keys))
         upcoming = _prepare_next(reader, cutter, waves)
         while upcoming is not None:
             wave, seeds = upcoming.result()
@@ -583,7 +624,8 @@ def _isolated_batches(graph: Graph, cutter: _Cutter, run_id: str, index: int, lo
     progress.start(TASK_ISOLATED, total=len(entities))
     rows = [{
         "id": batch_id(run_id, entity["id"]), "index": index + position, "seed_relation_id": None,
-        "relation_ids": [], "entity_ids": [entity["id"]], "tokens": cutter.tokens(entity["id"], entity["tokens"]),
+        "relation_ids": [], "relation_keys": [], "entity_ids": [entity["id"]], "entity_keys": [entity["key"]],
+        "tokens": cutter.entity_tokens(entity["key"]),
         "mean_loss": entity["loss"] if loss_strategy == "both" else None,
     } for position, entity in enumerate(entities)]
     progress.advance(TASK_ISOLATED, len(rows))

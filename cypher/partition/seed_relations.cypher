@@ -1,12 +1,9 @@
-// The seeds of a wave: each relation that this partition run has not placed yet, with its
-// two entities.
-// Parameters: $relation_ids, $run_id.
-// Returns one row: relations — a list of [relation id, source id, target id, tokens, loss,
-//   source tokens, source loss, target tokens, target loss] (tokens: of the description).
-:param relation_ids => ['rel-…']
-:param run_id => 'partition-20260101-000000'
-UNWIND $relation_ids AS relation_id
-MATCH (s:Entity)-[r:RELATED {id: relation_id}]->(t:Entity)
-WHERE coalesce(r.batch_run_id, '') <> $run_id
-RETURN collect([r.id, s.id, t.id, r.description_tokens, r.loss,
-                s.description_tokens, s.loss, t.description_tokens, t.loss]) AS relations
+// The entities of a wave's seed relations.
+// Parameters: $relation_keys (elementIds of relations, from seed_order.cypher).
+// Returns one row of three aligned lists: keys (the relations found), sources, targets
+//   (elementIds of their entities).
+:param relation_keys => ['5:…:0']
+UNWIND $relation_keys AS key
+MATCH (s:Entity)-[r:RELATED]->(t:Entity)
+WHERE elementId(r) = key
+RETURN collect(key) AS keys, collect(elementId(s)) AS sources, collect(elementId(t)) AS targets
