@@ -5,6 +5,12 @@ work from a queue and writes it, one transaction at a time, in a worker thread (
 event loop keeps the LLM calls going meanwhile). So concurrent extraction never races
 a MERGE, and each batch commits whole or not at all.
 
+**Two stages.** A batch is first planned (``plan_extractions``: its reads and the Python
+work), then written (``apply_batch``: one write transaction of precomputed rows). The
+next batch is planned while one is written, with what that one writes (its ``Overlay``)
+on top of what the graph says, so both cores work and the graph is the same as batch by
+batch. Jobs (documents, summaries) wait until the write in flight committed.
+
 **Order.** Extraction results carry a sequence number (input order) and are written
 in that order whatever order the LLM answers in, so the same input always makes the
 same graph: "the entity first seen under a name" means first in the input. An
@@ -325,10 +331,56 @@ class BatchOutcome(BaseModel):
     duplicates_proposed: int = 0
 
 
-def write_extractions(tx: Transaction, results: Sequence[ChunkExtraction], settings: WriterSettings) -> BatchOutcome:
-    """One transaction: the results of a batch of chunks (see the module docstring)."""
+ReadQuery = Callable[..., list[dict[str, Any]]]
+"""Runs a named read query: ``read(name, **params) -> rows`` (``Transaction.run`` or ``Graph.read``)."""
+
+ENTITY_STATE_KEYS = ("type_votes", "descriptions", "aliases", "mention_count")
+RELATION_STATE_KEYS = ("chunk_ids", "evidence_descriptions", "evidence_keywords", "evidence_strengths", "descriptions")
+
+
+@dataclass
+class Overlay:
+    """What a batch writes, as the next batch's reads would see it once that batch commits.
+
+    The writer plans batch N+1 while batch N is still being written (``GraphWriter``); what
+    N writes is taken from here, in preference to what the graph says. Planning N+1 starts
+    only after N-1 committed, so the graph plus N's overlay is exactly the state N+1 would
+    see batch by batch: the overlay of one batch is enough.
+    """
+
+    chunk_status: dict[str, str] = field(default_factory=dict)  # chunk id → 'extracted' | 'failed'
+    routes: dict[str, str] = field(default_factory=dict)  # normalized key → entity id (the batch's Alias rows)
+    entities: dict[str, dict[str, Any]] = field(default_factory=dict)  # id → state, as ingest/entity_state returns it
+    relations: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # pair → state, as ingest/relation_state
+    created_entities: set[str] = field(default_factory=set)  # no relation of theirs is in the graph: only here
+
+
+@dataclass
+class BatchWrite:
+    """One batch's writes, computed ahead (``plan_extractions``), applied in one transaction (``apply_batch``)."""
+
+    outcome: BatchOutcome  # the counts known before writing
+    overlay: Overlay
+    failed_rows: list[dict[str, Any]] = field(default_factory=list)
+    entity_rows: list[dict[str, Any]] = field(default_factory=list)
+    alias_rows: list[dict[str, str]] = field(default_factory=list)
+    mention_rows: list[dict[str, str]] = field(default_factory=list)
+    created_relations: list[dict[str, Any]] = field(default_factory=list)
+    updated_relations: list[dict[str, Any]] = field(default_factory=list)
+    proposal_rows: list[dict[str, str]] = field(default_factory=list)
+    extracted_ids: list[str] = field(default_factory=list)
+
+
+def plan_extractions(
+    read: ReadQuery, results: Sequence[ChunkExtraction], settings: WriterSettings, previous: Overlay | None = None
+) -> BatchWrite:
+    """Everything a batch of results writes (see the module docstring), from the graph as
+    ``read`` shows it with ``previous`` (the overlay of the batch written meanwhile) on top."""
+    previous = previous or Overlay()
     outcome = BatchOutcome()
-    status = {row["id"]: row["status"] for row in tx.run("ingest/chunk_status", ids=[r.chunk_id for r in results])}
+    chunk_ids = [r.chunk_id for r in results]
+    status = {row["id"]: row["status"] for row in read("ingest/chunk_status", ids=chunk_ids)}
+    status.update({c: previous.chunk_status[c] for c in chunk_ids if c in previous.chunk_status})
     todo = []
     for result in results:
         if status.get(result.chunk_id) in (None, "extracted"):
@@ -336,71 +388,121 @@ def write_extractions(tx: Transaction, results: Sequence[ChunkExtraction], setti
         else:
             todo.append(result)
     failed = [r for r in todo if r.failed]
-    if failed:
-        tx.run("ingest/mark_failed", rows=[
-            {"id": r.chunk_id, "error": r.error, "raw_reply": (r.raw_reply or "")[: settings.raw_reply_chars] or None}
-            for r in failed
-        ])
-        outcome.chunks_failed = len(failed)
     done = [r for r in todo if not r.failed]
+    batch = BatchWrite(outcome, Overlay(chunk_status={r.chunk_id: "failed" for r in failed}))
+    batch.failed_rows = [
+        {"id": r.chunk_id, "error": r.error, "raw_reply": (r.raw_reply or "")[: settings.raw_reply_chars] or None}
+        for r in failed
+    ]
+    outcome.chunks_failed = len(failed)
     if not done:
-        return outcome
-    budget, encoding = settings.max_description_tokens, settings.tokenizer
+        return batch
+    batch.overlay.chunk_status.update((r.chunk_id, "extracted") for r in done)
+    batch.extracted_ids = [r.chunk_id for r in done]
+    outcome.chunks_extracted = len(done)
 
+    plan = plan_batch(done, _routes(read, done, previous))
+    _plan_entities(read, plan, previous, batch, settings)
+    _plan_relations(read, plan, previous, batch, settings)
+    router = plan.router
+    batch.proposal_rows = [{"source_id": a, "target_id": b, "key": key} for (a, b), key in router.proposals.items()]
+    return batch
+
+
+def _routes(read: ReadQuery, done: Sequence[ChunkExtraction], previous: Overlay) -> dict[str, str]:
+    """The entity every name of the results routes to now (the overlay's Aliases need no lookup)."""
     keys = sorted({normalize_key(n) for r in done for e in r.entities for n in [e.name, *e.aliases]}
                   | {normalize_key(n) for r in done for rel in r.relations for n in (rel.source, rel.target)})
-    known = {row["key"]: row["entity_id"] for row in tx.run("ingest/route_keys", keys=keys)}
-    plan = plan_batch(done, known)
-    router = plan.router
+    lookup = [k for k in keys if k not in previous.routes]
+    known = {row["key"]: row["entity_id"] for row in read("ingest/route_keys", keys=lookup)} if lookup else {}
+    known.update({k: previous.routes[k] for k in keys if k in previous.routes})
+    return known
 
-    # Entities: fold the new mentions into what is stored.
+
+def _plan_entities(read: ReadQuery, plan: BatchPlan, previous: Overlay, batch: BatchWrite, settings: WriterSettings) -> None:
+    """Entities: fold the new mentions into what is stored; Aliases and mentions as planned."""
+    router = plan.router
     mentions_by_entity: dict[str, list[Mention]] = {}
     for mention in plan.mentions.values():
         mentions_by_entity.setdefault(mention.entity_id, []).append(mention)
     touched = sorted(set(mentions_by_entity) | set(router.new_aliases))
-    state = {row["id"]: row for row in tx.run("ingest/entity_state", ids=[e for e in touched if e in router.existing])}
-    entity_rows = []
+    stored = [e for e in touched if e in router.existing]
+    lookup = [e for e in stored if e not in previous.entities]
+    state = {row["id"]: row for row in read("ingest/entity_state", ids=lookup)} if lookup else {}
+    state.update({e: previous.entities[e] for e in stored if e in previous.entities})
     for eid in touched:
-        props = fold_entity(state.get(eid), mentions_by_entity.get(eid, []), router.new_aliases.get(eid, []),
-                            budget=budget, encoding=encoding)
-        respect_locks(props, (state.get(eid) or {}).get("locked"))
+        current = state.get(eid)
+        props = fold_entity(current, mentions_by_entity.get(eid, []), router.new_aliases.get(eid, []),
+                            budget=settings.max_description_tokens, encoding=settings.tokenizer)
+        locked = (current or {}).get("locked")
+        respect_locks(props, locked)
         if eid not in router.existing:
             props = {k: v for k, v in props.items() if v is not None}  # nothing to remove on a new entity
-        entity_rows.append({"id": eid, "name": router.new_entities.get(eid, ""), "props": props})
-    tx.run("ingest/upsert_entities", rows=entity_rows)
-    outcome.entities_created = len(router.new_entities)
-    if router.alias_rows:
-        tx.run("ingest/upsert_aliases", rows=router.alias_rows)
-        outcome.aliases_created = len(router.alias_rows)
-    outcome.mentions = tx.run("ingest/create_mentions", rows=[m.row() for m in plan.mentions.values()])[0]["mentions"]
+        batch.entity_rows.append({"id": eid, "name": router.new_entities.get(eid, ""), "props": props})
+        batch.overlay.entities[eid] = {"id": eid, **{k: props[k] for k in ENTITY_STATE_KEYS}, "locked": locked}
+    batch.alias_rows = router.alias_rows
+    batch.mention_rows = [m.row() for m in plan.mentions.values()]
+    batch.overlay.routes = {row["key"]: row["entity_id"] for row in router.alias_rows}
+    batch.overlay.created_entities = set(router.new_entities)
+    batch.outcome.entities_created = len(router.new_entities)
+    batch.outcome.aliases_created = len(router.alias_rows)
 
-    # Relations: merge the new evidence into what is stored.
-    if plan.evidence:
-        pairs = [{"source_id": s, "target_id": t} for s, t in plan.evidence]
-        stored = {(row["source_id"], row["target_id"]): row for row in tx.run("ingest/relation_state", pairs=pairs)}
-        created, updated = [], []
-        for (source, target), new in plan.evidence.items():
-            current = stored.get((source, target))
-            evidence = evidence_of(current)
-            evidence.update(new)
-            props = relation_props(evidence, current["descriptions"] if current else None, budget=budget, encoding=encoding)
-            respect_locks(props, current.get("locked") if current else None)
-            if current is None:
-                props = {k: v for k, v in props.items() if v is not None}  # nothing to remove on a new relation
-                created.append({"id": relation_id(source, target), "source_id": source, "target_id": target, "props": props})
-            else:
-                updated.append({"id": current["id"], "props": props})
-            outcome.relation_evidence += len(new)
-        if created:
-            outcome.relations_created = tx.run("ingest/create_relations", rows=created)[0]["created"]
-        if updated:
-            tx.run("ingest/update_relations", rows=updated)
-    if router.proposals:
-        rows = [{"source_id": a, "target_id": b, "key": key} for (a, b), key in router.proposals.items()]
-        outcome.duplicates_proposed = tx.run("ingest/propose_same_as", rows=rows)[0]["proposed"]
-    tx.run("ingest/mark_extracted", ids=[r.chunk_id for r in done])
-    outcome.chunks_extracted = len(done)
+
+def _plan_relations(read: ReadQuery, plan: BatchPlan, previous: Overlay, batch: BatchWrite, settings: WriterSettings) -> None:
+    """Relations: merge the new evidence into what is stored."""
+    # A pair with an end created by this batch or by the one being written cannot be in the graph.
+    unseen = set(plan.router.new_entities) | previous.created_entities
+    lookup = [{"source_id": s, "target_id": t} for s, t in plan.evidence
+              if (s, t) not in previous.relations and s not in unseen and t not in unseen]
+    stored = {(row["source_id"], row["target_id"]): row for row in read("ingest/relation_state", pairs=lookup)} if lookup else {}
+    stored.update({pair: previous.relations[pair] for pair in plan.evidence if pair in previous.relations})
+    for (source, target), new in plan.evidence.items():
+        current = stored.get((source, target))
+        evidence = evidence_of(current)
+        evidence.update(new)
+        props = relation_props(evidence, current["descriptions"] if current else None,
+                               budget=settings.max_description_tokens, encoding=settings.tokenizer)
+        locked = current.get("locked") if current else None
+        respect_locks(props, locked)
+        if current is None:
+            rid = relation_id(source, target)
+            props = {k: v for k, v in props.items() if v is not None}  # nothing to remove on a new relation
+            batch.created_relations.append({"id": rid, "source_id": source, "target_id": target, "props": props})
+        else:
+            rid = current["id"]
+            batch.updated_relations.append({"id": rid, "props": props})
+        batch.overlay.relations[(source, target)] = {
+            "source_id": source, "target_id": target, "id": rid, **{k: props[k] for k in RELATION_STATE_KEYS}, "locked": locked,
+        }
+        batch.outcome.relation_evidence += len(new)
+
+
+def apply_batch(tx: Transaction, batch: BatchWrite) -> BatchOutcome:
+    """Write a planned batch (one transaction). It only writes precomputed rows, so the
+    driver may run it again after a transient error: the failed attempt left nothing."""
+    outcome = batch.outcome.model_copy()
+    if batch.failed_rows:
+        tx.run("ingest/mark_failed", rows=batch.failed_rows)
+    if not batch.extracted_ids:
+        return outcome
+    tx.run("ingest/upsert_entities", rows=batch.entity_rows)
+    if batch.alias_rows:
+        tx.run("ingest/upsert_aliases", rows=batch.alias_rows)
+    if batch.mention_rows:
+        outcome.mentions = tx.run("ingest/create_mentions", rows=batch.mention_rows)[0]["mentions"]
+    if batch.created_relations:
+        outcome.relations_created = tx.run("ingest/create_relations", rows=batch.created_relations)[0]["created"]
+    if batch.updated_relations:
+        tx.run("ingest/update_relations", rows=batch.updated_relations)
+    if batch.proposal_rows:
+        outcome.duplicates_proposed = tx.run("ingest/propose_same_as", rows=batch.proposal_rows)[0]["proposed"]
+    tx.run("ingest/mark_extracted", ids=batch.extracted_ids)
     return outcome
+
+
+def write_extractions(tx: Transaction, results: Sequence[ChunkExtraction], settings: WriterSettings) -> BatchOutcome:
+    """One transaction: the results of a batch of chunks, read, planned and written (see the module docstring)."""
+    return apply_batch(tx, plan_extractions(tx.run, results, settings))
 
 
 class DocumentsOutcome(BaseModel):
@@ -497,6 +599,7 @@ class _Job:
 
 
 _STOP = object()
+_WRITTEN = object()  # the write in flight ended (see GraphWriter._next_item)
 
 
 class GraphWriter:
@@ -525,6 +628,8 @@ class GraphWriter:
         self._issued = 0  # next sequence number to hand out
         self._write_all = True
         self._task: asyncio.Task[None] | None = None
+        self._writing: asyncio.Future[None] | None = None  # the write of the batch planned last
+        self._overlay: Overlay | None = None  # what that write changes, until it committed
 
     async def __aenter__(self) -> "GraphWriter":
         self._task = asyncio.create_task(self._consume(), name="graph-writer")
@@ -587,14 +692,16 @@ class GraphWriter:
         jobs: list[_Job] = []
         try:
             while True:
-                stop = self._accept(await self._queue.get(), jobs)
+                stop = self._accept(await self._next_item(), jobs)
                 while not stop and self._ready() < self.settings.batch_size:
                     try:
                         item = self._queue.get_nowait()
                     except asyncio.QueueEmpty:
                         break
                     stop = self._accept(item, jobs)
-                await self._write_ready()
+                await self._write_ready(everything=stop or bool(jobs))
+                if jobs:
+                    await self._settle()  # a job sees, and may change, everything written before it
                 for job in jobs:
                     try:
                         job.future.set_result(await asyncio.to_thread(job.work))
@@ -603,19 +710,37 @@ class GraphWriter:
                 jobs.clear()
                 if stop:
                     if self._write_all and self._held:
-                        await self._write_batches([self._held.pop(s) for s in sorted(self._held)])
+                        rest = [self._held.pop(s) for s in sorted(self._held)]
+                        for start in range(0, len(rest), self.settings.batch_size):
+                            await self._write_batch(rest[start : start + self.settings.batch_size])
+                    await self._settle()
                     return
         finally:
             for job in jobs:
                 if not job.future.done():
                     job.future.cancel()
+            if self._writing is not None:  # leaving on an error: let the write in flight end, as it may
+                await asyncio.gather(self._writing, return_exceptions=True)
+
+    async def _next_item(self) -> Any:
+        """The next item of the queue, or ``_WRITTEN`` when the write in flight ends first
+        (raising its error: producers may all be waiting for it to free their window)."""
+        if self._writing is None:
+            return await self._queue.get()
+        get = asyncio.ensure_future(self._queue.get())
+        done, _ = await asyncio.wait({get, self._writing}, return_when=asyncio.FIRST_COMPLETED)
+        if get in done:
+            return get.result()
+        get.cancel()
+        await self._settle()
+        return _WRITTEN
 
     def _accept(self, item: Any, jobs: list[_Job]) -> bool:
         if item is _STOP:
             return True
         if isinstance(item, _Ordered):
             self._held[item.seq] = item.result
-        else:
+        elif isinstance(item, _Job):
             jobs.append(item)
         return False
 
@@ -626,26 +751,51 @@ class GraphWriter:
             seq += 1
         return count
 
-    async def _write_ready(self) -> None:
-        ready = []
-        while self._next_seq in self._held:
-            ready.append(self._held.pop(self._next_seq))
-            self._next_seq += 1
-        await self._write_batches(ready)
-
-    async def _write_batches(self, results: list[ChunkExtraction]) -> None:
+    async def _write_ready(self, *, everything: bool) -> None:
+        """Write the results that follow on from those written, a batch at a time. While a
+        write is in flight, a part batch waits for more (it could not start before that
+        write ends anyway), unless ``everything`` must go now (a job or the end is next)."""
         size = self.settings.batch_size
-        for start in range(0, len(results), size):
-            batch = results[start : start + size]
-            outcome = await asyncio.to_thread(
-                self.graph.write_transaction, lambda tx, batch=batch: write_extractions(tx, batch, self.settings)
-            )
-            for name in BatchOutcome.model_fields:
-                setattr(self.totals, name, getattr(self.totals, name) + getattr(outcome, name))
-            for _ in batch:
-                self._window.release()
-            if self.on_written is not None:
-                self.on_written(batch, outcome)
+        while ready := self._ready():
+            if ready < size and self._writing is not None and not everything:
+                return
+            batch = []
+            while len(batch) < size and self._next_seq in self._held:
+                batch.append(self._held.pop(self._next_seq))
+                self._next_seq += 1
+            await self._write_batch(batch)
+
+    async def _write_batch(self, batch: list[ChunkExtraction]) -> None:
+        """Two stages, so Python and Neo4j work at the same time: this batch is planned (its
+        reads, each in its own transaction, and the Python work) while the previous one is
+        written; its write starts when that one committed. If that one fails, this is dropped."""
+        try:
+            planned = await asyncio.to_thread(plan_extractions, self.graph.read, batch, self.settings, self._overlay)
+        except BaseException:
+            await self._settle()
+            raise
+        # The next batch is planned once this one's predecessor committed: the graph then
+        # holds everything but this batch, which its overlay supplies.
+        await self._settle()
+        self._overlay = planned.overlay
+        self._writing = asyncio.ensure_future(self._write(batch, planned))
+
+    async def _write(self, batch: list[ChunkExtraction], planned: BatchWrite) -> None:
+        outcome = await asyncio.to_thread(self.graph.write_transaction, lambda tx: apply_batch(tx, planned))
+        for name in BatchOutcome.model_fields:
+            setattr(self.totals, name, getattr(self.totals, name) + getattr(outcome, name))
+        for _ in batch:
+            self._window.release()
+        if self.on_written is not None:
+            self.on_written(batch, outcome)
+
+    async def _settle(self) -> None:
+        """Wait for the write in flight (raising its error); the graph then holds everything
+        planned, so the overlay has nothing left to add."""
+        writing, self._writing = self._writing, None
+        self._overlay = None
+        if writing is not None:
+            await writing
 
 
 # ----------------------------------------------------------------------------- summaries
