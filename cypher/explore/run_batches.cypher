@@ -12,7 +12,7 @@ CALL () {
 MATCH (b:Batch {run_id: run_id})
 OPTIONAL MATCH (s:Entity)-[seed:RELATED {id: b.seed_relation_id}]->(t:Entity)
 RETURN run_id, b.index AS index, coalesce(s.name + ' -> ' + t.name, b.seed_relation_id) AS seed,
-       size(coalesce(b.relation_ids, [])) AS relations, COUNT { (b)-[:HAS_ENTITY]->() } AS entities,
+       size(coalesce(b.relation_ids, [])) AS relations, size(coalesce(b.entity_ids, [])) AS entities,
        round(b.mean_loss, 2) AS mean_loss, b.tokens AS tokens, b.status AS status,
        COUNT { (b)-[:YIELDED]->(q:QA) WHERE NOT coalesce(q.stale, false) } AS qa,
        COUNT { (b)-[:YIELDED]->(q:QA) WHERE q.stale } AS stale_qa, b.id AS id

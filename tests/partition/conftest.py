@@ -88,7 +88,9 @@ def stored_batches(graph: Graph, run_id: str) -> list[dict[str, Any]]:
                b.entity_ids AS entity_ids, b.tokens AS tokens, b.mean_loss AS mean_loss, b.status AS status,
                COLLECT { MATCH ()-[r:RELATED {batch_id: b.id}]->() WHERE r.batch_run_id = $run_id
                          RETURN r.id ORDER BY r.id } AS marked,
-               COLLECT { MATCH (b)-[:HAS_ENTITY]->(e:Entity) RETURN e.id ORDER BY e.id } AS linked
+               COLLECT { MATCH (b)-[:HAS_ENTITY]->(e:Entity) RETURN e.id ORDER BY e.id } AS linked,
+               COLLECT { MATCH (s)-[r:RELATED {batch_id: b.id}]->(t) WHERE r.batch_run_id = $run_id
+                         UNWIND [s.id, t.id] AS id RETURN DISTINCT id ORDER BY id } AS endpoints
         ORDER BY b.index
         """,
         run_id=run_id,

@@ -134,6 +134,7 @@ def test_isolated_entities_get_batches_only_with_add(graph, make_graph):
     assert report.isolated_batches == 2 and report.size_histogram == {0: 2, 1: 1}
     isolated = [b for b in stored_batches(graph, "add") if not b["relation_ids"]]
     assert all(b["mean_loss"] is None and b["tokens"] == 10 and b["seed"] is None for b in isolated)
+    assert all(b["linked"] == b["entity_ids"] and b["endpoints"] == [] for b in isolated)  # linked by HAS_ENTITY
     _, with_both = cut(graph, toy, "add-both", isolated_node_strategy="add", loss_strategy="both")
     losses = {toy.names[b["entity_ids"][0]]: b["mean_loss"] for b in stored_batches(graph, "add-both")
               if not b["relation_ids"]}
@@ -168,14 +169,14 @@ def test_batch_nodes_and_relation_marks(graph, make_graph):
         assert batch["id"] == batch_id("partition-marks", batch["seed"])
         assert batch["seed"] == batch["relation_ids"][0]
         assert batch["marked"] == sorted(batch["relation_ids"])
-        assert batch["linked"] == sorted(batch["entity_ids"])
+        assert batch["endpoints"] == sorted(batch["entity_ids"]) and batch["linked"] == []
         endpoints = {toy.ids[n] for r in batch["relation_ids"] for n in toy.names[r].split("->")}
         assert set(batch["entity_ids"]) == endpoints
         assert batch["tokens"] == 20 * len(batch["relation_ids"]) + 10 * len(endpoints)
     assert report.tokens_total == 170 and report.tokens_max == 100  # [A→B, A→C, A→D]: 60 + 40
     assert report.size_histogram == {2: 1, 3: 1}
-    created = graph.query("MATCH (:Run {id: 'partition-marks'})-[:CREATED]->(b:Batch) RETURN count(b) AS n")
-    assert created[0]["n"] == 2
+    in_run = graph.query("MATCH (b:Batch {run_id: 'partition-marks'}) RETURN count(b) AS n")
+    assert in_run[0]["n"] == 2
     assert batches[1]["mean_loss"] == pytest.approx(2.0)  # (3 + 2 + 1) / 3
 
 
