@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from functools import lru_cache
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,6 +69,9 @@ from .readers import PreparedDocument
 from .tokens import count_tokens
 
 KEYWORD_SEPARATOR = "|"
+
+# A batch normalizes each name several times (lookup, routing, endpoints): once is enough.
+_key = lru_cache(maxsize=1 << 16)(normalize_key)
 
 
 # ----------------------------------------------------------------------------- pure parts
@@ -226,8 +230,8 @@ class Router:
             self.new_aliases.setdefault(eid, []).append(name)
 
     def entity(self, name: str, aliases: Sequence[str] = ()) -> str:
-        key = normalize_key(name)
-        alias_keys = [normalize_key(a) for a in aliases]
+        key = _key(name)
+        alias_keys = [_key(a) for a in aliases]
         eid = self.known.get(key)
         if eid is None:
             eid = next((self.known[k] for k in alias_keys if k in self.known), None)
@@ -246,7 +250,7 @@ class Router:
         return eid
 
     def is_known(self, name: str) -> bool:
-        return normalize_key(name) in self.known
+        return _key(name) in self.known
 
 
 @dataclass
@@ -362,9 +366,10 @@ class BatchWrite:
     outcome: BatchOutcome  # the counts known before writing
     overlay: Overlay
     failed_rows: list[dict[str, Any]] = field(default_factory=list)
-    entity_rows: list[dict[str, Any]] = field(default_factory=list)
-    alias_rows: list[dict[str, str]] = field(default_factory=list)
-    mention_rows: list[dict[str, str]] = field(default_factory=list)
+    new_entity_rows: list[dict[str, Any]] = field(default_factory=list)  # with their Alias rows
+    entity_rows: list[dict[str, Any]] = field(default_factory=list)  # entities in the graph already
+    alias_rows: list[dict[str, str]] = field(default_factory=list)  # new Aliases of those
+    mention_rows: list[dict[str, Any]] = field(default_factory=list)  # by chunk
     created_relations: list[dict[str, Any]] = field(default_factory=list)
     updated_relations: list[dict[str, Any]] = field(default_factory=list)
     proposal_rows: list[dict[str, str]] = field(default_factory=list)
@@ -411,8 +416,8 @@ def plan_extractions(
 
 def _routes(read: ReadQuery, done: Sequence[ChunkExtraction], previous: Overlay) -> dict[str, str]:
     """The entity every name of the results routes to now (the overlay's Aliases need no lookup)."""
-    keys = sorted({normalize_key(n) for r in done for e in r.entities for n in [e.name, *e.aliases]}
-                  | {normalize_key(n) for r in done for rel in r.relations for n in (rel.source, rel.target)})
+    keys = sorted({_key(n) for r in done for e in r.entities for n in [e.name, *e.aliases]}
+                  | {_key(n) for r in done for rel in r.relations for n in (rel.source, rel.target)})
     lookup = [k for k in keys if k not in previous.routes]
     known = {row["key"]: row["entity_id"] for row in read("ingest/route_keys", keys=lookup)} if lookup else {}
     known.update({k: previous.routes[k] for k in keys if k in previous.routes})
@@ -436,12 +441,24 @@ def _plan_entities(read: ReadQuery, plan: BatchPlan, previous: Overlay, batch: B
                             budget=settings.max_description_tokens, encoding=settings.tokenizer)
         locked = (current or {}).get("locked")
         respect_locks(props, locked)
-        if eid not in router.existing:
-            props = {k: v for k, v in props.items() if v is not None}  # nothing to remove on a new entity
-        batch.entity_rows.append({"id": eid, "name": router.new_entities.get(eid, ""), "props": props})
         batch.overlay.entities[eid] = {"id": eid, **{k: props[k] for k in ENTITY_STATE_KEYS}, "locked": locked}
-    batch.alias_rows = router.alias_rows
-    batch.mention_rows = [m.row() for m in plan.mentions.values()]
+        if eid in router.existing:
+            batch.entity_rows.append({"id": eid, "props": props})
+        else:
+            props = {k: v for k, v in props.items() if v is not None}  # nothing to remove on a new entity
+            batch.new_entity_rows.append({"id": eid, "name": router.new_entities[eid], "props": props, "aliases": []})
+    # Aliases of a new entity are created with it (no lookup of the entity by id).
+    aliases_of_new = {row["id"]: row["aliases"] for row in batch.new_entity_rows}
+    for alias in router.alias_rows:
+        if alias["entity_id"] in aliases_of_new:
+            aliases_of_new[alias["entity_id"]].append({k: alias[k] for k in ("key", "name", "source")})
+        else:
+            batch.alias_rows.append(alias)
+    by_chunk: dict[str, list[dict[str, str]]] = {}
+    for mention in plan.mentions.values():
+        by_chunk.setdefault(mention.chunk_id, []).append(
+            {"entity_id": mention.entity_id, "name": mention.name, "type": mention.type, "description": mention.description})
+    batch.mention_rows = [{"chunk_id": chunk, "mentions": rows} for chunk, rows in by_chunk.items()]
     batch.overlay.routes = {row["key"]: row["entity_id"] for row in router.alias_rows}
     batch.overlay.created_entities = set(router.new_entities)
     batch.outcome.entities_created = len(router.new_entities)
@@ -485,11 +502,14 @@ def apply_batch(tx: Transaction, batch: BatchWrite) -> BatchOutcome:
         tx.run("ingest/mark_failed", rows=batch.failed_rows)
     if not batch.extracted_ids:
         return outcome
-    tx.run("ingest/upsert_entities", rows=batch.entity_rows)
+    if batch.new_entity_rows:
+        tx.run("ingest/create_entities", rows=batch.new_entity_rows)
+    if batch.entity_rows:
+        tx.run("ingest/update_entities", rows=batch.entity_rows)
     if batch.alias_rows:
         tx.run("ingest/upsert_aliases", rows=batch.alias_rows)
     if batch.mention_rows:
-        outcome.mentions = tx.run("ingest/create_mentions", rows=batch.mention_rows)[0]["mentions"]
+        outcome.mentions = tx.run("ingest/create_mentions", chunks=batch.mention_rows)[0]["mentions"]
     if batch.created_relations:
         outcome.relations_created = tx.run("ingest/create_relations", rows=batch.created_relations)[0]["created"]
     if batch.updated_relations:
@@ -725,7 +745,7 @@ class GraphWriter:
     async def _next_item(self) -> Any:
         """The next item of the queue, or ``_WRITTEN`` when the write in flight ends first
         (raising its error: producers may all be waiting for it to free their window)."""
-        if self._writing is None:
+        if self._writing is None or not self._queue.empty():
             return await self._queue.get()
         get = asyncio.ensure_future(self._queue.get())
         done, _ = await asyncio.wait({get, self._writing}, return_when=asyncio.FIRST_COMPLETED)
