@@ -199,14 +199,13 @@ class _Items:
         return None if loss < 0 else loss
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)  # eq=False: hashed by identity (one object per relation and wave)
 class _Relation:
     key: str  # elementId
     source: str  # elementIds of the entities
     target: str
-    tokens: int
-    loss: float | None
     rank: int  # position in the seed order: candidates are taken in ascending rank
+    placed: bool = False  # in a batch already (kept up to date while its wave is cut: see ``_sweep``)
 
 
 @dataclass(slots=True)
@@ -223,7 +222,7 @@ class _Wave:
 
     def __init__(self) -> None:
         self.relations: dict[str, _Relation] = {}
-        self.incident: dict[str, list[str]] = {}  # entity → relations a batch can grow along from it
+        self.incident: dict[str, list[_Relation]] = {}  # entity → relations a batch can grow along from it
 
 
 class _Cutter:
@@ -251,21 +250,13 @@ class _Cutter:
             raise StageError(STAGE, f"entity {key} appeared or changed during the run; run partition again")
         return self.entities.tokens(position)
 
-    def _relation(self, wave: _Wave, key: str, source: str, target: str) -> bool:
-        """Record a relation that is still free; False if it is not."""
-        if key in wave.relations:
-            return True
-        rank = self.rank.get(key)
-        if rank is None:
-            return False
-        wave.relations[key] = _Relation(key, source, target, self.order.tokens(rank), self.order.loss(rank), rank)
-        return True
-
     def fetch_seeds(self, wave: _Wave, seed_keys: list[str]) -> list[_Relation]:
         row = self.graph.read_row("partition/seed_relations", relation_keys=seed_keys) or {}
+        rank, relations = self.rank, wave.relations
         for key, source, target in zip(row.get("keys") or [], row.get("sources") or [], row.get("targets") or []):
-            self._relation(wave, key, source, target)
-        return [wave.relations[key] for key in seed_keys if key in wave.relations]
+            if key in rank and key not in relations:
+                relations[key] = _Relation(key, source, target, rank[key])
+        return [relations[key] for key in seed_keys if key in relations]
 
     def fetch_frontier(self, wave: _Wave, entity_keys: Iterable[str]) -> None:
         wanted = [e for e in dict.fromkeys(entity_keys) if e not in wave.incident]
@@ -276,28 +267,41 @@ class _Cutter:
         row = self.graph.read_row("partition/frontier_relations", entity_keys=wanted,
                                   bidirectional=self.config.bidirectional) or {}
         columns = (row.get(name) or [] for name in ("entities", "out_relations", "out_others", "in_relations", "in_others"))
+        # Hot loop (every relation around every frontier entity): kept inline on purpose.
+        rank, relations = self.rank, wave.relations
         for node, out_relations, out_others, in_relations, in_others in zip(*columns):
             incident = wave.incident[node]
-            for key, other in zip(out_relations, out_others):
-                if self._relation(wave, key, node, other):
-                    incident.append(key)
-            for key, other in zip(in_relations, in_others):
-                if self._relation(wave, key, other, node):
-                    incident.append(key)
+            for keys, others, outgoing in ((out_relations, out_others, True), (in_relations, in_others, False)):
+                for key, other in zip(keys, others):
+                    relation = relations.get(key)
+                    if relation is None:
+                        position = rank.get(key)
+                        if position is None:
+                            continue  # placed, excluded, or newer than the run
+                        source, target = (node, other) if outgoing else (other, node)
+                        relation = relations[key] = _Relation(key, source, target, position)
+                    incident.append(relation)
 
-    def grow(self, wave: _Wave, seed: _Relation, tentative: set[str]) -> _Cut:
+    def _sweep(self, wave: _Wave) -> None:
+        """Mark the wave's relations that other waves placed since they were fetched."""
+        rank = self.rank
+        for relation in wave.relations.values():
+            if not relation.placed and relation.key not in rank:
+                relation.placed = True
+
+    def grow(self, wave: _Wave, seed: _Relation, tentative: set[_Relation]) -> _Cut:
         """Grow one batch from ``seed``; stops early (``missing``) at frontier entities not fetched yet."""
         config = self.config
-        free = self.rank
+        relation_tokens = self.order.tokens
         taken = [seed]
-        taken_keys = {seed.key}
+        taken_set = {seed}
         nodes = dict.fromkeys((seed.source, seed.target))
         frontier = list(nodes) if config.bidirectional else [seed.target]
         expanded = set(frontier)
         cut = _Cut(taken, [])
         by_width = config.expand_method == "max_width"
         room = config.max_extra_edges
-        budget = 0 if by_width else config.max_tokens - seed.tokens - sum(self.entity_tokens(n) for n in nodes)
+        budget = 0 if by_width else config.max_tokens - relation_tokens(seed.rank) - sum(map(self.entity_tokens, nodes))
         for _ in range(config.max_depth):
             if (room <= 0) if by_width else (budget <= 0):
                 break
@@ -306,12 +310,12 @@ class _Cutter:
                 cut.missing.update(lacking)
                 break
             candidates = {
-                key for n in frontier for key in wave.incident[n]
-                if key in free and key not in tentative and key not in taken_keys
+                r for n in frontier for r in wave.incident[n]
+                if not r.placed and r not in tentative and r not in taken_set
             }
             if not candidates:
                 break
-            ordered = sorted((wave.relations[key] for key in candidates), key=attrgetter("rank"))
+            ordered = sorted(candidates, key=attrgetter("rank"))
             stop = False
             if by_width:
                 if len(ordered) >= room:
@@ -322,7 +326,7 @@ class _Cutter:
                 level = []
                 for relation in ordered:
                     new = [n for n in dict.fromkeys((relation.source, relation.target)) if n not in nodes]
-                    budget -= relation.tokens + sum(self.entity_tokens(n) for n in new)
+                    budget -= relation_tokens(relation.rank) + sum(map(self.entity_tokens, new))
                     if budget < 0:
                         stop = True
                         break
@@ -330,7 +334,7 @@ class _Cutter:
                     nodes.update(dict.fromkeys(new))
             for relation in level:
                 taken.append(relation)
-                taken_keys.add(relation.key)
+                taken_set.add(relation)
                 nodes.update(dict.fromkeys((relation.source, relation.target)))
             if stop:
                 break
@@ -350,13 +354,14 @@ class _Cutter:
         # A provisional cut of the whole wave tells which deeper frontiers it will need:
         # fetch those now too, so that cutting it rarely has to wait for Neo4j.
         for _ in range(self.config.max_depth - 1):
-            tentative: set[str] = set()
+            self._sweep(wave)
+            tentative: set[_Relation] = set()
             missing: set[str] = set()
             for seed in seeds:
-                if seed.key in self.rank and seed.key not in tentative:
+                if not seed.placed and seed not in tentative:
                     cut = self.grow(wave, seed, tentative)
                     missing |= cut.missing
-                    tentative.update(r.key for r in cut.relations)
+                    tentative.update(cut.relations)
             if not missing:
                 break
             self.fetch_frontier(wave, missing)
@@ -366,25 +371,27 @@ class _Cutter:
         """The batches of one wave, in seed order (exactly what the sequential greedy gives), as rows."""
         done: list[_Cut] = []
         pending = seeds
+        self._sweep(wave)  # from here on only this thread places relations: the flags stay true
         while pending:
             # Cut every pending seed; those before the first one that lacks data are final,
             # the rest are provisional and only tell which entities to fetch next.
-            tentative: set[str] = set()
+            tentative: set[_Relation] = set()
             missing: set[str] = set()
             first_blocked: int | None = None
             for position, seed in enumerate(pending):
-                if seed.key not in self.rank or seed.key in tentative:
+                if seed.placed or seed in tentative:
                     continue
                 cut = self.grow(wave, seed, tentative)
                 if first_blocked is None and not cut.missing:
                     for relation in cut.relations:
+                        relation.placed = True
                         del self.rank[relation.key]
                     done.append(cut)
                     continue
                 if first_blocked is None:
                     first_blocked = position
                 missing |= cut.missing
-                tentative.update(r.key for r in cut.relations)
+                tentative.update(cut.relations)
             if first_blocked is None:
                 break
             pending = pending[first_blocked:]
@@ -392,20 +399,22 @@ class _Cutter:
         return [self._row(cut) for cut in done]
 
     def _row(self, cut: _Cut) -> dict[str, Any]:
-        entities = self.entities
+        entities, order = self.entities, self.order
         positions = [self.entity_position[key] for key in cut.entity_keys]
         entity_ids = [entities.ids[p] for p in positions]
         self.covered.update(entity_ids)
-        losses = [r.loss for r in cut.relations if r.loss is not None]
+        ranks = [r.rank for r in cut.relations]
+        losses = [loss for loss in map(order.loss, ranks) if loss is not None]
         if self.config.loss_strategy == "both":
             losses += [loss for loss in map(entities.loss, positions) if loss is not None]
+        ids = [order.ids[rank] for rank in ranks]
         return {
-            "seed_relation_id": self.order.ids[cut.relations[0].rank],
-            "relation_ids": [self.order.ids[r.rank] for r in cut.relations],
+            "seed_relation_id": ids[0],
+            "relation_ids": ids,
             "relation_keys": [r.key for r in cut.relations],
             "entity_ids": entity_ids,
             "entity_keys": cut.entity_keys,
-            "tokens": sum(r.tokens for r in cut.relations) + sum(map(entities.tokens, positions)),
+            "tokens": sum(map(order.tokens, ranks)) + sum(map(entities.tokens, positions)),
             "mean_loss": _mean(losses),
         }
 
