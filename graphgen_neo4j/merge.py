@@ -71,7 +71,8 @@ from .tokens import count_tokens
 KEYWORD_SEPARATOR = "|"
 
 # A batch normalizes each name several times (lookup, routing, endpoints): once is enough.
-_key = lru_cache(maxsize=1 << 16)(normalize_key)
+# (Small: it only has to span one batch, and memory must not grow with the input.)
+_key = lru_cache(maxsize=8192)(normalize_key)
 
 
 # ----------------------------------------------------------------------------- pure parts
