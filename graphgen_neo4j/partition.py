@@ -266,21 +266,18 @@ class _Cutter:
             wave.incident[key] = []  # also for entities the query does not return
         row = self.graph.read_row("partition/frontier_relations", entity_keys=wanted,
                                   bidirectional=self.config.bidirectional) or {}
-        columns = (row.get(name) or [] for name in ("entities", "out_relations", "out_others", "in_relations", "in_others"))
+        columns = (row.get(name) or [] for name in ("entities", "relations", "others", "outgoing"))
         # Hot loop (every relation around every frontier entity): kept inline on purpose.
-        rank, relations = self.rank, wave.relations
-        for node, out_relations, out_others, in_relations, in_others in zip(*columns):
-            incident = wave.incident[node]
-            for keys, others, outgoing in ((out_relations, out_others, True), (in_relations, in_others, False)):
-                for key, other in zip(keys, others):
-                    relation = relations.get(key)
-                    if relation is None:
-                        position = rank.get(key)
-                        if position is None:
-                            continue  # placed, excluded, or newer than the run
-                        source, target = (node, other) if outgoing else (other, node)
-                        relation = relations[key] = _Relation(key, source, target, position)
-                    incident.append(relation)
+        rank, relations, incident = self.rank, wave.relations, wave.incident
+        for node, key, other, outgoing in zip(*columns):
+            relation = relations.get(key)
+            if relation is None:
+                position = rank.get(key)
+                if position is None:
+                    continue  # placed, excluded, or newer than the run
+                source, target = (node, other) if outgoing else (other, node)
+                relation = relations[key] = _Relation(key, source, target, position)
+            incident[node].append(relation)
 
     def _sweep(self, wave: _Wave) -> None:
         """Mark the wave's relations that other waves placed since they were fetched."""

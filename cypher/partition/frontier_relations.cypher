@@ -6,17 +6,16 @@
 // outgoing only (the batch follows the direction the knowledge was stated in).
 // candidates.cypher shows the k levels around one seed, readably, for Browser.
 // Parameters: $entity_keys (elementIds of the frontier entities), $bidirectional.
-// Returns one row of five aligned lists, one entry per entity found: entities (its
-//   elementId), out_relations / out_others (its outgoing relations and their targets),
-//   in_relations / in_others (incoming relations and their sources; empty unless bidirectional).
-//   Flat lists of ids rather than rows or nested maps: the driver reads them fastest.
+// Returns one row of four aligned lists, an entry per (frontier entity, relation): entities
+//   (the frontier entity's elementId), relations, others (the entity at the relation's other
+//   end), outgoing (true when the frontier entity is the relation's source).
+//   Flat lists rather than rows or nested lists: the driver reads them fastest.
 :param entity_keys => ['4:…:0']
 :param bidirectional => true
 UNWIND $entity_keys AS key
 MATCH (n:Entity)
 WHERE elementId(n) = key
-RETURN collect(key) AS entities,
-       collect([(n)-[r:RELATED]->(m:Entity) | elementId(r)]) AS out_relations,
-       collect([(n)-[r:RELATED]->(m:Entity) | elementId(m)]) AS out_others,
-       collect(CASE WHEN $bidirectional THEN [(n)<-[r:RELATED]-(m:Entity) | elementId(r)] ELSE [] END) AS in_relations,
-       collect(CASE WHEN $bidirectional THEN [(n)<-[r:RELATED]-(m:Entity) | elementId(m)] ELSE [] END) AS in_others
+MATCH (n)-[r:RELATED]-(m:Entity)
+WHERE $bidirectional OR startNode(r) = n
+RETURN collect(key) AS entities, collect(elementId(r)) AS relations, collect(elementId(m)) AS others,
+       collect(startNode(r) = n) AS outgoing
