@@ -409,8 +409,7 @@ class _Cutter:
             "seed_relation_id": ids[0],
             "relation_ids": ids,
             "relation_keys": [r.key for r in cut.relations],
-            "entity_ids": entity_ids,
-            "entity_keys": cut.entity_keys,
+            "entity_ids": entity_ids,  # entity_keys only for isolated batches (HAS_ENTITY): not needed here
             "tokens": sum(map(order.tokens, ranks)) + sum(map(entities.tokens, positions)),
             "mean_loss": _mean(losses),
         }

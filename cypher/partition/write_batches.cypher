@@ -6,8 +6,8 @@
 // around an isolated entity has no relation to carry the mark, so it is linked to its
 // entity by HAS_ENTITY instead.
 // Parameters: $run_id, $config_hash, $batches [{id, index, seed_relation_id, relation_ids,
-//   relation_keys, entity_ids, entity_keys, mean_loss, tokens}] (keys: the elementIds of the
-//   relations and entities, which partition.py cut with).
+//   relation_keys, entity_ids, entity_keys (isolated batches only), mean_loss, tokens}] (keys:
+//   the elementIds of the relations and entities, which partition.py cut with).
 // Returns: written.
 UNWIND $batches AS row
 CREATE (b:Batch {id: row.id, run_id: $run_id, index: row.index, seed_relation_id: row.seed_relation_id,
@@ -21,7 +21,7 @@ CALL (b, row) {
   SET r.batch_id = b.id, r.batch_run_id = $run_id
 }
 CALL (b, row) {
-  UNWIND CASE WHEN size(row.relation_keys) = 0 THEN row.entity_keys ELSE [] END AS key
+  UNWIND CASE WHEN size(row.relation_keys) = 0 THEN row.entity_keys ELSE [] END AS key  // isolated
   MATCH (e:Entity)
   WHERE elementId(e) = key
   CREATE (b)-[:HAS_ENTITY]->(e)
