@@ -20,16 +20,17 @@ and a worked example):
 * a relation in a batch is never used again, so the batches partition the relations;
 * ``isolated_node_strategy: add`` adds one batch per entity no batch covers.
 
-How it runs on Neo4j (details in docs/partition.md): the seed order is one Cypher query;
-batches are then cut in *waves* of a few thousand seeds. A reader thread fetches a
-wave's seeds and the relations around their frontier entities, a level at a time, for
+How it runs on Neo4j (details in docs/partition.md): the seed order is one Cypher query
+(relation ids, elementIds, tokens and losses — numbers, no text); batches are then cut in
+*waves* of a few thousand seeds. A reader thread fetches a wave's seeds and the relations
+around their frontier entities (bare structure: elementIds only), a level at a time, for
 all the wave's seeds in one query each, while the previous wave is cut. The cut replays
 the greedy choice in Python in seed order — exactly the sequential result, because a
 relation only ever goes from free to placed and every placement is tracked. When a
 seed's growth reaches an entity not fetched yet, the missing entities of all later
 seeds are fetched together and the cut continues from that seed. A writer thread stores
-the batches (``:Batch`` nodes, ``HAS_ENTITY``, ``r.batch_id`` / ``r.batch_run_id``) in
-order, so what is stored is always a prefix of the run: an interrupted run resumes
+the batches (``:Batch`` nodes, ``r.batch_id`` / ``r.batch_run_id`` on their relations,
+``HAS_ENTITY`` for a batch around an isolated entity) in order, so what is stored is always a prefix of the run: an interrupted run resumes
 from the relations its ``run_id`` has not placed yet and ends with the same batches.
 Only the neighbourhoods of the current and the next wave are held in memory.
 """
