@@ -221,9 +221,10 @@ class _Cut:
 class _Wave:
     """Neighbourhoods fetched for one wave of seeds (dropped when the wave is cut)."""
 
-    def __init__(self) -> None:
+    def __init__(self, placed_before: int) -> None:
         self.relations: dict[str, _Relation] = {}
         self.incident: dict[str, list[_Relation]] = {}  # entity → relations a batch can grow along from it
+        self.swept = placed_before  # entries of the cutter's placement log already reflected here
 
 
 class _Cutter:
@@ -244,6 +245,7 @@ class _Cutter:
         self.rank = {key: position for position, key in enumerate(order.keys)}
         self.entity_position = {key: position for position, key in enumerate(entities.keys)}
         self.covered: set[str] = set()  # ids of the entities of the batches cut by this invocation
+        self.placed_log: list[str] = []  # relations placed by this invocation, in order (for ``_sweep``)
 
     def entity_tokens(self, key: str) -> int:
         position = self.entity_position.get(key)
@@ -281,11 +283,15 @@ class _Cutter:
             incident[node].append(relation)
 
     def _sweep(self, wave: _Wave) -> None:
-        """Mark the wave's relations that other waves placed since they were fetched."""
-        rank = self.rank
-        for relation in wave.relations.values():
-            if not relation.placed and relation.key not in rank:
+        """Mark the wave's relations that other waves placed since it started being fetched
+        (what was placed before is not fetched at all: it is no longer in ``rank``)."""
+        log, relations = self.placed_log, wave.relations
+        end = len(log)  # the log only grows (appends are atomic): read up to here
+        for key in log[wave.swept:end]:
+            relation = relations.get(key)
+            if relation is not None:
                 relation.placed = True
+        wave.swept = end
 
     def grow(self, wave: _Wave, seed: _Relation, tentative: set[_Relation]) -> _Cut:
         """Grow one batch from ``seed``; stops early (``missing``) at frontier entities not fetched yet."""
@@ -345,7 +351,7 @@ class _Cutter:
         """Fetch a wave's seeds, their first frontier and the deeper frontiers a provisional cut says
         they will need. Runs while the previous wave is cut: what that wave places meanwhile
         is still seen as placed when this one is cut, since ``rank`` is checked then."""
-        wave = _Wave()
+        wave = _Wave(placed_before=len(self.placed_log))
         seeds = self.fetch_seeds(wave, seed_keys)
         starts = (e for s in seeds for e in ((s.source, s.target) if self.config.bidirectional else (s.target,)))
         self.fetch_frontier(wave, starts)
@@ -384,6 +390,7 @@ class _Cutter:
                     for relation in cut.relations:
                         relation.placed = True
                         del self.rank[relation.key]
+                        self.placed_log.append(relation.key)
                     done.append(cut)
                     continue
                 if first_blocked is None:
