@@ -173,7 +173,10 @@ class _Items:
 
     @classmethod
     def read(cls, graph: Graph, query: str, **params: Any) -> "_Items":
-        row = graph.read_row(query, **params) or {}
+        return cls.of(graph.read_row(query, **params) or {})
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> "_Items":
         return cls(row.get("keys") or [], row.get("ids") or [], row.get("tokens") or [], row.get("losses") or [])
 
     def reorder(self, positions: list[int]) -> None:
@@ -465,12 +468,15 @@ def refresh_token_counts(graph: Graph, *, dry_run: bool, progress: Progress) -> 
 # -- the stage ------------------------------------------------------------------------
 
 
-def _seed_order(graph: Graph, config: PartitionConfig, run_id: str) -> _Items:
-    order = _Items.read(graph, "partition/seed_order", run_id=run_id, edge_sampling=config.edge_sampling,
-                        loss_strategy=config.loss_strategy)
+def _seed_order(graph: Graph, config: PartitionConfig, run_id: str) -> tuple[_Items, dict[str, int]]:
+    """The relations to seed with, in order, and the counts of usable and scored relations."""
+    row = graph.read_row("partition/seed_order", run_id=run_id, edge_sampling=config.edge_sampling,
+                         loss_strategy=config.loss_strategy) or {}
+    order = _Items.of(row)
     if config.edge_sampling == "random":
         order.reorder(sorted(range(len(order.ids)), key=lambda p: random_key(order.ids[p], config.seed)))
-    return order
+    coverage = {name: int(row.get(name) or 0) for name in ("relations", "excluded", "judged", "judged_with_entities")}
+    return order, coverage
 
 
 def _waves(seed_keys: list[str], free: dict[str, int], size: int) -> Iterator[list[str]]:
@@ -575,16 +581,14 @@ def partition(
     state = _check_run(graph, run_id, config_hash)
     report = PartitionReport(run_id=run_id, dry_run=dry_run, config_hash=config_hash)
 
-    # Four scans of the graph, two at a time: counting losses, the seed order and the entities'
-    # numbers run beside the token refresh; the counts it makes (written or, in a dry run, not)
-    # are applied to what the other scans read, so none has to wait for its writes.
+    # Three scans of the graph side by side: the seed order (with the counts for the report)
+    # and the entities' numbers run beside the token refresh; the counts it makes (written
+    # or, in a dry run, not) are applied to what the other two read, so neither waits for it.
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="partition-prelude") as prelude:
         order_future = prelude.submit(_seed_order, graph, config, run_id)
         entities_future = prelude.submit(_Items.read, graph, "partition/entity_numbers")
-        coverage_future = prelude.submit(graph.read, "partition/loss_coverage")
         token_counts = refresh_token_counts(graph, dry_run=dry_run, progress=progress)
-        order, entities = order_future.result(), entities_future.result()
-        coverage = coverage_future.result()[0]
+        (order, coverage), entities = order_future.result(), entities_future.result()
     order.count_again(token_counts)
     entities.count_again(token_counts)
     report.token_counts_refreshed = len(token_counts)
