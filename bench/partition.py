@@ -11,6 +11,7 @@ each in its own process so its peak RSS is its own:
   max_extra_edges 5, max_loss, bidirectional) — seed order, waves, writing every
   :Batch and every relation's mark; description tokens were counted beforehand (timed
   separately: that is a one-off cost, later runs reuse the counts);
+* ``neo4j-dry``: the same as a dry run — every read and the whole cut, nothing written;
 * ``reference``: tests/partition/reference.py on the graph read into Python dicts
   (reading it is timed separately from the partition itself).
 
@@ -80,7 +81,7 @@ def load(graph: Graph, entities: int, relations: int, seed: int) -> None:
     print(f"loaded {entities} entities, {relations} relations in {time.monotonic() - started:.1f} s")
 
 
-def run_neo4j(graph: Graph) -> dict:
+def run_neo4j(graph: Graph, dry_run: bool = False) -> dict:
     while graph.query("MATCH (b:Batch) WITH b LIMIT 10000 DETACH DELETE b RETURN count(*) AS n")[0]["n"]:
         pass  # batches of earlier bench runs
     graph.query("MATCH (r:Run) WHERE r.id STARTS WITH 'bench-' DELETE r")
@@ -88,7 +89,7 @@ def run_neo4j(graph: Graph) -> dict:
     run_id = f"bench-{int(time.time())}"
     graph.query("CREATE (:Run {id: $id, command: 'partition'})", id=run_id)  # as the CLI has: batches link to it
     started, cpu = time.monotonic(), time.process_time()
-    report = partition(graph=graph, config=CONFIG, run_id=run_id)
+    report = partition(graph=graph, config=CONFIG, run_id=run_id, dry_run=dry_run)
     return {"seconds": time.monotonic() - started, "cpu": time.process_time() - cpu, "rss_mb": rss_mb(),
             "run_id": run_id, "batches": report.batches, "histogram": report.size_histogram}
 
@@ -140,12 +141,12 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep the bench graph already loaded")
     parser.add_argument("--neo4j-dir", type=Path, help="folder of `graphgen-neo4j neo4j start --dir` (to report the "
                         "server's CPU seconds)")
-    parser.add_argument("--child", choices=["neo4j", "reference"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["neo4j", "neo4j-dry", "reference"], help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     with Graph.connect() as graph:
         if args.child:
-            result = run_neo4j(graph) if args.child == "neo4j" else run_reference(graph)
+            result = run_reference(graph) if args.child == "reference" else run_neo4j(graph, args.child == "neo4j-dry")
             print(json.dumps(result))
             return
         nodes = graph.query("MATCH (n) RETURN count(n) AS n")[0]["n"]
@@ -166,6 +167,7 @@ def main() -> None:
 
         pid_file = args.neo4j_dir / "run" / "neo4j.pid" if args.neo4j_dir else None
         server_pid = int(pid_file.read_text()) if pid_file and pid_file.is_file() else None
+        dry = child("neo4j-dry", server_pid)
         neo = child("neo4j", server_pid)
         ref = child("reference", server_pid)
         stored = [r["relation_ids"] for r in graph.query(
@@ -183,10 +185,13 @@ def main() -> None:
     print(f"{'':34}{'seconds':>9}{'CPU s (Python + Neo4j)':>24}{'peak RSS MB':>13}{'batches':>9}")
     print(f"{'neo4j-driven, writes included':34}{neo['seconds']:9.2f}{cpu(neo):>24}{neo['rss_mb']:13.0f}"
           f"{neo['batches']:9d}")
+    print(f"{'neo4j-driven, dry run (no writes)':34}{dry['seconds']:9.2f}{cpu(dry):>24}{dry['rss_mb']:13.0f}"
+          f"{dry['batches']:9d}")
     print(f"{'in-memory reference':34}{ref['seconds']:9.2f}{ref['cpu']:24.1f}{ref['rss_mb']:13.0f}{ref['batches']:9d}")
     print(f"{'  its read of the graph first':34}{ref['read_seconds']:9.2f}")
     print(f"ratio neo4j-driven / reference: {neo['seconds'] / ref['seconds']:.2f}x "
-          f"(/ reference with its read: {neo['seconds'] / (ref['seconds'] + ref['read_seconds']):.2f}x)")
+          f"(/ reference with its read: {neo['seconds'] / (ref['seconds'] + ref['read_seconds']):.2f}x); "
+          f"dry run / reference: {dry['seconds'] / ref['seconds']:.2f}x")
     print(f"batch sizes (relations: batches): {neo['histogram']}")
     print(f"same batches, batch for batch: {same}")
 
