@@ -15,15 +15,19 @@ CREATE (b:Batch {id: row.id, run_id: $run_id, index: row.index, seed_relation_id
                  tokens: row.tokens, config_hash: $config_hash, status: 'planned', created_at: datetime()})
 WITH b, row
 CALL (b, row) {
-  UNWIND row.relation_keys AS key
+  UNWIND range(0, size(row.relation_keys) - 1) AS i
   MATCH ()-[r:RELATED]->()
-  WHERE elementId(r) = key
+  WHERE elementId(r) = row.relation_keys[i]
+  WITH b, r, row.relation_ids[i] AS relation_id
+  WHERE r.id = relation_id  // guards against an elementId reused since the cut (a relation deleted meanwhile)
   SET r.batch_id = b.id, r.batch_run_id = $run_id
 }
 CALL (b, row) {
-  UNWIND CASE WHEN size(row.relation_keys) = 0 THEN row.entity_keys ELSE [] END AS key  // isolated
+  UNWIND CASE WHEN size(row.relation_keys) = 0 THEN range(0, size(row.entity_keys) - 1) ELSE [] END AS i  // isolated
   MATCH (e:Entity)
-  WHERE elementId(e) = key
+  WHERE elementId(e) = row.entity_keys[i]
+  WITH b, e, row.entity_ids[i] AS entity_id
+  WHERE e.id = entity_id
   CREATE (b)-[:HAS_ENTITY]->(e)
 }
 RETURN count(b) AS written
