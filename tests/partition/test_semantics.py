@@ -228,3 +228,19 @@ def test_a_run_cannot_be_resumed_with_other_settings(graph, make_graph):
     # wave_size does not change the batches, so it may differ
     again = partition(graph=graph, config=PartitionConfig(max_depth=1, wave_size=1), run_id="settings")
     assert again.batches_new == 0 and again.batches == 2
+
+
+def test_writes_mark_a_relation_only_when_its_element_id_still_holds_it(graph, make_graph):
+    """The cut knows relations by elementId, which Neo4j may reuse after a deletion: the
+    write checks the relation's own id too, so a reused elementId is never marked."""
+    toy = make_graph([("A", "B", 1.0), ("B", "C", 2.0)])
+    keys = {row["id"]: row["key"] for row in graph.query("MATCH ()-[r:RELATED]->() RETURN r.id AS id, elementId(r) AS key")}
+    ab, bc = toy.ids["A->B"], toy.ids["B->C"]
+    row = {"id": "batch-guard", "index": 0, "seed_relation_id": ab, "relation_ids": [ab, bc],
+           "relation_keys": [keys[ab], keys[ab]],  # as if B->C's elementId now held A->B
+           "entity_ids": [], "mean_loss": None, "tokens": 0}
+    graph.run("partition/write_batches", batches=[row], run_id="guard", config_hash="h")
+    row.update(id="batch-guard-2", index=1, relation_ids=[bc], relation_keys=[keys[ab]])  # A->B's key, B->C's id
+    graph.run("partition/write_batches", batches=[row], run_id="guard", config_hash="h")
+    marks = graph.query("MATCH ()-[r:RELATED]->() RETURN r.id AS id, r.batch_id AS batch ORDER BY id")
+    assert {m["id"]: m["batch"] for m in marks} == {ab: "batch-guard", bc: None}
