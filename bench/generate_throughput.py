@@ -41,8 +41,7 @@ WITH DISTINCT chain
 MERGE (run:Run {id: 'partition-bench'}) ON CREATE SET run.command = 'partition', run.started_at = datetime()
 CREATE (b:Batch {id: 'bench-b' + chain.index, run_id: 'partition-bench', index: chain.index,
                  seed_relation_id: chain.relations[0].id, relation_ids: [r IN chain.relations | r.id],
-                 mean_loss: chain.mean_loss, tokens: 0, status: 'planned'})
-CREATE (run)-[:CREATED]->(b)
+                 entity_ids: [e IN chain.entities | e.id], mean_loss: chain.mean_loss, tokens: 0, status: 'planned'})
 """
 
 

@@ -119,6 +119,8 @@ MERGE (b:Batch {id: row.id})
 SET b.run_id = $partition_run, b.index = row.index, b.seed_relation_id = row.relation_ids[0],
     b.relation_ids = row.relation_ids, b.entity_ids = row.entity_ids, b.mean_loss = row.mean_loss,
     b.tokens = row.tokens, b.status = 'generated'
+// Links as partition wrote them before 2026-11-26 (every batch to its entities and its run);
+// it now links only isolated batches: curation and generation must handle both.
 MERGE (p)-[:CREATED]->(b)
 WITH b, row
 UNWIND row.entity_ids AS entity_id

@@ -44,11 +44,12 @@ ON CREATE SET run.command = 'partition', run.started_at = datetime($started_at)
 WITH run
 UNWIND $rows AS row
 CREATE (b:Batch {id: row.id, run_id: $run_id, index: row.index, seed_relation_id: row.seed,
-                 relation_ids: row.relation_ids, mean_loss: row.mean_loss, tokens: row.tokens, status: 'planned'})
-CREATE (run)-[:CREATED]->(b)
+                 relation_ids: row.relation_ids, entity_ids: row.entity_ids, mean_loss: row.mean_loss,
+                 tokens: row.tokens, status: 'planned'})
 WITH b, row
 CALL (b, row) {
-  UNWIND row.entity_ids AS entity_id
+  // as partition writes them: only a batch without relations is linked to its entity
+  UNWIND CASE WHEN size(row.relation_ids) = 0 THEN row.entity_ids ELSE [] END AS entity_id
   MATCH (e:Entity {id: entity_id})
   CREATE (b)-[:HAS_ENTITY]->(e)
 }
