@@ -53,9 +53,9 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from functools import lru_cache
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
