@@ -145,11 +145,6 @@ class Graph:
             raise Neo4jUnavailable(f"lost the connection to Neo4j: {START_HINT}") from exc
         return dict(records[0].items()) if records else None
 
-    def read_value(self, name: str, **params: Any) -> Any:
-        """The value of a named read-only query returning one row of one column (None without rows)."""
-        row = self.read_row(name, **params)
-        return next(iter(row.values())) if row else None
-
     def run_batched(self, name: str, rows: Iterable[dict[str, Any]], batch_size: int = 1000) -> int:
         """Run a ``UNWIND $rows …`` query over ``rows`` in batches; returns the rows sent."""
         statement = queries.load(name)
