@@ -20,8 +20,9 @@ and a worked example):
 * a relation in a batch is never used again, so the batches partition the relations;
 * ``isolated_node_strategy: add`` adds one batch per entity no batch covers.
 
-How it runs on Neo4j (details in docs/partition.md): the seed order is one Cypher query
-(relation ids, elementIds, tokens and losses — numbers, no text); batches are then cut in
+How it runs on Neo4j (details in docs/partition.md): the seeds come from one Cypher scan,
+run in two parts side by side (relation ids, elementIds, tokens, losses, strengths —
+numbers, no text) and sorted into the seed order in Python; batches are then cut in
 *waves* of a few thousand seeds. A reader thread fetches a wave's seeds and the relations
 around their frontier entities (bare structure: elementIds only), a level at a time, for
 all the wave's seeds in one query each, while the previous wave is cut. The cut replays
@@ -468,14 +469,42 @@ def refresh_token_counts(graph: Graph, *, dry_run: bool, progress: Progress) -> 
 # -- the stage ------------------------------------------------------------------------
 
 
-def _seed_order(graph: Graph, config: PartitionConfig, run_id: str) -> tuple[_Items, dict[str, int]]:
-    """The relations to seed with, in order, and the counts of usable and scored relations."""
-    row = graph.read_row("partition/seed_order", run_id=run_id, edge_sampling=config.edge_sampling,
-                         loss_strategy=config.loss_strategy) or {}
-    order = _Items.of(row)
+# The seed-order scan in parts side by side, split by relation id (an index range). Ids are
+# "rel-" + hex digits (ids.relation_id), so "rel-8" halves them; any other id still falls
+# in exactly one part.
+_SEED_SCAN_PARTS = (("", "rel-8"), ("rel-8", None))
+_SEED_LISTS = ("ids", "keys", "tokens", "losses", "scores", "strengths")
+_COVERAGE = ("relations", "excluded", "judged", "judged_with_entities")
+
+
+def seed_sort_keys(config: PartitionConfig, ids: list[str], scores: list[float], strengths: list[float]) -> list[Any]:
+    """The sort key of each seed, for ``edge_sampling`` order; ``scores`` and ``strengths``
+    are -1 when missing (seed_order.cypher: losses are never negative, strengths are 1–10).
+
+    max_loss / min_loss: by score (highest / lowest first, missing last), then strength
+    (highest first, missing last), then id. random: by SHA-256 of ``seed:id``.
+    """
     if config.edge_sampling == "random":
-        order.reorder(sorted(range(len(order.ids)), key=lambda p: random_key(order.ids[p], config.seed)))
-    coverage = {name: int(row.get(name) or 0) for name in ("relations", "excluded", "judged", "judged_with_entities")}
+        return [random_key(i, config.seed) for i in ids]
+    sign = -1.0 if config.edge_sampling == "max_loss" else 1.0
+    return [(score < 0, sign * score, strength < 0, -strength, i) for i, score, strength in zip(ids, scores, strengths)]
+
+
+def _read_seeds(graph: Graph, config: PartitionConfig, run_id: str, pool: ThreadPoolExecutor) -> list[Future[Any]]:
+    """Start the parts of the seed-order scan (see ``_seed_order``)."""
+    return [pool.submit(graph.read_row, "partition/seed_order", run_id=run_id, loss_strategy=config.loss_strategy,
+                        from_id=from_id, to_id=to_id) for from_id, to_id in _SEED_SCAN_PARTS]
+
+
+def _seed_order(config: PartitionConfig, parts: list[Future[Any]]) -> tuple[_Items, dict[str, int]]:
+    """The relations to seed with, in order, and the counts of usable and scored relations."""
+    rows = [part.result() or {} for part in parts]
+    lists = {name: [value for row in rows for value in row.get(name) or []] for name in _SEED_LISTS}
+    order = _Items.of(lists)
+    keys = seed_sort_keys(config, order.ids, lists["scores"], lists["strengths"])
+    del lists
+    order.reorder(sorted(range(len(keys)), key=keys.__getitem__))
+    coverage = {name: sum(int(row.get(name) or 0) for row in rows) for name in _COVERAGE}
     return order, coverage
 
 
@@ -581,14 +610,14 @@ def partition(
     state = _check_run(graph, run_id, config_hash)
     report = PartitionReport(run_id=run_id, dry_run=dry_run, config_hash=config_hash)
 
-    # Three scans of the graph side by side: the seed order (with the counts for the report)
-    # and the entities' numbers run beside the token refresh; the counts it makes (written
-    # or, in a dry run, not) are applied to what the other two read, so neither waits for it.
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="partition-prelude") as prelude:
-        order_future = prelude.submit(_seed_order, graph, config, run_id)
+    # The scans of the graph side by side: the seed order (in parts, with the counts for the
+    # report) and the entities' numbers run beside the token refresh; the counts it makes
+    # (written or, in a dry run, not) are applied to what the others read, so none waits.
+    with ThreadPoolExecutor(max_workers=len(_SEED_SCAN_PARTS) + 1, thread_name_prefix="partition-prelude") as prelude:
+        seed_parts = _read_seeds(graph, config, run_id, prelude)
         entities_future = prelude.submit(_Items.read, graph, "partition/entity_numbers")
         token_counts = refresh_token_counts(graph, dry_run=dry_run, progress=progress)
-        (order, coverage), entities = order_future.result(), entities_future.result()
+        (order, coverage), entities = _seed_order(config, seed_parts), entities_future.result()
     order.count_again(token_counts)
     entities.count_again(token_counts)
     report.token_counts_refreshed = len(token_counts)
