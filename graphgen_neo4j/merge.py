@@ -61,6 +61,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .extract import UNKNOWN, ChunkExtraction
+from .gc_policy import bulk_collection
 from .graph import Graph, Transaction
 from .ids import entity_id, normalize_key, relation_id
 from .language import detect_language
@@ -651,8 +652,10 @@ class GraphWriter:
         self._task: asyncio.Task[None] | None = None
         self._writing: asyncio.Future[None] | None = None  # the write of the batch planned last
         self._overlay: Overlay | None = None  # what that write changes, until it committed
+        self._collection = bulk_collection()
 
     async def __aenter__(self) -> "GraphWriter":
+        self._collection.__enter__()  # fewer garbage-collector passes while it writes: see gc_policy
         self._task = asyncio.create_task(self._consume(), name="graph-writer")
         return self
 
@@ -668,8 +671,11 @@ class GraphWriter:
         self._write_all = write_all
         if not self._task.done():
             self._queue.put_nowait(_STOP)
-        # Shielded: a cancelled ingest still lets the transaction in flight finish cleanly.
-        await asyncio.shield(self._task)
+        try:
+            # Shielded: a cancelled ingest still lets the transaction in flight finish cleanly.
+            await asyncio.shield(self._task)
+        finally:
+            self._collection.__exit__(None, None, None)
 
     # -- producers ---------------------------------------------------------------------
 

@@ -1,0 +1,34 @@
+"""bulk_collection: fewer collector passes inside the block, the previous setting after it."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from graphgen_neo4j.gc_policy import BULK_THRESHOLD, bulk_collection
+
+
+def test_raises_the_young_threshold_and_restores_it_even_after_an_error():
+    before = gc.get_threshold()
+    with pytest.raises(KeyError):
+        with bulk_collection():
+            assert gc.get_threshold() == (BULK_THRESHOLD, *before[1:])
+            with bulk_collection():  # nested: the same inside, and the outer setting after it
+                assert gc.get_threshold()[0] == BULK_THRESHOLD
+            assert gc.get_threshold()[0] == BULK_THRESHOLD
+            raise KeyError("boom")
+    assert gc.get_threshold() == before
+
+
+def test_works_as_a_decorator_and_still_frees_reference_cycles():
+    @bulk_collection()
+    def make_cycles() -> int:
+        for _ in range(3 * BULK_THRESHOLD):
+            node: dict = {}
+            node["self"] = node  # a cycle only the collector can free
+        return gc.get_threshold()[0]
+
+    gc.collect()
+    assert make_cycles() == BULK_THRESHOLD
+    assert gc.collect() < BULK_THRESHOLD  # the passes inside freed most of them already
