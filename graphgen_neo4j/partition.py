@@ -29,10 +29,12 @@ all the wave's seeds in one query each, while the previous wave is cut. The cut 
 the greedy choice in Python in seed order — exactly the sequential result, because a
 relation only ever goes from free to placed and every placement is tracked. When a
 seed's growth reaches an entity not fetched yet, the missing entities of all later
-seeds are fetched together and the cut continues from that seed. A writer thread stores
-the batches (``:Batch`` nodes, ``r.batch_id`` / ``r.batch_run_id`` on their relations,
-``HAS_ENTITY`` for a batch around an isolated entity) in order, so what is stored is always a prefix of the run: an interrupted run resumes
-from the relations its ``run_id`` has not placed yet and ends with the same batches.
+seeds are fetched together and the cut continues from that seed. Two writer threads
+store the batches (``:Batch`` nodes, ``r.batch_id`` / ``r.batch_run_id`` on their
+relations, ``HAS_ENTITY`` for a batch around an isolated entity), a chunk each, queued
+in order: an interrupted run resumes from its unbroken prefix of batches (dropping the
+few written ahead of a gap) and the relations its ``run_id`` has not placed yet, and
+ends with the same batches.
 Only the neighbourhoods of the current and the next wave are held in memory.
 """
 
@@ -52,6 +54,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import ConfigError, StageError
+from .gc_policy import bulk_collection
 from .graph import Graph, batched
 from .progress import NullProgress, Progress
 from .tokens import get_encoding
@@ -527,34 +530,46 @@ def _prepare_next(reader: ThreadPoolExecutor, cutter: _Cutter,
     return None if seed_keys is None else reader.submit(cutter.prepare, seed_keys)
 
 
-def _check_run(graph: Graph, run_id: str, config_hash: str) -> dict[str, Any]:
+def _check_run(graph: Graph, run_id: str, config_hash: str, dry_run: bool) -> dict[str, Any]:
+    """The run's state, ready to resume: batches a stopped run wrote past its unbroken prefix
+    (the writers work side by side) are dropped, to be cut again exactly as before."""
     state = graph.read("partition/run_state", run_id=run_id)[0]
-    if state["relation_batches"] and state["last_relation_index"] != state["relation_batches"] - 1:
-        raise StageError(STAGE, f"partition run {run_id!r} has {state['relation_batches']} batches around relations "
-                         f"but its last index is {state['last_relation_index']}: it cannot be resumed exactly; "
-                         "start a new run (a new run id)")
     others = [h for h in state["config_hashes"] if h != config_hash]
     if others:
         raise ConfigError(
             f"partition run {run_id!r} was cut with other settings (config hash {others[0]}, now {config_hash}); "
             "use the same settings to resume it, or a new run id"
         )
+    prefix = state["prefix"]
+    if state["relation_batches"] > prefix:
+        if state["beyond_prefix_used"]:
+            raise StageError(STAGE, f"partition run {run_id!r} lacks batch {prefix} but has later batches that QA "
+                             "were generated from: it cannot be resumed exactly; start a new run (a new run id)")
+        if dry_run:
+            raise StageError(STAGE, f"partition run {run_id!r} stopped with batches stored past batch {prefix}: "
+                             "resume it without --dry-run (they are dropped and cut again)")
+        graph.run("partition/truncate_run", run_id=run_id, from_index=prefix)
+        state["relation_batches"] = prefix
     return state
 
 
 class _BatchWriter:
-    """Writes batches in index order, a transaction per chunk, on one background thread, so
-    Neo4j stores a wave while the next one is cut. Each batch is written together with its
-    relations' marks, so what is stored is always a prefix of the run: a run interrupted
-    anywhere resumes from it. A dry run writes nothing and only records what would be new.
+    """Writes batches on two background threads, a transaction per chunk, so Neo4j stores a
+    wave while the next one is cut. Each batch is written together with its relations'
+    marks. Chunks are queued in index order and at most a few are in flight, so a run that
+    stops holds its batches up to some index, plus perhaps a few later ones written ahead:
+    resuming drops those (``_check_run``) and goes on from the unbroken prefix. A dry run
+    writes nothing and only records what would be new.
     """
 
-    _MAX_PENDING = 4  # chunks queued before cutting waits for the writer
+    _WRITERS = 2  # one transaction each: Neo4j runs them on both cores
+    _MAX_PENDING = 4  # chunks queued before cutting waits for the writers
 
     def __init__(self, graph: Graph, run_id: str, config_hash: str, dry_run: bool):
         self.graph = graph
         self.params = {"run_id": run_id, "config_hash": config_hash}
-        self.executor = None if dry_run else ThreadPoolExecutor(max_workers=1, thread_name_prefix="partition-writer")
+        self.executor = None if dry_run else ThreadPoolExecutor(max_workers=self._WRITERS,
+                                                                thread_name_prefix="partition-writer")
         self.pending: deque[Future[Any]] = deque()
         self.new: list[tuple[int, int]] = []  # (relations, tokens) of each batch this invocation cuts
         self.failed = threading.Event()  # after a failed write, the chunks queued behind it are not written
@@ -585,7 +600,7 @@ class _BatchWriter:
 
     def _write(self, chunk: list[dict[str, Any]]) -> None:
         if self.failed.is_set():
-            raise StageError(STAGE, "not written: an earlier write failed")  # keeps what is stored a prefix
+            raise StageError(STAGE, "not written: an earlier write failed")  # keeps the gap after it small
         try:
             self.graph.run("partition/write_batches", batches=chunk, **self.params)
         except BaseException:
@@ -593,6 +608,7 @@ class _BatchWriter:
             raise
 
 
+@bulk_collection()  # millions of short-lived objects: see gc_policy
 def partition(
     *,
     graph: Graph,
@@ -607,7 +623,7 @@ def partition(
     """
     started = time.monotonic()
     config_hash = config.semantic_hash()
-    state = _check_run(graph, run_id, config_hash)
+    state = _check_run(graph, run_id, config_hash, dry_run)
     report = PartitionReport(run_id=run_id, dry_run=dry_run, config_hash=config_hash)
 
     # The scans of the graph side by side: the seed order (in parts, with the counts for the

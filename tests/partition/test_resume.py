@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 
 import pytest
 
@@ -71,10 +72,48 @@ def test_a_failed_write_loses_nothing_already_stored(graph, toy, monkeypatch):
     with pytest.raises(RuntimeError, match="connection dropped"):
         partition(graph=graph, config=CONFIG, run_id="failed")
     monkeypatch.undo()
-    assert named(toy, stored_batches(graph, "failed")) == whole[:len(stored_batches(graph, "failed"))]
+    stored = stored_batches(graph, "failed")
+    assert stored and all(named(toy, [b])[0] == whole[b["index"]] for b in stored)
 
     partition(graph=graph, config=CONFIG, run_id="failed")
     assert named(toy, stored_batches(graph, "failed")) == whole
+
+
+def test_batches_written_ahead_of_a_failed_write_are_cut_again(graph, toy, monkeypatch):
+    # The two writers: batch 3's write fails only once batch 4's has committed, which leaves
+    # a gap; resuming drops what lies past it and ends with the same batches.
+    partition(graph=graph, config=CONFIG, run_id="whole")
+    whole = named(toy, stored_batches(graph, "whole"))
+    monkeypatch.setattr(partition_module, "_WRITE_CHUNK", 1)
+    run = graph.run
+    later_committed = threading.Event()
+
+    def failing_after_the_next(name, **params):
+        index = params["batches"][0]["index"] if name == "partition/write_batches" else None
+        if index == 3:
+            assert later_committed.wait(timeout=30)
+            raise RuntimeError("connection dropped")
+        result = run(name, **params)
+        if index == 4:
+            later_committed.set()
+        return result
+
+    monkeypatch.setattr(graph, "run", failing_after_the_next)
+    with pytest.raises(RuntimeError, match="connection dropped"):
+        partition(graph=graph, config=CONFIG, run_id="ahead")
+    monkeypatch.undo()
+    indexes = [b["index"] for b in stored_batches(graph, "ahead")]
+    assert 3 not in indexes and 4 in indexes
+
+    with pytest.raises(StageError, match="resume it without --dry-run"):
+        partition(graph=graph, config=CONFIG, run_id="ahead", dry_run=True)
+    report = partition(graph=graph, config=CONFIG, run_id="ahead")
+    resumed = stored_batches(graph, "ahead")
+    assert named(toy, resumed) == whole
+    assert [b["index"] for b in resumed] == list(range(len(whole)))
+    assert report.batches == len(whole)
+    marked = graph.query("MATCH ()-[r:RELATED {batch_run_id: 'ahead'}]->() RETURN count(r) AS n")[0]["n"]
+    assert marked == sum(len(b["relation_ids"]) for b in resumed)
 
 
 def test_interrupted_while_adding_isolated_entities(graph, toy, monkeypatch):
@@ -110,8 +149,18 @@ def test_running_a_finished_run_again_changes_nothing(graph, toy):
     assert len(stored_batches(graph, "twice")) == first.batches
 
 
-def test_a_run_with_a_gap_is_not_resumed(graph, toy):
+def test_a_run_with_a_gap_is_completed_from_its_unbroken_prefix(graph, toy):
     partition(graph=graph, config=CONFIG, run_id="gap")
+    whole = named(toy, stored_batches(graph, "gap"))
     graph.query("MATCH (b:Batch {run_id: 'gap', index: 2}) DETACH DELETE b")
+    report = partition(graph=graph, config=CONFIG, run_id="gap")
+    assert named(toy, stored_batches(graph, "gap")) == whole
+    assert report.batches_new == len(whole) - 2
+
+
+def test_a_gap_before_batches_already_used_by_generation_is_not_resumed(graph, toy):
+    partition(graph=graph, config=CONFIG, run_id="used")
+    graph.query("MATCH (b:Batch {run_id: 'used', index: 2}) DETACH DELETE b")
+    graph.query("MATCH (b:Batch {run_id: 'used', index: 5}) SET b.status = 'generated'")
     with pytest.raises(StageError, match="cannot be resumed exactly"):
-        partition(graph=graph, config=CONFIG, run_id="gap")
+        partition(graph=graph, config=CONFIG, run_id="used")
