@@ -7,7 +7,9 @@ with the default, those passes took a quarter to a third of the two stages' Pyth
 in their benchmarks (bench/upsert_throughput.py, bench/partition.py). A pass every
 20,000 new objects still frees what has to be freed — the Neo4j driver leaves each query
 in a reference cycle together with its parameters, and the young passes collect those —
-and the peak memory of both benchmarks is unchanged.
+and partition's peak memory is unchanged. A long ingest also needs an occasional full
+pass (``full_pass_due``): with young passes this rare, driver cycles that outlived them
+piled up — 20 % more peak memory over 20,000 chunks, growing with the input.
 
     with bulk_collection():
         ...  # many objects made and dropped
@@ -20,6 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 BULK_THRESHOLD = 20_000  # new container objects between two young passes (Python's default: 700)
+FULL_PASS_EVERY = 10  # units of work (ingest: written batches) between two full passes, see full_pass_due
 
 
 @contextmanager
@@ -34,3 +37,19 @@ def bulk_collection() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*previous)
+
+
+class FullPasses:
+    """Counts units of work; ``due()`` is true every ``FULL_PASS_EVERY``-th, and then runs a
+    full collector pass (a few tens of milliseconds for the ingest writer)."""
+
+    def __init__(self, every: int = FULL_PASS_EVERY):
+        self.every = every
+        self.count = 0
+
+    def due(self) -> bool:
+        self.count += 1
+        if self.count % self.every:
+            return False
+        gc.collect()
+        return True

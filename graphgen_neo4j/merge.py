@@ -61,7 +61,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .extract import UNKNOWN, ChunkExtraction
-from .gc_policy import bulk_collection
+from .gc_policy import FullPasses, bulk_collection
 from .graph import Graph, Transaction
 from .ids import entity_id, normalize_key, relation_id
 from .language import detect_language
@@ -653,6 +653,7 @@ class GraphWriter:
         self._writing: asyncio.Future[None] | None = None  # the write of the batch planned last
         self._overlay: Overlay | None = None  # what that write changes, until it committed
         self._collection = bulk_collection()
+        self._full_passes = FullPasses()
 
     async def __aenter__(self) -> "GraphWriter":
         self._collection.__enter__()  # fewer garbage-collector passes while it writes: see gc_policy
@@ -815,6 +816,7 @@ class GraphWriter:
             self._window.release()
         if self.on_written is not None:
             self.on_written(batch, outcome)
+        self._full_passes.due()  # keeps memory flat however long the input: see gc_policy
 
     async def _settle(self) -> None:
         """Wait for the write in flight (raising its error); the graph then holds everything

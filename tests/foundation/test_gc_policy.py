@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import gc
+import weakref
 
 import pytest
 
-from graphgen_neo4j.gc_policy import BULK_THRESHOLD, bulk_collection
+from graphgen_neo4j.gc_policy import BULK_THRESHOLD, FullPasses, bulk_collection
 
 
 def test_raises_the_young_threshold_and_restores_it_even_after_an_error():
@@ -32,3 +33,21 @@ def test_works_as_a_decorator_and_still_frees_reference_cycles():
     gc.collect()
     assert make_cycles() == BULK_THRESHOLD
     assert gc.collect() < BULK_THRESHOLD  # the passes inside freed most of them already
+
+
+def test_full_passes_come_every_nth_unit_and_free_old_cycles():
+    class Node:
+        pass
+
+    passes = FullPasses(every=3)
+    with bulk_collection():
+        node = Node()
+        node.self = node  # a cycle
+        gc.collect(1)  # it survives the young passes into the oldest generation, as driver cycles do
+        alive = weakref.ref(node)
+        del node
+        assert [passes.due() for _ in range(2)] == [False, False]
+        assert alive() is not None  # garbage, but only a full pass frees it
+        assert passes.due() is True
+        assert alive() is None
+        assert [passes.due() for _ in range(3)] == [False, False, True]
