@@ -548,8 +548,10 @@ def _check_run(graph: Graph, run_id: str, config_hash: str, dry_run: bool) -> di
         if dry_run:
             raise StageError(STAGE, f"partition run {run_id!r} stopped with batches stored past batch {prefix}: "
                              "resume it without --dry-run (they are dropped and cut again)")
-        graph.run("partition/truncate_run", run_id=run_id, from_index=prefix)
+        dropped = graph.run("partition/truncate_run", run_id=run_id, from_index=prefix)[0]["dropped"]
         state["relation_batches"] = prefix
+        state["note"] = (f"resumed from batch {prefix}: {dropped} batches stored past a gap (written ahead of one "
+                         "that failed or was interrupted, or deleted) were dropped and cut again")
     return state
 
 
@@ -625,6 +627,8 @@ def partition(
     config_hash = config.semantic_hash()
     state = _check_run(graph, run_id, config_hash, dry_run)
     report = PartitionReport(run_id=run_id, dry_run=dry_run, config_hash=config_hash)
+    if "note" in state:
+        report.notes.append(state["note"])
 
     # The scans of the graph side by side: the seed order (in parts, with the counts for the
     # report) and the entities' numbers run beside the token refresh; the counts it makes

@@ -156,6 +156,7 @@ def test_a_run_with_a_gap_is_completed_from_its_unbroken_prefix(graph, toy):
     report = partition(graph=graph, config=CONFIG, run_id="gap")
     assert named(toy, stored_batches(graph, "gap")) == whole
     assert report.batches_new == len(whole) - 2
+    assert f"resumed from batch 2: {len(whole) - 3} batches stored past a gap" in report.notes[0]
 
 
 def test_a_gap_before_batches_already_used_by_generation_is_not_resumed(graph, toy):
