@@ -631,13 +631,15 @@ def partition(
         report.notes.append(state["note"])
 
     # The scans of the graph side by side: the seed order (in parts, with the counts for the
-    # report) and the entities' numbers run beside the token refresh; the counts it makes
-    # (written or, in a dry run, not) are applied to what the others read, so none waits.
-    with ThreadPoolExecutor(max_workers=len(_SEED_SCAN_PARTS) + 1, thread_name_prefix="partition-prelude") as prelude:
+    # report; sorted as soon as both are in) and the entities' numbers run beside the token
+    # refresh; the counts it makes (written or, in a dry run, not) are applied to what the
+    # others read, so none waits.
+    with ThreadPoolExecutor(max_workers=len(_SEED_SCAN_PARTS) + 2, thread_name_prefix="partition-prelude") as prelude:
         seed_parts = _read_seeds(graph, config, run_id, prelude)
         entities_future = prelude.submit(_Items.read, graph, "partition/entity_numbers")
+        order_future = prelude.submit(_seed_order, config, seed_parts)
         token_counts = refresh_token_counts(graph, dry_run=dry_run, progress=progress)
-        (order, coverage), entities = _seed_order(config, seed_parts), entities_future.result()
+        (order, coverage), entities = order_future.result(), entities_future.result()
     order.count_again(token_counts)
     entities.count_again(token_counts)
     report.token_counts_refreshed = len(token_counts)
