@@ -15,7 +15,9 @@ each in its own process so its peak RSS is its own:
 * ``reference``: tests/partition/reference.py on the graph read into Python dicts
   (reading it is timed separately from the partition itself).
 
-Then checks that both cut the same batches, batch for batch, and prints the figures.
+Each round runs the three once (``--repeat`` rounds, 3 by default); each is reported by
+its median run, with the range. Every round checks that both cut the same batches,
+batch for batch.
 """
 
 from __future__ import annotations
@@ -124,6 +126,12 @@ def server_cpu(pid: int | None) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def median_run(runs: list[dict]) -> dict:
+    """The run with the median seconds, with the range of all of them."""
+    ordered = sorted(runs, key=lambda run: run["seconds"])
+    return {**ordered[len(ordered) // 2], "range": (ordered[0]["seconds"], ordered[-1]["seconds"])}
+
+
 def child(which: str, server_pid: int | None) -> dict:
     before = server_cpu(server_pid)
     result = subprocess.run([sys.executable, __file__, "--child", which], capture_output=True, text=True, check=True)
@@ -137,6 +145,7 @@ def main() -> None:
     parser.add_argument("--entities", type=int, default=100_000)
     parser.add_argument("--relations", type=int, default=300_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of the three runs (medians are reported)")
     parser.add_argument("--wipe", action="store_true", help="empty the database first")
     parser.add_argument("--reuse", action="store_true", help="keep the bench graph already loaded")
     parser.add_argument("--neo4j-dir", type=Path, help="folder of `graphgen-neo4j neo4j start --dir` (to report the "
@@ -167,13 +176,18 @@ def main() -> None:
 
         pid_file = args.neo4j_dir / "run" / "neo4j.pid" if args.neo4j_dir else None
         server_pid = int(pid_file.read_text()) if pid_file and pid_file.is_file() else None
-        dry = child("neo4j-dry", server_pid)
-        neo = child("neo4j", server_pid)
-        ref = child("reference", server_pid)
-        stored = [r["relation_ids"] for r in graph.query(
-            "MATCH (b:Batch {run_id: $run_id}) RETURN b.relation_ids AS relation_ids ORDER BY b.index",
-            run_id=neo["run_id"], write=False)]
-        same = stored == json.loads(Path("/tmp/partition-bench-reference.json").read_text())
+        # Rounds of the three, interleaved so that the machine's drift touches each alike;
+        # each is reported by its median run (this machine's single runs vary by ±15 %).
+        runs: dict[str, list[dict]] = {"neo4j-dry": [], "neo4j": [], "reference": []}
+        same = True
+        for _ in range(args.repeat):
+            for which in runs:
+                runs[which].append(child(which, server_pid))
+            stored = [r["relation_ids"] for r in graph.query(
+                "MATCH (b:Batch {run_id: $run_id}) RETURN b.relation_ids AS relation_ids ORDER BY b.index",
+                run_id=runs["neo4j"][-1]["run_id"], write=False)]
+            same = same and stored == json.loads(Path("/tmp/partition-bench-reference.json").read_text())
+    dry, neo, ref = (median_run(runs[which]) for which in ("neo4j-dry", "neo4j", "reference"))
 
     def cpu(figures: dict) -> str:
         server = "" if figures["server_cpu"] is None else f" + Neo4j {figures['server_cpu']:.1f}"
@@ -182,18 +196,25 @@ def main() -> None:
     print(f"graph: {args.entities} entities, {args.relations} relations; config: max_width, max_depth 2, "
           "max_extra_edges 5, max_loss, bidirectional")
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (other work shares them)")
-    print(f"{'':34}{'seconds':>9}{'CPU s (Python + Neo4j)':>24}{'peak RSS MB':>13}{'batches':>9}")
+
+    def spread(figures: dict) -> str:
+        low, high = figures["range"]
+        return f"{low:.2f}–{high:.2f}"
+
+    print(f"median of {args.repeat} runs each (range of the runs in the last column)")
+    print(f"{'':34}{'seconds':>9}{'CPU s (Python + Neo4j)':>24}{'peak RSS MB':>13}{'batches':>9}{'range s':>13}")
     print(f"{'neo4j-driven, writes included':34}{neo['seconds']:9.2f}{cpu(neo):>24}{neo['rss_mb']:13.0f}"
-          f"{neo['batches']:9d}")
+          f"{neo['batches']:9d}{spread(neo):>13}")
     print(f"{'neo4j-driven, dry run (no writes)':34}{dry['seconds']:9.2f}{cpu(dry):>24}{dry['rss_mb']:13.0f}"
-          f"{dry['batches']:9d}")
-    print(f"{'in-memory reference':34}{ref['seconds']:9.2f}{ref['cpu']:24.1f}{ref['rss_mb']:13.0f}{ref['batches']:9d}")
+          f"{dry['batches']:9d}{spread(dry):>13}")
+    print(f"{'in-memory reference':34}{ref['seconds']:9.2f}{ref['cpu']:24.1f}{ref['rss_mb']:13.0f}{ref['batches']:9d}"
+          f"{spread(ref):>13}")
     print(f"{'  its read of the graph first':34}{ref['read_seconds']:9.2f}")
     print(f"ratio neo4j-driven / reference: {neo['seconds'] / ref['seconds']:.2f}x "
           f"(/ reference with its read: {neo['seconds'] / (ref['seconds'] + ref['read_seconds']):.2f}x); "
           f"dry run / reference: {dry['seconds'] / ref['seconds']:.2f}x")
     print(f"batch sizes (relations: batches): {neo['histogram']}")
-    print(f"same batches, batch for batch: {same}")
+    print(f"same batches, batch for batch, in every round: {same}")
 
 
 if __name__ == "__main__":
