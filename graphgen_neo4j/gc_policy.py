@@ -8,7 +8,7 @@ in their benchmarks (bench/upsert_throughput.py, bench/partition.py). A pass eve
 20,000 new objects still frees what has to be freed — the Neo4j driver leaves each query
 in a reference cycle together with its parameters, and the young passes collect those —
 and partition's peak memory is unchanged. A long ingest also needs an occasional full
-pass (``full_pass_due``): with young passes this rare, driver cycles that outlived them
+pass (``FullPasses``): with young passes this rare, driver cycles that outlived them
 piled up — 20 % more peak memory over 20,000 chunks, growing with the input.
 
     with bulk_collection():
@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 BULK_THRESHOLD = 20_000  # new container objects between two young passes (Python's default: 700)
-FULL_PASS_EVERY = 10  # units of work (ingest: written batches) between two full passes, see full_pass_due
+FULL_PASS_EVERY = 10  # units of work (ingest: written batches) between two full passes, see FullPasses
 
 
 @contextmanager
