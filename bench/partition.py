@@ -7,7 +7,7 @@ losses and strengths, descriptions of 8–30 tokens) in an EMPTY database (``--w
 empty it first; ``--reuse`` keeps a bench graph loaded by an earlier run), then times,
 each in its own process so its peak RSS is its own:
 
-* ``neo4j``: ``graphgen_neo4j.partition.partition`` (max_width, max_depth 2,
+* ``neo4j``: ``graphgen_neo4j.partition.stage.partition`` (max_width, max_depth 2,
   max_extra_edges 5, max_loss, bidirectional) — seed order, waves, writing every
   :Batch and every relation's mark; description tokens were counted beforehand (timed
   separately: that is a one-off cost, later runs reuse the counts);
@@ -35,9 +35,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from graphgen_neo4j.graph import Graph, batched  # noqa: E402
+from graphgen_neo4j.db.graph import Graph, batched  # noqa: E402
 from graphgen_neo4j.ids import entity_id, relation_id  # noqa: E402
-from graphgen_neo4j.partition import PartitionConfig, partition, refresh_token_counts  # noqa: E402
+from graphgen_neo4j.partition.stage import PartitionConfig, partition, refresh_token_counts  # noqa: E402
 from graphgen_neo4j.progress import NullProgress  # noqa: E402
 
 CONFIG = PartitionConfig(expand_method="max_width", max_depth=2, max_extra_edges=5, edge_sampling="max_loss",

@@ -32,10 +32,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from graphgen_neo4j.extract import ChunkExtraction, ExtractedEntity, ExtractedRelation  # noqa: E402
-from graphgen_neo4j.graph import Graph, batched  # noqa: E402
-from graphgen_neo4j.merge import GraphWriter, WriterSettings  # noqa: E402
-from graphgen_neo4j.readers import PreparedChunk, PreparedDocument  # noqa: E402
+from graphgen_neo4j.ingest.extract import ChunkExtraction, ExtractedEntity, ExtractedRelation  # noqa: E402
+from graphgen_neo4j.db.graph import Graph, batched  # noqa: E402
+from graphgen_neo4j.ingest.merge import GraphWriter, WriterSettings  # noqa: E402
+from graphgen_neo4j.ingest.readers import PreparedChunk, PreparedDocument  # noqa: E402
 
 NEW_PER_CHUNK, OLD_PER_CHUNK, RELATIONS_PER_CHUNK = 5, 2, 10
 TYPES = ["GENE", "PROTEIN", "VARIETY", "DISEASE", "PATHOGEN", "TRAIT"]

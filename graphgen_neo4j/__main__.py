@@ -1,3 +1,3 @@
-from .cli import main
+from graphgen_neo4j.cli import main
 
 main()

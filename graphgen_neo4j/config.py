@@ -21,7 +21,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import ConfigError
+from graphgen_neo4j.errors import ConfigError
 
 ExportFormat = Literal["alpaca", "sharegpt", "chatml"]
 

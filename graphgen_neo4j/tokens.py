@@ -18,7 +18,7 @@ from pathlib import Path
 
 import tiktoken
 
-from .errors import ConfigError
+from graphgen_neo4j.errors import ConfigError
 
 DEFAULT_ENCODING = "cl100k_base"
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from graphgen_neo4j.graph import Graph
+from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.settings import Neo4jSettings
 
 def _neo4j_settings_from_dotenv() -> None:

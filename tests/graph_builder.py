@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphgen_neo4j.graph import Graph
+from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.ids import entity_id, normalize_key, relation_id
 
 CREATE_ENTITIES = """

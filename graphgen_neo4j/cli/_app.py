@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from ..errors import GraphGenError
+from graphgen_neo4j.errors import GraphGenError
 
 app = typer.Typer(
     name="graphgen-neo4j",

@@ -9,16 +9,16 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ..curation import (
+from graphgen_neo4j.analyst.curation import (
     QueryResult, bind_params, describe_params, format_cell, is_graph_value, library_queries, load_query, parse_params, run_query,
 )
-from ..errors import ConfigError
-from ..graph import Graph
-from ..llm import DEFAULT_CACHE_PATH, EndpointSettings, LLMClient, ResponseCache, TokenLedger
-from ..progress import NullProgress, Progress
-from ..resolver import METHODS, ResolveConfig, ResolveReport, apply_accepted, resolve
-from ..runs import RunRecorder
-from ._app import RichProgress, app, console, err_console, handle_errors, print_json
+from graphgen_neo4j.errors import ConfigError
+from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.llm import DEFAULT_CACHE_PATH, EndpointSettings, LLMClient, ResponseCache, TokenLedger
+from graphgen_neo4j.progress import NullProgress, Progress
+from graphgen_neo4j.analyst.resolve import METHODS, ResolveConfig, ResolveReport, apply_accepted, resolve
+from graphgen_neo4j.runs.record import RunRecorder
+from graphgen_neo4j.cli._app import RichProgress, app, console, err_console, handle_errors, print_json
 
 
 @app.command("cypher")

@@ -10,8 +10,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ..doctor import run_checks
-from ._app import app, console, handle_errors, print_json
+from graphgen_neo4j.runs.doctor import run_checks
+from graphgen_neo4j.cli._app import app, console, handle_errors, print_json
 
 STYLE = {"OK": "green", "WARN": "yellow", "FAIL": "red"}
 

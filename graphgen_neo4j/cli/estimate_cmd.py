@@ -8,13 +8,13 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from ..config import load_config, neo4j_env
-from ..errors import Neo4jUnavailable
-from ..estimate import estimate
-from ..graph import Graph
-from ..llm import EndpointSettings
-from ..settings import Neo4jSettings
-from ._app import app, console, err_console, handle_errors, print_json
+from graphgen_neo4j.config import load_config, neo4j_env
+from graphgen_neo4j.errors import Neo4jUnavailable
+from graphgen_neo4j.runs.estimate import estimate
+from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.llm import EndpointSettings
+from graphgen_neo4j.settings import Neo4jSettings
+from graphgen_neo4j.cli._app import app, console, err_console, handle_errors, print_json
 
 
 @app.command("estimate")

@@ -8,9 +8,9 @@ from typing import Optional
 
 import typer
 
-from ..errors import LocalServerError
-from ..local_neo4j import NEO4J_VERSION, LocalNeo4j
-from ._app import app, console, handle_errors, print_json
+from graphgen_neo4j.errors import LocalServerError
+from graphgen_neo4j.db.local_server import NEO4J_VERSION, LocalNeo4j
+from graphgen_neo4j.cli._app import app, console, handle_errors, print_json
 
 neo4j_app = typer.Typer(help=f"Run a local Neo4j {NEO4J_VERSION} (jars from Maven Central; no Docker needed).", no_args_is_help=True)
 app.add_typer(neo4j_app, name="neo4j")

@@ -9,10 +9,10 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ..errors import Neo4jUnavailable
-from ..graph import Graph
-from ..report import build_report, coverage_from_graph, load_dataset, render_html, text_histogram
-from ._app import app, console, err_console, handle_errors, print_json
+from graphgen_neo4j.errors import Neo4jUnavailable
+from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.runs.report import build_report, coverage_from_graph, load_dataset, render_html, text_histogram
+from graphgen_neo4j.cli._app import app, console, err_console, handle_errors, print_json
 
 
 @app.command()

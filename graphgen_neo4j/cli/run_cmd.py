@@ -8,14 +8,14 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from ..config import apply_overrides, load_config
-from ..graph import Graph
-from ..llm import EndpointSettings, TokenLedger
-from ..pipeline import PipelineReport, run_pipeline
-from ..settings import Neo4jSettings
-from ._app import app, console, err_console, handle_errors, print_json
-from ._stage import llm_client, print_ledger, recorded, warn_if_canned
-from ..config import neo4j_env
+from graphgen_neo4j.config import apply_overrides, load_config
+from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.llm import EndpointSettings, TokenLedger
+from graphgen_neo4j.runs.pipeline import PipelineReport, run_pipeline
+from graphgen_neo4j.settings import Neo4jSettings
+from graphgen_neo4j.cli._app import app, console, err_console, handle_errors, print_json
+from graphgen_neo4j.cli._stage import llm_client, print_ledger, recorded, warn_if_canned
+from graphgen_neo4j.config import neo4j_env
 
 
 @app.command("run")

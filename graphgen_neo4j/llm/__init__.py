@@ -9,11 +9,11 @@
 See docs/llm.md for the behaviour (limits, retries, cache, structured output, logprobs).
 """
 
-from .cache import DEFAULT_CACHE_PATH, ResponseCache
-from .client import SCRIPTED_OWNER, TASK_HEADER, Completion, LLMClient, TokenCandidate
-from .ledger import LedgerRow, TokenLedger
-from .parsing import extract_json, strip_think
-from .settings import EndpointSettings
+from graphgen_neo4j.llm.cache import DEFAULT_CACHE_PATH, ResponseCache
+from graphgen_neo4j.llm.client import SCRIPTED_OWNER, TASK_HEADER, Completion, LLMClient, TokenCandidate
+from graphgen_neo4j.llm.ledger import LedgerRow, TokenLedger
+from graphgen_neo4j.llm.parsing import extract_json, strip_think
+from graphgen_neo4j.llm.settings import EndpointSettings
 
 __all__ = [
     "DEFAULT_CACHE_PATH",

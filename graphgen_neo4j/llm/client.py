@@ -40,12 +40,12 @@ import openai
 from aiolimiter import AsyncLimiter
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ..errors import LLMError, LLMOutputError, NoLogprobsError
-from ..tokens import count_tokens
-from .cache import ResponseCache, cache_key
-from .ledger import TokenLedger
-from .parsing import extract_json, strip_think
-from .settings import EndpointSettings
+from graphgen_neo4j.errors import LLMError, LLMOutputError, NoLogprobsError
+from graphgen_neo4j.tokens import count_tokens
+from graphgen_neo4j.llm.cache import ResponseCache, cache_key
+from graphgen_neo4j.llm.ledger import TokenLedger
+from graphgen_neo4j.llm.parsing import extract_json, strip_think
+from graphgen_neo4j.llm.settings import EndpointSettings
 
 log = logging.getLogger(__name__)
 

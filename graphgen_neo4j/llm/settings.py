@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
-from ..errors import ConfigError
+from graphgen_neo4j.errors import ConfigError
 
 Role = Literal["synthesizer", "trainee"]
 StructuredOutput = Literal["auto", "json_schema", "json_object", "off"]

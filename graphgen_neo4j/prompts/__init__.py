@@ -11,7 +11,7 @@ import functools
 import re
 from pathlib import Path
 
-from ..errors import GraphGenError
+from graphgen_neo4j.errors import GraphGenError
 
 PROMPT_DIR = Path(__file__).parent
 USER_MARKER = "=== user ==="

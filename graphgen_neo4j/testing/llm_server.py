@@ -36,10 +36,10 @@ from http import HTTPStatus
 from types import MappingProxyType
 from typing import Any
 
-from ..llm.client import SCRIPTED_OWNER
-from ..tokens import count_tokens
-from .scripts import ScriptedReply, ScriptedRequest, get_responder, load_responders, message_text, tasks
-from .scripts.judge import TRAINEE_PROFILES, normalize_statement
+from graphgen_neo4j.llm.client import SCRIPTED_OWNER
+from graphgen_neo4j.tokens import count_tokens
+from graphgen_neo4j.testing.scripts import ScriptedReply, ScriptedRequest, get_responder, load_responders, message_text, tasks
+from graphgen_neo4j.testing.scripts.judge import TRAINEE_PROFILES, normalize_statement
 
 DEFAULT_MODEL = "graphgen-scripted"
 DEFAULT_PORT = 8765

@@ -21,7 +21,7 @@ from typing import Any
 
 from graph_builder import build_graph
 
-from graphgen_neo4j.graph import Graph
+from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.ids import content_id
 
 DOCUMENTS = {

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from graphgen_neo4j.cli import app
-from graphgen_neo4j.graph import Graph
+from graphgen_neo4j.db.graph import Graph
 
 
 @pytest.fixture

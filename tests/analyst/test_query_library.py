@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from graphgen_neo4j import queries
-from graphgen_neo4j.curation import (
+from graphgen_neo4j.db import queries
+from graphgen_neo4j.analyst.curation import (
     QuerySource,
     bind_params,
     library_queries,
@@ -146,7 +146,7 @@ def test_style_file_is_grass_the_browser_can_parse() -> None:
         assert rules[f"relationship.{band}"]["color"].startswith("#")
     widths = [int(rules[f"relationship.{b}"]["shaft-width"].removesuffix("px")) for b in ("LOSS_LOW", "LOSS_MID", "LOSS_HIGH")]
     assert widths == sorted(widths) and widths[0] < widths[-1], "higher loss draws a thicker line"
-    from graphgen_neo4j.extract import DEFAULT_ENTITY_TYPES, normalize_type
+    from graphgen_neo4j.ingest.extract import DEFAULT_ENTITY_TYPES, normalize_type
 
     colours = set()
     for entity_type in DEFAULT_ENTITY_TYPES:

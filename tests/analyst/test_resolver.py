@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from graphgen_neo4j.graph import Graph
+from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.llm import LLMClient
-from graphgen_neo4j.resolver import (
+from graphgen_neo4j.analyst.resolve import (
     EntityRecord,
     ResolveConfig,
     apply_accepted,

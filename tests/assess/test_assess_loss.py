@@ -7,7 +7,7 @@ import math
 import pytest
 
 from graphgen_neo4j.llm import TokenCandidate
-from graphgen_neo4j.loss import (
+from graphgen_neo4j.assess.loss import (
     EPSILON,
     HISTOGRAM_EDGES,
     YesNo,

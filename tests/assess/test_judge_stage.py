@@ -7,11 +7,11 @@ import math
 import pytest
 
 from graphgen_neo4j.errors import NoLogprobsError
-from graphgen_neo4j.graph import Graph
-from graphgen_neo4j.judge import JudgeConfig, judge, plan_item
-from graphgen_neo4j.loss import histogram_bin
-from graphgen_neo4j._assess import AssessItem, description_hash, statements_hash
-from graphgen_neo4j.quiz import QuizConfig, quiz
+from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.assess.judge import JudgeConfig, judge, plan_item
+from graphgen_neo4j.assess.loss import histogram_bin
+from graphgen_neo4j.assess.items import AssessItem, description_hash, statements_hash
+from graphgen_neo4j.assess.quiz import QuizConfig, quiz
 
 from .conftest import ENTITIES, RELATIONS
 

@@ -7,7 +7,7 @@ import json
 from typer.testing import CliRunner
 
 from graphgen_neo4j.cli import app
-from graphgen_neo4j.graph import Graph
+from graphgen_neo4j.db.graph import Graph
 
 
 def test_init_creates_constraints_and_is_idempotent(graph: Graph, neo4j_settings, monkeypatch) -> None:

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from graphgen_neo4j.cli import app
-from graphgen_neo4j.local_neo4j import default_jars_dir
+from graphgen_neo4j.db.local_server import default_jars_dir
 
 
 def start(tmp_path: Path, *extra: str, env: dict[str, str] | None = None):
@@ -80,7 +80,7 @@ def test_server_exiting_during_startup_shows_its_log(tmp_path) -> None:
 
 
 def test_download_failure_names_what_failed(tmp_path, monkeypatch) -> None:
-    from graphgen_neo4j import local_neo4j
+    from graphgen_neo4j.db import local_server as local_neo4j
     from graphgen_neo4j.errors import LocalServerError
 
     pom = tmp_path / "pom.xml"

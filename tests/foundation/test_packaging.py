@@ -27,13 +27,13 @@ def test_wheel_contains_every_cypher_file_and_the_pom(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for path in (ROOT / "cypher").rglob("*.cypher"):
         assert f"graphgen_neo4j/cypher/{path.relative_to(ROOT / 'cypher').as_posix()}" in names
-    assert "graphgen_neo4j/local_neo4j_pom.xml" in names
+    assert "graphgen_neo4j/db/local_neo4j_pom.xml" in names
 
 
 def test_installed_package_finds_its_queries(wheel: Path, tmp_path: Path) -> None:
     zipfile.ZipFile(wheel).extractall(tmp_path / "site")
     script = (
-        "from graphgen_neo4j import queries;"
+        "from graphgen_neo4j.db import queries;"
         "print(queries.cypher_dir());"
         "assert queries.load_statements('schema')"
     )
@@ -54,7 +54,7 @@ def test_console_script_lists_its_commands() -> None:
 
 def test_library_does_not_import_the_cli_stack() -> None:
     script = (
-        "import sys, graphgen_neo4j, graphgen_neo4j.graph, graphgen_neo4j.tokens;"
+        "import sys, graphgen_neo4j, graphgen_neo4j.db.graph, graphgen_neo4j.tokens;"
         "assert 'typer' not in sys.modules and 'rich' not in sys.modules, 'library imported typer/rich'"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from graphgen_neo4j import queries
-from graphgen_neo4j.graph import Graph
+from graphgen_neo4j.db import queries
+from graphgen_neo4j.db.graph import Graph
 
 
 def test_browser_param_lines_are_dropped() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from graphgen_neo4j.graph import Graph
+from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.llm import EndpointSettings, LLMClient, ResponseCache
 from graphgen_neo4j.testing import ScriptedLLMServer
 

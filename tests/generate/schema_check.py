@@ -1,6 +1,6 @@
 """A small JSON Schema checker for the export record schemas (no dependency).
 
-Supports what ``graphgen_neo4j.export.RECORD_SCHEMAS`` uses: type (one or a list,
+Supports what ``graphgen_neo4j.generate.export.RECORD_SCHEMAS`` uses: type (one or a list,
 ``number`` excludes booleans), const, enum, required, properties,
 additionalProperties: false, minLength, minItems, maxItems, prefixItems, items.
 Any other keyword is an error, so a schema cannot silently go unchecked.

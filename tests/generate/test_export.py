@@ -7,11 +7,11 @@ import json
 import pytest
 
 from graphgen_neo4j.errors import ConfigError, GraphGenError
-from graphgen_neo4j.export import (
+from graphgen_neo4j.generate.export import (
     FORMATS, RECORD_SCHEMAS, StoredQA, export_qa, format_record, json_lines_for, parse_format, write_records,
 )
-from graphgen_neo4j.generate import GenerateConfig, generate
-from graphgen_neo4j.report import load_dataset
+from graphgen_neo4j.generate.stage import GenerateConfig, generate
+from graphgen_neo4j.runs.report import load_dataset
 
 from .schema_check import errors
 

@@ -7,7 +7,7 @@ import json
 from typer.testing import CliRunner
 
 from graphgen_neo4j.cli import app
-from graphgen_neo4j.export import RECORD_SCHEMAS
+from graphgen_neo4j.generate.export import RECORD_SCHEMAS
 
 from .schema_check import errors
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from graphgen_neo4j import queries
+from graphgen_neo4j.db import queries
 
 ROOT = Path(__file__).resolve().parents[2]
 USED = re.compile(r"""["'](generate/\w+)["']""")
@@ -14,7 +14,7 @@ FOR_ANALYSTS = {"generate/coverage_by_mode"}
 
 
 def test_every_generate_query_is_used_and_every_used_one_exists() -> None:
-    code = "".join((ROOT / "graphgen_neo4j" / name).read_text(encoding="utf-8") for name in ("generate.py", "export.py"))
+    code = "".join(path.read_text(encoding="utf-8") for path in sorted((ROOT / "graphgen_neo4j" / "generate").glob("*.py")))
     used = set(USED.findall(code))
     files = {f"generate/{path.stem}" for path in (queries.cypher_dir() / "generate").glob("*.cypher")}
     assert used | FOR_ANALYSTS == files

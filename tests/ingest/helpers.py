@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from graphgen_neo4j.graph import Graph
-from graphgen_neo4j.ingest import IngestConfig, IngestReport, ingest
+from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.ingest.stage import IngestConfig, IngestReport, ingest
 from graphgen_neo4j.llm import EndpointSettings, LLMClient, TokenLedger
 from graphgen_neo4j.testing.llm_server import ScriptedLLMServer
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graphgen_neo4j.chunking import chunk_text, paragraph_spans, split_by_tokens
+from graphgen_neo4j.ingest.chunking import chunk_text, paragraph_spans, split_by_tokens
 from graphgen_neo4j.tokens import count_tokens
 
 EN = " ".join(f"Sentence number {i} says that rice variety {i} needs {i % 7 + 2} weeks of water." for i in range(40))

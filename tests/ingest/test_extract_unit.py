@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from graphgen_neo4j.extract import Extraction, clean_name, combine, parse_strength
+from graphgen_neo4j.ingest.extract import Extraction, clean_name, combine, parse_strength
 from graphgen_neo4j.llm import extract_json
 from graphgen_neo4j.testing.scripts import ScriptedRequest
 from graphgen_neo4j.testing.scripts import extract as script

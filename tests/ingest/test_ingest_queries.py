@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from graphgen_neo4j import queries
+from graphgen_neo4j.db import queries
 
 ROOT = Path(__file__).resolve().parents[2]
 USED = re.compile(r"""["'](ingest/\w+)["']""")
 
 
 def test_every_ingest_query_is_used_and_every_used_one_exists():
-    code = "".join((ROOT / "graphgen_neo4j" / name).read_text(encoding="utf-8") for name in ("ingest.py", "merge.py"))
+    code = "".join(path.read_text(encoding="utf-8") for path in sorted((ROOT / "graphgen_neo4j" / "ingest").glob("*.py")))
     used = set(USED.findall(code))
     files = {f"ingest/{path.stem}" for path in (queries.cypher_dir() / "ingest").glob("*.cypher")}
     assert used == files

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from graphgen_neo4j.errors import InputError
-from graphgen_neo4j.readers import IssueLog, expand_paths, prepare, read_documents
+from graphgen_neo4j.ingest.readers import IssueLog, expand_paths, prepare, read_documents
 
 
 def read(paths, data_type="auto", strict=False):

@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
-from graphgen_neo4j.extract import ChunkExtraction, ExtractedEntity, ExtractedRelation
-from graphgen_neo4j.merge import GraphWriter, WriterSettings
-from graphgen_neo4j.readers import SourceDocument, prepare
+from graphgen_neo4j.ingest.extract import ChunkExtraction, ExtractedEntity, ExtractedRelation
+from graphgen_neo4j.ingest.merge import GraphWriter, WriterSettings
+from graphgen_neo4j.ingest.readers import SourceDocument, prepare
 
 from .helpers import snapshot
 

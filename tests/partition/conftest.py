@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from graphgen_neo4j.graph import Graph
+from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.tokens import count_tokens
 
 from .reference import Entity, Relation

@@ -3,7 +3,7 @@
 It follows the rules of docs/partition.md the direct way — the whole graph in Python
 dicts, one global sort, adjacency lists, a visited flag per relation — the way upstream
 GraphGen's ``get_batches_with_strategy`` works on a NetworkX graph. The Neo4j-driven
-``graphgen_neo4j.partition`` must cut exactly the same batches.
+``graphgen_neo4j.partition.stage`` must cut exactly the same batches.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from graphgen_neo4j.partition import PartitionConfig
+from graphgen_neo4j.partition.stage import PartitionConfig
 
 
 @dataclass

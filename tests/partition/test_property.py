@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graphgen_neo4j.partition import PartitionConfig, partition
+from graphgen_neo4j.partition.stage import PartitionConfig, partition
 
 from conftest import clear_database
 

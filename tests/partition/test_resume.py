@@ -7,9 +7,9 @@ import threading
 
 import pytest
 
-from graphgen_neo4j import partition as partition_module
+from graphgen_neo4j.partition import stage as partition_module
 from graphgen_neo4j.errors import StageError
-from graphgen_neo4j.partition import PartitionConfig, partition
+from graphgen_neo4j.partition.stage import PartitionConfig, partition
 
 from .conftest import named, stored_batches
 

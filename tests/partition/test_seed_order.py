@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graphgen_neo4j.partition import PartitionConfig, partition, random_key, seed_sort_keys
+from graphgen_neo4j.partition.stage import PartitionConfig, partition, random_key, seed_sort_keys
 
 from .conftest import stored_batches
 

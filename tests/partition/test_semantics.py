@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from graphgen_neo4j.errors import ConfigError
-from graphgen_neo4j.partition import PartitionConfig, batch_id, partition
+from graphgen_neo4j.partition.stage import PartitionConfig, batch_id, partition
 
 from .conftest import named, stored_batches, text_of
 from .reference import reference_partition

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graphgen_neo4j.partition import PartitionConfig, count_many
+from graphgen_neo4j.partition.stage import PartitionConfig, count_many
 from graphgen_neo4j.tokens import count_tokens
 
 

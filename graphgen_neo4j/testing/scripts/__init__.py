@@ -6,7 +6,7 @@ client sends in ``X-GraphGen-Task``; every module of this package is imported wh
 the server starts, so adding a module here is all it takes::
 
     # graphgen_neo4j/testing/scripts/summarize.py
-    from . import ScriptedRequest, canned, responder
+    from graphgen_neo4j.testing.scripts import ScriptedRequest, canned, responder
 
     @responder("summarize")
     def summarize(request: ScriptedRequest) -> str:

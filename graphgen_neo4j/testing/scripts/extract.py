@@ -63,7 +63,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from . import CANNED_PREFIX, ScriptedRequest, message_text, responder
+from graphgen_neo4j.testing.scripts import CANNED_PREFIX, ScriptedRequest, message_text, responder
 
 _TEXT = re.compile(r"<text>\s*(.*?)\s*</text>", re.DOTALL)
 _SENTENCE = re.compile(r"[^\n]*?(?:[。！？；!?]+[”’」』）)]*|\.(?=\s)|$)")

@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 import re
 
-from . import ScriptedRequest, canned, is_chinese, responder
+from graphgen_neo4j.testing.scripts import ScriptedRequest, canned, is_chinese, responder
 
 TASKS = ("qa_atomic", "qa_aggregated_rewrite", "qa_aggregated_question", "qa_multi_hop")
 

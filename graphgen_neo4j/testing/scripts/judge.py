@@ -32,7 +32,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from . import ScriptedReply, ScriptedRequest, is_chinese, responder
+from graphgen_neo4j.testing.scripts import ScriptedReply, ScriptedRequest, is_chinese, responder
 
 NEGATION_PREFIXES = ("It is not true that ", "并非")
 TRAINEE_PROFILES = ("knows", "guesses", "blind_spots")

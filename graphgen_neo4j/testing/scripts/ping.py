@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import ScriptedRequest, canned, responder
+from graphgen_neo4j.testing.scripts import ScriptedRequest, canned, responder
 
 
 @responder("ping")

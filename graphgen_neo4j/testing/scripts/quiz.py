@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import re
 
-from . import CANNED_PREFIX, ScriptedRequest, canned, is_chinese, responder
+from graphgen_neo4j.testing.scripts import CANNED_PREFIX, ScriptedRequest, canned, is_chinese, responder
 
 _REQUEST = re.compile(
     r"(?:Sentence|句子)\s*[:：]\s*(?P<description>.*?)\s*"

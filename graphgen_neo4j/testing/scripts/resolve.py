@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 
-from . import ScriptedRequest, canned, responder
+from graphgen_neo4j.testing.scripts import ScriptedRequest, canned, responder
 
 _FIELD = re.compile(r"^\s*(?P<field>Entity|Type|Description|实体|类型|描述)\s*(?P<side>[AB])\s*[:：]\s*(?P<value>.*?)\s*$", re.MULTILINE)
 _FIELDS = {"Entity": "name", "实体": "name", "Type": "type", "类型": "type", "Description": "description", "描述": "description"}

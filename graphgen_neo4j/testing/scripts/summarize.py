@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from . import CANNED_PREFIX, ScriptedRequest, canned, is_chinese, responder
+from graphgen_neo4j.testing.scripts import CANNED_PREFIX, ScriptedRequest, canned, is_chinese, responder
 
 _BLOCK = re.compile(r"<descriptions>\s*(.*?)\s*</descriptions>", re.DOTALL)
 _FIRST_SENTENCE = re.compile(r".+?(?:[。！？；!?]|\.(?=\s|$)|$)", re.DOTALL)

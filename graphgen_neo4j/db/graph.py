@@ -1,0 +1,190 @@
+"""The one place the toolkit talks to Neo4j.
+
+``Graph`` wraps a driver and runs the named queries of ``cypher/``::
+
+    graph = Graph.connect(Neo4jSettings.from_env())
+    rows = graph.run("explore/highest_loss_relations", limit=10)
+
+Errors of the driver that mean "cannot use the database" (unreachable, bad
+credentials) become ``Neo4jUnavailable`` with a message saying what to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+import neo4j
+from neo4j import GraphDatabase, RoutingControl
+from neo4j import exceptions as neo4j_errors
+
+from graphgen_neo4j.db import queries
+from graphgen_neo4j.errors import Neo4jUnavailable
+from graphgen_neo4j.settings import Neo4jSettings
+
+if TYPE_CHECKING:
+    from typing_extensions import LiteralString
+
+Tracer = Callable[[str, dict[str, Any]], None]
+T = TypeVar("T")
+
+START_HINT = (
+    "start one with `graphgen-neo4j neo4j start` (local, no Docker) or "
+    "`docker compose up -d neo4j`, and set NEO4J_URI / NEO4J_PASSWORD"
+)
+
+
+def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Consecutive lists of at most ``size`` items (for ``UNWIND $rows`` writes)."""
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class Transaction:
+    """Named queries inside one write transaction (see ``Graph.write_transaction``)."""
+
+    def __init__(self, tx: neo4j.ManagedTransaction, tracer: Tracer | None = None):
+        self.tx = tx
+        self.tracer = tracer
+
+    def run(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        statement = queries.load(name)
+        if self.tracer:
+            self.tracer(statement, params)
+        return [record.data() for record in self.tx.run(cast("LiteralString", statement), params)]
+
+
+class Graph:
+    """A Neo4j database used by the pipeline."""
+
+    def __init__(self, driver: neo4j.Driver, database: str = "neo4j", tracer: Tracer | None = None):
+        self.driver = driver
+        self.database = database
+        self.tracer = tracer
+
+    @classmethod
+    def connect(cls, settings: Neo4jSettings | None = None, tracer: Tracer | None = None) -> "Graph":
+        """Open a driver and check that the server answers and accepts the credentials."""
+        settings = settings or Neo4jSettings.from_env()
+        auth = (settings.user, settings.password.get_secret_value())
+        # "property key does not exist" warnings are normal on a young graph (no QA yet,
+        # nothing excluded yet); keep the other notifications (deprecations, performance).
+        driver = GraphDatabase.driver(
+            settings.uri, auth=auth, notifications_disabled_classifications=["UNRECOGNIZED"]
+        )
+        try:
+            driver.verify_connectivity()
+        except neo4j_errors.AuthError as exc:
+            driver.close()
+            raise Neo4jUnavailable(
+                f"Neo4j at {settings.uri} rejected user {settings.user!r}: "
+                f"check NEO4J_USER / NEO4J_PASSWORD ({exc.message})"
+            ) from exc
+        except (neo4j_errors.ServiceUnavailable, OSError) as exc:
+            driver.close()
+            raise Neo4jUnavailable(f"cannot reach Neo4j at {settings.uri}: {START_HINT}") from exc
+        except neo4j_errors.ConfigurationError as exc:
+            driver.close()
+            raise Neo4jUnavailable(f"bad NEO4J_URI {settings.uri!r}: {exc}") from exc
+        return cls(driver, database=settings.database, tracer=tracer)
+
+    def close(self) -> None:
+        self.driver.close()
+
+    def __enter__(self) -> "Graph":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- running queries ---------------------------------------------------------------
+
+    def query(self, cypher: str, *, write: bool = True, **params: Any) -> list[dict[str, Any]]:
+        """Run Cypher text in a managed transaction (retried on transient errors)."""
+        if self.tracer:
+            self.tracer(cypher, params)
+        try:
+            records, _, _ = self.driver.execute_query(
+                cast("LiteralString", cypher),
+                params,
+                database_=self.database,
+                routing_=RoutingControl.WRITE if write else RoutingControl.READ,
+            )
+        except neo4j_errors.ServiceUnavailable as exc:
+            raise Neo4jUnavailable(f"lost the connection to Neo4j: {START_HINT}") from exc
+        return [record.data() for record in records]
+
+    def run(self, name: str, *, write: bool = True, **params: Any) -> list[dict[str, Any]]:
+        """Run the named query file of ``cypher/`` (one statement) with parameters."""
+        return self.query(queries.load(name), write=write, **params)
+
+    def read(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        """Run a named read-only query (may be routed to a read replica)."""
+        return self.run(name, write=False, **params)
+
+    def read_row(self, name: str, **params: Any) -> dict[str, Any] | None:
+        """The first row of a named read-only query (None without rows).
+
+        For bulk reads that return a few long lists in one row: the values are used as the
+        driver decoded them, without the ``record.data()`` copy that walks every element again.
+        """
+        statement = queries.load(name)
+        if self.tracer:
+            self.tracer(statement, params)
+        try:
+            records, _, _ = self.driver.execute_query(
+                cast("LiteralString", statement), params, database_=self.database, routing_=RoutingControl.READ,
+            )
+        except neo4j_errors.ServiceUnavailable as exc:
+            raise Neo4jUnavailable(f"lost the connection to Neo4j: {START_HINT}") from exc
+        return dict(records[0].items()) if records else None
+
+    def run_batched(self, name: str, rows: Iterable[dict[str, Any]], batch_size: int = 1000) -> int:
+        """Run a ``UNWIND $rows …`` query over ``rows`` in batches; returns the rows sent."""
+        statement = queries.load(name)
+        sent = 0
+        for batch in batched(rows, batch_size):
+            self.query(statement, rows=batch)
+            sent += len(batch)
+        return sent
+
+    def write_transaction(self, work: Callable[["Transaction"], T]) -> T:
+        """Run ``work(tx)`` in one write transaction: all its queries commit together or not at all.
+
+        ``tx.run(name, **params)`` runs a named query inside it. The driver retries the
+        whole function on transient errors, so ``work`` must not have other side effects.
+        """
+
+        def unit(tx: neo4j.ManagedTransaction) -> T:
+            return work(Transaction(tx, self.tracer))
+
+        try:
+            with self.driver.session(database=self.database) as session:
+                return session.execute_write(unit)
+        except neo4j_errors.ServiceUnavailable as exc:
+            raise Neo4jUnavailable(f"lost the connection to Neo4j: {START_HINT}") from exc
+
+    # -- schema ------------------------------------------------------------------------
+
+    def init_schema(self) -> list[str]:
+        """Apply ``cypher/schema.cypher`` (idempotent); returns the statements run."""
+        statements = list(queries.load_statements("schema"))
+        for statement in statements:
+            self.query(statement)
+        self.query("CALL db.awaitIndexes(300)")
+        return statements
+
+    def server_info(self) -> dict[str, Any]:
+        """Neo4j version and edition."""
+        rows = self.query(
+            "CALL dbms.components() YIELD name, versions, edition "
+            "RETURN versions[0] AS version, edition",
+            write=False,
+        )
+        return rows[0] if rows else {}

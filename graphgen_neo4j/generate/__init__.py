@@ -1,0 +1,1 @@
+"""Step 6: QA from the batches (``stage``) and the datasets trainers load (``export``)."""

@@ -1,0 +1,328 @@
+"""Steps 1–3 of the pipeline: read documents, chunk them, extract entities and relations,
+merge them into Neo4j.
+
+    report = await ingest(["examples/"], graph=graph, synthesizer=client, config=IngestConfig())
+
+Two passes over the inputs, both streaming (memory does not grow with the input):
+
+1. **Plan.** Read every document, chunk it, give it and its chunks their content-hash ids
+   and write the new ones (chunks ``pending``); a changed document (same ``source_key``,
+   new text) replaces its older version. Documents already in the graph cost nothing.
+2. **Extract.** Read the inputs again; for each batch of documents ask the graph which of
+   their chunks still wait (``pending``, and ``failed`` unless ``retry_failed`` is off),
+   extract those with the synthesizer (bounded concurrency) and hand the results to the
+   single writer (``merge.GraphWriter``), which stores them in input order.
+
+Then entities and relations whose combined description went over
+``max_description_tokens`` are summarized. A re-run on unchanged input therefore makes no
+LLM call and writes nothing; an interrupted run resumes with the chunks still pending.
+Readers: ``readers``; chunking: ``chunking``; extraction: ``extract``; merge: ``merge``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from graphgen_neo4j.errors import LLMError, Neo4jUnavailable, StageError
+from graphgen_neo4j.ingest.extract import DEFAULT_ENTITY_TYPES, ChunkExtraction, extract_chunk
+from graphgen_neo4j.db.graph import Graph, batched
+from graphgen_neo4j.llm import LLMClient
+from graphgen_neo4j.ingest.merge import BatchOutcome, DocumentsOutcome, GraphWriter, WriterSettings, count_pending_summaries, summarize_pending
+from graphgen_neo4j.progress import NullProgress, Progress
+from graphgen_neo4j.ingest.readers import SILENT, DataType, InputIssue, IssueLog, document_id, expand_paths, prepare, read_documents
+
+READ_TASK = "read documents"
+EXTRACT_TASK = "extract chunks"
+SUMMARIZE_TASK = "summarize descriptions"
+LLM_STAGES = ("extract", "merge")
+REQUIRED_CONSTRAINTS = ("document_id", "chunk_id", "entity_id", "alias_key", "related_id")
+
+
+class IngestConfig(BaseModel):
+    """How documents become graph. Names follow upstream GraphGen where it has them
+    (``data_type``, ``tokenizer``, ``chunk_size``, ``chunk_overlap``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    data_type: DataType = Field("auto", description="raw (JSONL), chunked (JSON list of lists), text, or auto by file")
+    tokenizer: str = Field("cl100k_base", description="tiktoken encoding for chunking and budgets")
+    chunk_size: int = Field(1024, ge=32, description="maximum tokens per chunk")
+    chunk_overlap: int = Field(100, ge=0, description="tokens of whole sentences repeated between chunks "
+                               "(default 100, or a tenth of a smaller chunk_size)")
+    strict: bool = Field(False, description="stop at the first bad input record instead of skipping it")
+    max_gleaning: int = Field(1, ge=0, le=5, description="extra 'what did you miss' passes per chunk")
+    entity_types: list[str] = Field(default_factory=lambda: list(DEFAULT_ENTITY_TYPES))
+    max_description_tokens: int = Field(300, ge=32, description="summarize combined descriptions longer than this")
+    summarize: bool = Field(True, description="summarize over-long descriptions after extraction")
+    retry_failed: bool = Field(True, description="extract chunks that failed in an earlier run again")
+    max_in_flight: int = Field(64, ge=1, description="chunks being extracted or waiting to be written")
+    write_batch_size: int = Field(64, ge=1, description="chunks per write transaction")
+    document_batch_size: int = Field(200, ge=1, description="documents planned per transaction")
+    max_consecutive_failures: int = Field(20, ge=1, description="stop when this many chunks fail in a row")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _overlap_follows_a_small_size(cls, data: Any) -> Any:
+        # A small chunk_size alone must not fail on the default overlap: a tenth of it then.
+        if isinstance(data, dict) and data.get("chunk_overlap") is None and isinstance(data.get("chunk_size"), int):
+            data = {**data, "chunk_overlap": min(100, data["chunk_size"] // 10)}
+        return data
+
+    @model_validator(mode="after")
+    def _overlap_below_size(self) -> "IngestConfig":
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError(f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_size ({self.chunk_size})")
+        return self
+
+    def writer_settings(self) -> WriterSettings:
+        return WriterSettings(
+            max_description_tokens=self.max_description_tokens, tokenizer=self.tokenizer,
+            batch_size=self.write_batch_size, retry_failed=self.retry_failed,
+        )
+
+
+class ChunkFailure(BaseModel):
+    chunk_id: str
+    error: str
+
+
+class IngestReport(BaseModel):
+    """What an ingest did. Counts are for this run; ``*_total`` describe the graph after it."""
+
+    files: int = 0
+    documents: int = 0
+    documents_new: int = 0
+    documents_changed: int = 0
+    documents_unchanged: int = 0
+    chunks: int = 0
+    chunks_to_extract: int = 0
+    chunks_extracted: int = 0
+    chunks_failed: int = 0
+    chunks_removed: int = 0
+    entities_created: int = 0
+    entities_removed: int = 0
+    relations_created: int = 0
+    relations_removed: int = 0
+    aliases_created: int = 0
+    mentions: int = 0
+    relation_evidence: int = 0
+    duplicates_proposed: int = 0
+    gleaned_items: int = 0
+    dropped_items: int = 0
+    glean_errors: int = 0
+    summaries: int = 0
+    summary_failures: int = 0
+    bad_records: int = 0
+    issues: list[InputIssue] = []
+    failures: list[ChunkFailure] = []
+    documents_total: int = 0
+    chunks_total: int = 0
+    chunks_pending_total: int = 0
+    chunks_failed_total: int = 0
+    entities_total: int = 0
+    relations_total: int = 0
+    aliases_total: int = 0
+    llm_calls: int = 0
+    cached_calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0
+
+
+def check_schema(graph: Graph) -> None:
+    """The constraints the merge relies on (MERGE without them is slow and can duplicate)."""
+    names = set(graph.read("ingest/constraints")[0]["names"])
+    missing = [n for n in REQUIRED_CONSTRAINTS if n not in names]
+    if missing:
+        raise Neo4jUnavailable(
+            f"the graph schema is not applied (missing constraints: {', '.join(missing)}): run `graphgen-neo4j init` first"
+        )
+
+
+def _llm_counts(client: Any) -> dict[str, int]:
+    counts = dict.fromkeys(("calls", "cached", "prompt_tokens", "completion_tokens"), 0)
+    ledger = getattr(client, "ledger", None)
+    for row in ledger.rows() if ledger is not None else ():
+        if row.stage in LLM_STAGES:
+            for name in counts:
+                counts[name] += getattr(row, name)
+    return counts
+
+
+def _add(report: IngestReport, outcome: BaseModel, names: Iterable[str]) -> None:
+    for name in names:
+        setattr(report, name, getattr(report, name) + getattr(outcome, name))
+
+
+async def ingest(
+    paths: Sequence[str | Path],
+    *,
+    graph: Graph,
+    synthesizer: LLMClient,
+    config: IngestConfig | None = None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Ingest files and folders into the graph (see the module docstring).
+
+    Raises ``InputError`` for a path that does
+    not exist (or, with ``strict``, the first bad record), ``Neo4jUnavailable`` when the
+    schema is missing, ``StageError`` when ``max_consecutive_failures`` chunks fail in a
+    row (the endpoint is down); everything finished before is kept either way.
+    """
+    config = config or IngestConfig()
+    progress = progress or NullProgress()
+    started = time.monotonic()
+    files = expand_paths(paths)
+    await asyncio.to_thread(check_schema, graph)
+    issues = IssueLog(strict=config.strict)
+    report = IngestReport(files=len(files))
+    before = _llm_counts(synthesizer)
+
+    def written(batch: Sequence[ChunkExtraction], outcome: BatchOutcome) -> None:
+        for result in batch:
+            report.gleaned_items += result.gleaned
+            report.dropped_items += result.dropped
+            report.glean_errors += result.glean_error is not None
+            if result.failed and len(report.failures) < 50:
+                report.failures.append(ChunkFailure(chunk_id=result.chunk_id, error=result.error or ""))
+        now = _llm_counts(synthesizer)
+        progress.advance(
+            EXTRACT_TASK, len(batch),
+            entities=writer.totals.entities_created, relations=writer.totals.relations_created,
+            calls=now["calls"] - before["calls"],
+            tokens=now["prompt_tokens"] + now["completion_tokens"] - before["prompt_tokens"] - before["completion_tokens"],
+        )
+
+    writer = GraphWriter(graph, config.writer_settings(), max_unwritten=config.max_in_flight, on_written=written)
+    try:
+        async with writer:
+            await _plan(files, writer, config, issues, report, progress)
+            await _extract_all(files, graph, writer, synthesizer, config, report, progress)
+    finally:
+        _add(report, writer.totals, ("chunks_extracted", "chunks_failed", "entities_created", "relations_created",
+                                     "aliases_created", "mentions", "relation_evidence", "duplicates_proposed"))
+    if config.summarize:
+        pending = await count_pending_summaries(graph)
+        if pending:
+            progress.start(SUMMARIZE_TASK, total=pending)
+            async with GraphWriter(graph, config.writer_settings()) as summary_writer:
+                outcome = await summarize_pending(
+                    graph, summary_writer, synthesizer, max_description_tokens=config.max_description_tokens,
+                    on_done=lambda n: progress.advance(SUMMARIZE_TASK, n),
+                )
+            progress.finish(SUMMARIZE_TASK)
+            report.summaries = outcome.entities + outcome.relations
+            report.summary_failures = outcome.failed
+
+    totals = (await asyncio.to_thread(graph.read, "ingest/counts"))[0]
+    report.documents_total, report.chunks_total = totals["documents"], totals["chunks"]
+    report.chunks_pending_total, report.chunks_failed_total = totals["chunks_pending"], totals["chunks_failed"]
+    report.entities_total, report.relations_total = totals["entities"], totals["relations"]
+    report.aliases_total = totals["aliases"]
+    after = _llm_counts(synthesizer)
+    report.llm_calls = after["calls"] - before["calls"]
+    report.cached_calls = after["cached"] - before["cached"]
+    report.prompt_tokens = after["prompt_tokens"] - before["prompt_tokens"]
+    report.completion_tokens = after["completion_tokens"] - before["completion_tokens"]
+    report.bad_records, report.issues = issues.count, issues.issues
+    report.seconds = round(time.monotonic() - started, 3)
+    return report
+
+
+async def _plan(
+    files: list[Path], writer: GraphWriter, config: IngestConfig, issues: IssueLog, report: IngestReport, progress: Progress
+) -> None:
+    """Pass 1: write new documents and chunks, replace changed ones, count what waits."""
+    progress.start(READ_TASK, total=None)
+    for batch in batched(read_documents(files, config.data_type, issues), config.document_batch_size):
+        prepared = [
+            prepare(doc, chunk_size=config.chunk_size, chunk_overlap=config.chunk_overlap, encoding=config.tokenizer)
+            for doc in batch
+        ]
+        outcome: DocumentsOutcome = await writer.documents(prepared)
+        report.documents += len(prepared)
+        report.chunks += sum(len(doc.chunks) for doc in prepared)
+        report.chunks_to_extract += outcome.pending_chunks
+        _add(report, outcome, ("documents_new", "documents_changed", "documents_unchanged", "chunks_removed",
+                               "entities_removed", "relations_removed"))
+        progress.advance(READ_TASK, len(prepared), new=report.documents_new, changed=report.documents_changed,
+                         unchanged=report.documents_unchanged, bad=issues.count)
+    progress.finish(READ_TASK)
+
+
+async def _extract_all(
+    files: list[Path], graph: Graph, writer: GraphWriter, synthesizer: Any, config: IngestConfig,
+    report: IngestReport, progress: Progress,
+) -> None:
+    """Pass 2: extract the chunks that wait, in input order, a bounded number at a time."""
+    progress.start(EXTRACT_TASK, total=report.chunks_to_extract, entities=0, relations=0, calls=0, tokens=0)
+    statuses = config.writer_settings().open_statuses
+    running: set[asyncio.Task[None]] = set()
+    failures_in_a_row = 0
+
+    async def extract_one(seq: int, chunk: dict[str, Any]) -> None:
+        nonlocal failures_in_a_row
+        try:
+            result = await extract_chunk(
+                synthesizer, chunk["id"], chunk["text"], chunk["language"],
+                max_gleaning=config.max_gleaning, entity_types=config.entity_types,
+            )
+        except LLMError as exc:  # the endpoint failed (retries spent); the chunk stays for the next run
+            result = ChunkExtraction(chunk_id=chunk["id"], error=str(exc))
+        writer.submit(seq, result)
+        failures_in_a_row = failures_in_a_row + 1 if result.failed else 0
+        if failures_in_a_row >= config.max_consecutive_failures:
+            raise StageError(
+                "extract",
+                f"{failures_in_a_row} chunks failed in a row, the last with: {result.error} — "
+                "fix the synthesizer endpoint and run again (extracted chunks are kept)",
+            )
+
+    try:
+        for batch in batched(read_documents(files, config.data_type, SILENT), config.document_batch_size):
+            doc_ids = list(dict.fromkeys(document_id(doc) for doc in batch))
+            rows = await asyncio.to_thread(graph.read, "ingest/pending_chunks", doc_ids=doc_ids, statuses=statuses)
+            scheduled: set[str] = set()
+            for chunk in rows:
+                if chunk["id"] in scheduled:
+                    continue
+                scheduled.add(chunk["id"])
+                seq = await writer.reserve()
+                for task in [t for t in running if t.done()]:
+                    running.discard(task)
+                    task.result()  # a StageError stops the run here
+                task = asyncio.create_task(extract_one(seq, chunk))
+                running.add(task)
+        while running:
+            done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_EXCEPTION)
+            for task in done:
+                running.discard(task)
+                task.result()
+    finally:
+        for task in running:
+            task.cancel()
+        if running:
+            await asyncio.gather(*running, return_exceptions=True)
+    progress.finish(EXTRACT_TASK)
+
+
+def config_from_pipeline(pipeline: Any, **overrides: Any) -> IngestConfig:
+    """The ingest part of a pipeline config file (``config.PipelineConfig``); keyword
+    overrides (None ignored) win, e.g. command-line flags."""
+    values: dict[str, Any] = {
+        "data_type": pipeline.data_type or "auto",
+        "tokenizer": pipeline.tokenizer,
+        "chunk_size": pipeline.chunking.chunk_size,
+        "chunk_overlap": pipeline.chunking.chunk_overlap,
+    }
+    given = {k: v for k, v in overrides.items() if v is not None}
+    if "chunk_size" in given and "chunk_overlap" not in given and values["chunk_overlap"] >= given["chunk_size"]:
+        del values["chunk_overlap"]  # the file's overlap does not fit the smaller size: a tenth of it
+    values.update(given)
+    return IngestConfig(**values)
