@@ -21,11 +21,11 @@ import asyncio
 import random
 import time
 
+from graphgen_neo4j.assess.judge import JudgeConfig, judge
+from graphgen_neo4j.assess.quiz import QuizConfig, quiz
 from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.ids import entity_id, relation_id
-from graphgen_neo4j.assess.judge import JudgeConfig, judge
 from graphgen_neo4j.llm import EndpointSettings, LLMClient, TokenLedger
-from graphgen_neo4j.assess.quiz import QuizConfig, quiz
 from graphgen_neo4j.testing import ScriptedLLMServer
 
 # Start each strategy from an unassessed graph, so its figures stand alone.

@@ -22,12 +22,12 @@ import argparse
 import asyncio
 import math
 
+from graphgen_neo4j.assess.judge import JudgeConfig, judge
+from graphgen_neo4j.assess.quiz import QuizConfig, quiz
 from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.ids import entity_id, normalize_key, relation_id
-from graphgen_neo4j.assess.judge import JudgeConfig, judge
 from graphgen_neo4j.llm import EndpointSettings, LLMClient, TokenLedger
 from graphgen_neo4j.prompts import render
-from graphgen_neo4j.assess.quiz import QuizConfig, quiz
 from graphgen_neo4j.testing import ScriptedLLMServer
 
 CASES = {"walkthrough-sure": (0.92, 0.05), "walkthrough-unsure": (0.40, 0.60)}

@@ -32,8 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from graphgen_neo4j.ingest.extract import ChunkExtraction, ExtractedEntity, ExtractedRelation  # noqa: E402
 from graphgen_neo4j.db.graph import Graph, batched  # noqa: E402
+from graphgen_neo4j.ingest.extract import ChunkExtraction, ExtractedEntity, ExtractedRelation  # noqa: E402
 from graphgen_neo4j.ingest.merge import GraphWriter, WriterSettings  # noqa: E402
 from graphgen_neo4j.ingest.readers import PreparedChunk, PreparedDocument  # noqa: E402
 

@@ -4,8 +4,8 @@ The library never imports the CLI stack (typer, rich); the ``graphgen-neo4j``
 command lives in ``graphgen_neo4j.cli``.
 """
 
-from graphgen_neo4j.errors import GraphGenError
 from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.errors import GraphGenError
 from graphgen_neo4j.settings import Neo4jSettings
 
 __version__ = "0.1.0"

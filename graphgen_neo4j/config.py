@@ -60,7 +60,7 @@ class Chunking(_Section):
     chunk_overlap: int = Field(100, ge=0, description="tokens shared by neighbouring chunks")
 
     @model_validator(mode="after")
-    def _overlap_below_size(self) -> "Chunking":
+    def _overlap_below_size(self) -> Chunking:
         if self.chunk_overlap >= self.chunk_size:
             raise ValueError(f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_size ({self.chunk_size})")
         return self

@@ -24,7 +24,7 @@ class Neo4jSettings(BaseModel):
     database: str = "neo4j"
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> "Neo4jSettings":
+    def from_env(cls, environ: dict[str, str] | None = None) -> Neo4jSettings:
         env = os.environ if environ is None else environ
         user, password = env.get("NEO4J_USER", "neo4j"), env.get("NEO4J_PASSWORD", "")
         # NEO4J_AUTH=user/password is what the Docker image and testcontainers use.

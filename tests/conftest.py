@@ -17,6 +17,7 @@ import pytest
 from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.settings import Neo4jSettings
 
+
 def _neo4j_settings_from_dotenv() -> None:
     """Take NEO4J_* (only those) from ./.env when the environment lacks them."""
     from dotenv import dotenv_values

@@ -27,12 +27,13 @@ from pathlib import Path
 from typing import Any, cast
 
 from neo4j import exceptions as neo4j_errors
-from neo4j.graph import Node, Path as GraphPath, Relationship
+from neo4j.graph import Node, Relationship
+from neo4j.graph import Path as GraphPath
 from pydantic import BaseModel, ConfigDict
 
 from graphgen_neo4j.db import queries
-from graphgen_neo4j.errors import GraphGenError, Neo4jUnavailable
 from graphgen_neo4j.db.graph import START_HINT, Graph
+from graphgen_neo4j.errors import GraphGenError, Neo4jUnavailable
 from graphgen_neo4j.ids import normalize_key
 
 LIBRARY_FOLDERS = ("explore", "curate")

@@ -38,8 +38,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from graphgen_neo4j.analyst.curation import MergeOutcome, merge_entities
-from graphgen_neo4j.errors import GraphGenError, LLMError
 from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.errors import GraphGenError, LLMError
 from graphgen_neo4j.ids import normalize_key
 from graphgen_neo4j.language import detect_language
 from graphgen_neo4j.llm import LLMClient
@@ -212,7 +212,7 @@ def same_key_pairs(entities: Sequence[EntityRecord]) -> list[Candidate]:
     for entity in entities:
         groups[loose_key(entity.name)].append(entity)
     found = []
-    for key, group in groups.items():
+    for group in groups.values():
         for a, b in combinations(group, 2):
             found.append(_candidate(a, b, BASE_SCORE["same_key"], "same_key", f"{a.name} / {b.name}: same name without punctuation"))
     return found
@@ -225,7 +225,7 @@ def shared_alias_pairs(entities: Sequence[EntityRecord]) -> list[Candidate]:
             owners[loose_key(name)].setdefault(entity.id, name)
     by_id = {e.id: e for e in entities}
     found: dict[frozenset[str], Candidate] = {}
-    for key, named in owners.items():
+    for named in owners.values():
         if len(named) < 2:
             continue
         for a_id, b_id in combinations(sorted(named), 2):
@@ -266,7 +266,7 @@ def containment_pairs(entities: Sequence[EntityRecord], config: ResolveConfig) -
                 for inner in by_words.get(span, ()):
                     containers[inner.id].append((inner, entity, letters / max(1, sum(len(w) for w in words))))
     found = []
-    for inner_id, outers in containers.items():
+    for outers in containers.values():
         if len(outers) > config.containment_max_containers:
             continue  # "gene", "基因": inside too many names to mean anything
         for inner, outer, ratio in outers:

@@ -12,8 +12,8 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from graphgen_neo4j.errors import LLMOutputError
 from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.errors import LLMOutputError
 from graphgen_neo4j.ids import sha256_hex
 from graphgen_neo4j.llm import TokenLedger
 from graphgen_neo4j.progress import Progress

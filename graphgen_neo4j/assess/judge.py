@@ -34,10 +34,10 @@ from graphgen_neo4j.assess.items import (
     statements_hash,
     walk_items,
 )
+from graphgen_neo4j.assess.loss import HISTOGRAM_EDGES, YesNo, item_loss, yes_no_mass
 from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.language import detect_language
 from graphgen_neo4j.llm import LLMClient
-from graphgen_neo4j.assess.loss import HISTOGRAM_EDGES, YesNo, item_loss, yes_no_mass
 from graphgen_neo4j.progress import NullProgress, Progress
 from graphgen_neo4j.prompts import render
 

@@ -21,9 +21,17 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from graphgen_neo4j.assess.items import AssessItem, ItemKind, LossStrategy, StageReport, description_hash, item_kinds, walk_items
-from graphgen_neo4j.errors import LLMOutputError
+from graphgen_neo4j.assess.items import (
+    AssessItem,
+    ItemKind,
+    LossStrategy,
+    StageReport,
+    description_hash,
+    item_kinds,
+    walk_items,
+)
 from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.errors import LLMOutputError
 from graphgen_neo4j.language import detect_language
 from graphgen_neo4j.llm import LLMClient
 from graphgen_neo4j.progress import NullProgress, Progress

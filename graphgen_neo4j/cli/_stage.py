@@ -11,11 +11,18 @@ from typing import Any, TypeVar
 
 from rich.table import Table
 
+from graphgen_neo4j.cli._app import RichProgress, console, err_console
 from graphgen_neo4j.db.graph import Graph
-from graphgen_neo4j.llm import DEFAULT_CACHE_PATH, SCRIPTED_OWNER, EndpointSettings, LLMClient, ResponseCache, TokenLedger
+from graphgen_neo4j.llm import (
+    DEFAULT_CACHE_PATH,
+    SCRIPTED_OWNER,
+    EndpointSettings,
+    LLMClient,
+    ResponseCache,
+    TokenLedger,
+)
 from graphgen_neo4j.progress import NullProgress, Progress
 from graphgen_neo4j.runs.record import RunRecorder
-from graphgen_neo4j.cli._app import RichProgress, console, err_console
 
 R = TypeVar("R")
 

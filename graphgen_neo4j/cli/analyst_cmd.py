@@ -3,28 +3,36 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from graphgen_neo4j.analyst.curation import (
-    QueryResult, bind_params, describe_params, format_cell, is_graph_value, library_queries, load_query, parse_params, run_query,
+    QueryResult,
+    bind_params,
+    describe_params,
+    format_cell,
+    is_graph_value,
+    library_queries,
+    load_query,
+    parse_params,
+    run_query,
 )
-from graphgen_neo4j.errors import ConfigError
+from graphgen_neo4j.analyst.resolve import METHODS, ResolveConfig, ResolveReport, apply_accepted, resolve
+from graphgen_neo4j.cli._app import RichProgress, app, console, err_console, handle_errors, print_json
 from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.errors import ConfigError
 from graphgen_neo4j.llm import DEFAULT_CACHE_PATH, EndpointSettings, LLMClient, ResponseCache, TokenLedger
 from graphgen_neo4j.progress import NullProgress, Progress
-from graphgen_neo4j.analyst.resolve import METHODS, ResolveConfig, ResolveReport, apply_accepted, resolve
 from graphgen_neo4j.runs.record import RunRecorder
-from graphgen_neo4j.cli._app import RichProgress, app, console, err_console, handle_errors, print_json
 
 
 @app.command("cypher")
 @handle_errors
 def cypher_command(
-    query: Optional[str] = typer.Argument(None, help="A library query (explore/neighbourhood, curate/merge_entities, or just its name) or a .cypher file."),
+    query: str | None = typer.Argument(None, help="A library query (explore/neighbourhood, curate/merge_entities, or just its name) or a .cypher file."),
     param: list[str] = typer.Option([], "--param", "-p", help="name=value (JSON literal, else a string; name:str=value forces a string). Repeat for each."),
     list_queries: bool = typer.Option(False, "--list", help="List the library queries."),
     as_json: bool = typer.Option(False, "--json", help="Print rows as JSON."),
@@ -95,7 +103,7 @@ def _print_result(result: QueryResult, numbered: bool) -> None:
 @handle_errors
 def resolve_command(
     apply: bool = typer.Option(False, "--apply", help="Merge the accepted pairs (nothing is proposed)."),
-    threshold: Optional[float] = typer.Option(None, min=0, max=1, help="Accept and merge proposed pairs scoring at least this."),
+    threshold: float | None = typer.Option(None, min=0, max=1, help="Accept and merge proposed pairs scoring at least this."),
     min_score: float = typer.Option(0.6, min=0, max=1, help="Propose pairs scoring at least this."),
     method: list[str] = typer.Option([], "--method", help=f"Only these methods ({', '.join(METHODS)}); repeat. Default: all."),
     llm: bool = typer.Option(True, "--llm/--no-llm", help="Ask the synthesizer about Chinese/English name pairs."),

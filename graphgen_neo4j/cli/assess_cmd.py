@@ -8,15 +8,15 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.assess.judge import JudgeConfig, JudgeReport, LossSummary, judge
-from graphgen_neo4j.llm import EndpointSettings, LLMClient, TokenLedger
 from graphgen_neo4j.assess.loss import histogram_labels
-from graphgen_neo4j.progress import Progress
 from graphgen_neo4j.assess.quiz import QuizConfig, QuizReport, quiz
-from graphgen_neo4j.runs.record import RunRecorder
 from graphgen_neo4j.cli._app import app, console, handle_errors, print_json
 from graphgen_neo4j.cli._stage import llm_client, print_ledger, recorded
+from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.llm import EndpointSettings, LLMClient, TokenLedger
+from graphgen_neo4j.progress import Progress
+from graphgen_neo4j.runs.record import RunRecorder
 
 LOSS_STRATEGY_HELP = "only_edge: relations only; both: entities too (upstream loss_strategy)."
 BAR_WIDTH = 40

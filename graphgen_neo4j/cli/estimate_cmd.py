@@ -3,27 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.table import Table
 
-from graphgen_neo4j.config import load_config, neo4j_env
-from graphgen_neo4j.errors import Neo4jUnavailable
-from graphgen_neo4j.runs.estimate import estimate
-from graphgen_neo4j.db.graph import Graph
-from graphgen_neo4j.llm import EndpointSettings
-from graphgen_neo4j.settings import Neo4jSettings
 from graphgen_neo4j.cli._app import app, console, err_console, handle_errors, print_json
+from graphgen_neo4j.config import load_config, neo4j_env
+from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.errors import Neo4jUnavailable
+from graphgen_neo4j.llm import EndpointSettings
+from graphgen_neo4j.runs.estimate import estimate
+from graphgen_neo4j.settings import Neo4jSettings
 
 
 @app.command("estimate")
 @handle_errors
 def estimate_command(
     config_path: Path = typer.Option(..., "--config", "-c", exists=True, dir_okay=False, help="Pipeline config (YAML)."),
-    relations_per_sentence: Optional[float] = typer.Option(
+    relations_per_sentence: float | None = typer.Option(
         None, min=0.01, help="Assumed relations per sentence (default: calibrated from the graph, else 1.3)."),
-    max_gleaning: Optional[int] = typer.Option(None, min=0, max=5, help="Gleaning passes per chunk (default 1)."),
+    max_gleaning: int | None = typer.Option(None, min=0, max=5, help="Gleaning passes per chunk (default 1)."),
     skip_judge: bool = typer.Option(False, "--skip-judge", help="Estimate a run without quiz and judge."),
     no_graph: bool = typer.Option(False, "--no-graph", help="Do not look at Neo4j (no calibration, nothing counted as done)."),
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),

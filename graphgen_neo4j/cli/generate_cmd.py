@@ -10,15 +10,15 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from graphgen_neo4j.cli._app import app, console, err_console, handle_errors, print_json
+from graphgen_neo4j.cli._stage import llm_client, print_ledger, recorded, warn_if_canned
+from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.errors import ConfigError, StageError
 from graphgen_neo4j.generate.export import FORMATS, ExportReport, export_qa, json_lines_for, parse_format
 from graphgen_neo4j.generate.stage import GenerateReport, generate, load_config, parse_mix, parse_mode
-from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.llm import DEFAULT_CACHE_PATH, TokenLedger
 from graphgen_neo4j.progress import Progress
 from graphgen_neo4j.runs.record import RunRecorder
-from graphgen_neo4j.cli._app import app, console, err_console, handle_errors, print_json
-from graphgen_neo4j.cli._stage import llm_client, print_ledger, recorded, warn_if_canned
 
 FORMAT_HELP = f"Record format: {', '.join(FORMATS)}."
 OUTPUT_HELP = "File to write: .jsonl (one record a line) or .json (one array). Written whole or not at all."

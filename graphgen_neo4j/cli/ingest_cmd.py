@@ -6,19 +6,19 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.markup import escape
 from pydantic import ValidationError
+from rich.markup import escape
 from rich.table import Table
 
+from graphgen_neo4j.cli._app import app, console, err_console, handle_errors, print_json
+from graphgen_neo4j.cli._stage import llm_client, print_ledger, recorded
 from graphgen_neo4j.config import load_config
-from graphgen_neo4j.errors import ConfigError, InputError
 from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.errors import ConfigError, InputError
 from graphgen_neo4j.ingest.stage import IngestConfig, IngestReport, config_from_pipeline, ingest
 from graphgen_neo4j.llm import DEFAULT_CACHE_PATH, TokenLedger
 from graphgen_neo4j.progress import Progress
 from graphgen_neo4j.runs.record import RunRecorder
-from graphgen_neo4j.cli._app import app, console, err_console, handle_errors, print_json
-from graphgen_neo4j.cli._stage import llm_client, print_ledger, recorded
 
 
 def _build_config(config_file: Path | None, **flags: Any) -> tuple[IngestConfig, list[Path], Any]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import typer
 
+from graphgen_neo4j.cli._app import app, console, handle_errors
 from graphgen_neo4j.errors import ConfigError
 from graphgen_neo4j.testing.llm_server import DEFAULT_PORT, ScriptedLLMServer
 from graphgen_neo4j.testing.scripts import tasks
 from graphgen_neo4j.testing.scripts.judge import TRAINEE_PROFILES
-from graphgen_neo4j.cli._app import app, console, handle_errors
 
 
 @app.command("scripted-llm")

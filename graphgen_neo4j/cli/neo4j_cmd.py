@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Optional
 
 import typer
 
-from graphgen_neo4j.errors import LocalServerError
-from graphgen_neo4j.db.local_server import NEO4J_VERSION, LocalNeo4j
 from graphgen_neo4j.cli._app import app, console, handle_errors, print_json
+from graphgen_neo4j.db.local_server import NEO4J_VERSION, LocalNeo4j
+from graphgen_neo4j.errors import LocalServerError
 
 neo4j_app = typer.Typer(help=f"Run a local Neo4j {NEO4J_VERSION} (jars from Maven Central; no Docker needed).", no_args_is_help=True)
 app.add_typer(neo4j_app, name="neo4j")
@@ -20,16 +19,16 @@ BoltOption = typer.Option(None, "--bolt-port", help="Bolt port (default 7687 or 
 HttpOption = typer.Option(None, "--http-port", help="HTTP/Browser port (default 7474 or $GRAPHGEN_NEO4J_HTTP_PORT).")
 
 
-def _server(directory: Optional[Path], bolt_port: Optional[int], http_port: Optional[int]) -> LocalNeo4j:
+def _server(directory: Path | None, bolt_port: int | None, http_port: int | None) -> LocalNeo4j:
     return LocalNeo4j.from_env(instance_dir=directory, bolt_port=bolt_port, http_port=http_port)
 
 
 @neo4j_app.command()
 @handle_errors
 def start(
-    directory: Optional[Path] = DirOption,
-    bolt_port: Optional[int] = BoltOption,
-    http_port: Optional[int] = HttpOption,
+    directory: Path | None = DirOption,
+    bolt_port: int | None = BoltOption,
+    http_port: int | None = HttpOption,
     heap: str = typer.Option("2g", help="JVM heap (-Xms/-Xmx)."),
     pagecache: str = typer.Option("1g", help="Page cache size."),
     timeout: float = typer.Option(180.0, help="Seconds to wait for Bolt to answer."),
@@ -50,7 +49,7 @@ def start(
 @neo4j_app.command()
 @handle_errors
 def stop(
-    directory: Optional[Path] = DirOption,
+    directory: Path | None = DirOption,
     timeout: float = typer.Option(60.0, help="Seconds to wait after SIGTERM before SIGKILL."),
 ) -> None:
     """Shut the server down cleanly (SIGTERM, then SIGKILL after the timeout)."""
@@ -64,7 +63,7 @@ def stop(
 @neo4j_app.command()
 @handle_errors
 def status(
-    directory: Optional[Path] = DirOption,
+    directory: Path | None = DirOption,
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:
     """Whether the local server runs, and where."""

@@ -12,15 +12,15 @@ import yaml
 from pydantic import ValidationError
 from rich.table import Table
 
-from graphgen_neo4j.config import TraverseStrategy
-from graphgen_neo4j.errors import ConfigError
-from graphgen_neo4j.db.graph import Graph
-from graphgen_neo4j.partition.stage import PartitionConfig, PartitionReport, partition
-from graphgen_neo4j.llm import TokenLedger
-from graphgen_neo4j.progress import NullProgress, Progress
-from graphgen_neo4j.runs.record import RunRecorder
 from graphgen_neo4j.cli._app import RichProgress, app, console, err_console, handle_errors, print_json
 from graphgen_neo4j.cli._stage import recorded
+from graphgen_neo4j.config import TraverseStrategy
+from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.errors import ConfigError
+from graphgen_neo4j.llm import TokenLedger
+from graphgen_neo4j.partition.stage import PartitionConfig, PartitionReport, partition
+from graphgen_neo4j.progress import NullProgress, Progress
+from graphgen_neo4j.runs.record import RunRecorder
 
 DRY_RUN_ID = "partition-dry-run"
 _BAR_WIDTH = 40

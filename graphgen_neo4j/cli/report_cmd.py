@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from graphgen_neo4j.errors import Neo4jUnavailable
-from graphgen_neo4j.db.graph import Graph
-from graphgen_neo4j.runs.report import build_report, coverage_from_graph, load_dataset, render_html, text_histogram
 from graphgen_neo4j.cli._app import app, console, err_console, handle_errors, print_json
+from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.errors import Neo4jUnavailable
+from graphgen_neo4j.runs.report import build_report, coverage_from_graph, load_dataset, render_html, text_histogram
 
 
 @app.command()
 @handle_errors
 def report(
     dataset: Path = typer.Argument(..., exists=True, dir_okay=False, help="Exported dataset (Alpaca, ShareGPT or ChatML; .json or .jsonl)."),
-    html: Optional[Path] = typer.Option(None, "--html", help="Also write a self-contained HTML page with plots."),
-    run_id: Optional[str] = typer.Option(None, "--run-id", help="Coverage of this run's QA only (default: all runs)."),
+    html: Path | None = typer.Option(None, "--html", help="Also write a self-contained HTML page with plots."),
+    run_id: str | None = typer.Option(None, "--run-id", help="Coverage of this run's QA only (default: all runs)."),
     no_graph: bool = typer.Option(False, "--no-graph", help="Skip the coverage figures that need Neo4j."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:

@@ -3,28 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.table import Table
 
-from graphgen_neo4j.config import apply_overrides, load_config
+from graphgen_neo4j.cli._app import app, console, err_console, handle_errors, print_json
+from graphgen_neo4j.cli._stage import llm_client, print_ledger, recorded, warn_if_canned
+from graphgen_neo4j.config import apply_overrides, load_config, neo4j_env
 from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.llm import EndpointSettings, TokenLedger
 from graphgen_neo4j.runs.pipeline import PipelineReport, run_pipeline
 from graphgen_neo4j.settings import Neo4jSettings
-from graphgen_neo4j.cli._app import app, console, err_console, handle_errors, print_json
-from graphgen_neo4j.cli._stage import llm_client, print_ledger, recorded, warn_if_canned
-from graphgen_neo4j.config import neo4j_env
 
 
 @app.command("run")
 @handle_errors
 def run_command(
     config_path: Path = typer.Option(..., "--config", "-c", exists=True, dir_okay=False, help="Pipeline config (YAML; upstream GraphGen's keys work)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Dataset file (.jsonl or .json); overrides output.path."),
-    fmt: Optional[str] = typer.Option(None, "--format", help="alpaca | sharegpt | chatml; overrides output.format."),
-    max_qa: Optional[int] = typer.Option(None, "--max-qa", min=1, help="Cap on the number of QA; overrides generation.max_qa."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Dataset file (.jsonl or .json); overrides output.path."),
+    fmt: str | None = typer.Option(None, "--format", help="alpaca | sharegpt | chatml; overrides output.format."),
+    max_qa: int | None = typer.Option(None, "--max-qa", min=1, help="Cap on the number of QA; overrides generation.max_qa."),
     skip_judge: bool = typer.Option(False, "--skip-judge", help="Do not quiz or judge: relations get no loss."),
     with_metadata: bool = typer.Option(False, "--with-metadata", help="Add mode, loss and provenance ids to each record."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not use the LLM response cache."),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.cli._app import app, console, handle_errors, print_json
+from graphgen_neo4j.db.graph import Graph
 
 
 @app.command()

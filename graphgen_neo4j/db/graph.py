@@ -69,7 +69,7 @@ class Graph:
         self.tracer = tracer
 
     @classmethod
-    def connect(cls, settings: Neo4jSettings | None = None, tracer: Tracer | None = None) -> "Graph":
+    def connect(cls, settings: Neo4jSettings | None = None, tracer: Tracer | None = None) -> Graph:
         """Open a driver and check that the server answers and accepts the credentials."""
         settings = settings or Neo4jSettings.from_env()
         auth = (settings.user, settings.password.get_secret_value())
@@ -97,7 +97,7 @@ class Graph:
     def close(self) -> None:
         self.driver.close()
 
-    def __enter__(self) -> "Graph":
+    def __enter__(self) -> Graph:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -154,7 +154,7 @@ class Graph:
             sent += len(batch)
         return sent
 
-    def write_transaction(self, work: Callable[["Transaction"], T]) -> T:
+    def write_transaction(self, work: Callable[[Transaction], T]) -> T:
         """Run ``work(tx)`` in one write transaction: all its queries commit together or not at all.
 
         ``tx.run(name, **params)`` runs a named query inside it. The driver retries the

@@ -86,7 +86,7 @@ class LocalNeo4j:
     pagecache: str = "1g"
 
     @classmethod
-    def from_env(cls, **overrides: object) -> "LocalNeo4j":
+    def from_env(cls, **overrides: object) -> LocalNeo4j:
         values: dict[str, object] = {
             "instance_dir": default_instance_dir(),
             "jars_dir": default_jars_dir(),

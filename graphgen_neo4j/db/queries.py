@@ -59,7 +59,7 @@ def split_statements(text: str) -> list[str]:
     return statements
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_statements(name: str) -> tuple[str, ...]:
     """All statements of a named query file, Browser commands removed."""
     text = strip_browser_commands(query_path(name).read_text(encoding="utf-8"))

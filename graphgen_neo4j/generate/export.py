@@ -28,8 +28,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from graphgen_neo4j.errors import ConfigError, GraphGenError
 from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.errors import ConfigError, GraphGenError
 
 ExportFormat = Literal["alpaca", "sharegpt", "chatml"]
 FORMATS: tuple[ExportFormat, ...] = ("alpaca", "sharegpt", "chatml")

@@ -33,13 +33,13 @@ from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from graphgen_neo4j.errors import ConfigError, LLMOutputError, StageError
 from graphgen_neo4j.db.graph import Graph, batched
+from graphgen_neo4j.errors import ConfigError, LLMOutputError, StageError
 from graphgen_neo4j.ids import content_id
 from graphgen_neo4j.language import Language, detect_language
 from graphgen_neo4j.llm import LLMClient, strip_think
-from graphgen_neo4j.prompts import render
 from graphgen_neo4j.progress import NullProgress, Progress
+from graphgen_neo4j.prompts import render
 
 Mode = Literal["atomic", "aggregated", "multi_hop"]
 MODES: tuple[Mode, ...] = ("atomic", "aggregated", "multi_hop")
@@ -134,7 +134,7 @@ class GenerateConfig(BaseModel):
             raise ValueError(str(exc)) from None
 
     @model_validator(mode="after")
-    def _mix_names_the_modes(self) -> "GenerateConfig":
+    def _mix_names_the_modes(self) -> GenerateConfig:
         if self.mix is None:
             return self
         if "modes" not in self.model_fields_set:
@@ -172,7 +172,7 @@ class BatchOffer(BaseModel):
     entity_ids: list[str] = []
 
     @classmethod
-    def from_row(cls, row: dict[str, Any]) -> "BatchOffer":
+    def from_row(cls, row: dict[str, Any]) -> BatchOffer:
         return cls(
             batch_id=row["batch_id"],
             index=row["index"] if row.get("index") is not None else 0,
@@ -375,7 +375,7 @@ class BatchMaterial(BaseModel):
     entities: dict[str, MaterialEntity]
 
     @classmethod
-    def from_row(cls, row: dict[str, Any]) -> "BatchMaterial":
+    def from_row(cls, row: dict[str, Any]) -> BatchMaterial:
         entities: dict[str, MaterialEntity] = {}
         for item in row.get("entities") or []:
             entity = MaterialEntity(**{**item, "name": item.get("name") or item["id"]})

@@ -20,7 +20,16 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from graphgen_neo4j.errors import LLMOutputError
 from graphgen_neo4j.ids import normalize_key
@@ -95,7 +104,7 @@ class ExtractedEntity(BaseModel):
         return _as_list(value)
 
     @model_validator(mode="after")
-    def _aliases_differ_from_name(self) -> "ExtractedEntity":
+    def _aliases_differ_from_name(self) -> ExtractedEntity:
         key = normalize_key(self.name)
         seen = {key}
         aliases = []
@@ -153,7 +162,7 @@ class Extraction(BaseModel):
 
     @model_validator(mode="wrap")
     @classmethod
-    def _drop_unusable_items(cls, data: Any, handler: Any) -> "Extraction":
+    def _drop_unusable_items(cls, data: Any, handler: Any) -> Extraction:
         if not isinstance(data, dict):
             return handler(data)
         kept, dropped = {}, 0

@@ -60,13 +60,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from graphgen_neo4j.ingest.extract import UNKNOWN, ChunkExtraction
-from graphgen_neo4j.gc_policy import FullPasses, bulk_collection
 from graphgen_neo4j.db.graph import Graph, Transaction
+from graphgen_neo4j.gc_policy import FullPasses, bulk_collection
 from graphgen_neo4j.ids import entity_id, normalize_key, relation_id
+from graphgen_neo4j.ingest.extract import UNKNOWN, ChunkExtraction
+from graphgen_neo4j.ingest.readers import PreparedDocument
 from graphgen_neo4j.language import detect_language
 from graphgen_neo4j.prompts import render
-from graphgen_neo4j.ingest.readers import PreparedDocument
 from graphgen_neo4j.tokens import count_tokens
 
 KEYWORD_SEPARATOR = "|"
@@ -655,7 +655,7 @@ class GraphWriter:
         self._collection = bulk_collection()
         self._full_passes = FullPasses()
 
-    async def __aenter__(self) -> "GraphWriter":
+    async def __aenter__(self) -> GraphWriter:
         self._collection.__enter__()  # fewer garbage-collector passes while it writes: see gc_policy
         self._task = asyncio.create_task(self._consume(), name="graph-writer")
         return self

@@ -25,9 +25,9 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from graphgen_neo4j.ingest.chunking import chunk_text
 from graphgen_neo4j.errors import InputError
 from graphgen_neo4j.ids import content_id
+from graphgen_neo4j.ingest.chunking import chunk_text
 from graphgen_neo4j.language import detect_language
 from graphgen_neo4j.tokens import count_tokens
 

@@ -29,13 +29,29 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from graphgen_neo4j.db.graph import Graph, batched
 from graphgen_neo4j.errors import LLMError, Neo4jUnavailable, StageError
 from graphgen_neo4j.ingest.extract import DEFAULT_ENTITY_TYPES, ChunkExtraction, extract_chunk
-from graphgen_neo4j.db.graph import Graph, batched
+from graphgen_neo4j.ingest.merge import (
+    BatchOutcome,
+    DocumentsOutcome,
+    GraphWriter,
+    WriterSettings,
+    count_pending_summaries,
+    summarize_pending,
+)
+from graphgen_neo4j.ingest.readers import (
+    SILENT,
+    DataType,
+    InputIssue,
+    IssueLog,
+    document_id,
+    expand_paths,
+    prepare,
+    read_documents,
+)
 from graphgen_neo4j.llm import LLMClient
-from graphgen_neo4j.ingest.merge import BatchOutcome, DocumentsOutcome, GraphWriter, WriterSettings, count_pending_summaries, summarize_pending
 from graphgen_neo4j.progress import NullProgress, Progress
-from graphgen_neo4j.ingest.readers import SILENT, DataType, InputIssue, IssueLog, document_id, expand_paths, prepare, read_documents
 
 READ_TASK = "read documents"
 EXTRACT_TASK = "extract chunks"
@@ -75,7 +91,7 @@ class IngestConfig(BaseModel):
         return data
 
     @model_validator(mode="after")
-    def _overlap_below_size(self) -> "IngestConfig":
+    def _overlap_below_size(self) -> IngestConfig:
         if self.chunk_overlap >= self.chunk_size:
             raise ValueError(f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_size ({self.chunk_size})")
         return self

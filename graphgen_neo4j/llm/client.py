@@ -41,11 +41,11 @@ from aiolimiter import AsyncLimiter
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from graphgen_neo4j.errors import LLMError, LLMOutputError, NoLogprobsError
-from graphgen_neo4j.tokens import count_tokens
 from graphgen_neo4j.llm.cache import ResponseCache, cache_key
 from graphgen_neo4j.llm.ledger import TokenLedger
 from graphgen_neo4j.llm.parsing import extract_json, strip_think
 from graphgen_neo4j.llm.settings import EndpointSettings
+from graphgen_neo4j.tokens import count_tokens
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ class _Reply:
         }
 
     @classmethod
-    def from_payload(cls, payload: dict[str, Any]) -> "_Reply":
+    def from_payload(cls, payload: dict[str, Any]) -> _Reply:
         top = payload.get("top_logprobs")
         return cls(
             raw_text=payload["raw_text"],
@@ -270,7 +270,7 @@ class LLMClient:
         if state is not None and state.loop is asyncio.get_running_loop():
             await state.client.close()
 
-    async def __aenter__(self) -> "LLMClient":
+    async def __aenter__(self) -> LLMClient:
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -81,7 +81,7 @@ class TokenLedger:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "TokenLedger":
+    def from_dict(cls, data: dict[str, Any]) -> TokenLedger:
         ledger = cls()
         for row in data.get("rows", []):
             counts = {k: int(row.get(k, 0)) for k in _COUNTERS}

@@ -66,7 +66,7 @@ class EndpointSettings(BaseModel):
     @classmethod
     def from_env(
         cls, role: Role, environ: Mapping[str, str] | None = None, **overrides: Any
-    ) -> "EndpointSettings":
+    ) -> EndpointSettings:
         """Read ``<ROLE>_*`` variables; keyword overrides (None ignored) win over them.
 
         Raises ``ConfigError`` naming the variable that is missing or malformed.

@@ -53,9 +53,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from graphgen_neo4j.db.graph import Graph, batched
 from graphgen_neo4j.errors import ConfigError, StageError
 from graphgen_neo4j.gc_policy import bulk_collection
-from graphgen_neo4j.db.graph import Graph, batched
 from graphgen_neo4j.progress import NullProgress, Progress
 from graphgen_neo4j.tokens import get_encoding
 
@@ -176,11 +176,11 @@ class _Items:
     losses: list[float]  # -1: not judged (a loss is never negative)
 
     @classmethod
-    def read(cls, graph: Graph, query: str, **params: Any) -> "_Items":
+    def read(cls, graph: Graph, query: str, **params: Any) -> _Items:
         return cls.of(graph.read_row(query, **params) or {})
 
     @classmethod
-    def of(cls, row: dict[str, Any]) -> "_Items":
+    def of(cls, row: dict[str, Any]) -> _Items:
         return cls(row.get("keys") or [], row.get("ids") or [], row.get("tokens") or [], row.get("losses") or [])
 
     def reorder(self, positions: list[int]) -> None:

@@ -18,7 +18,7 @@ USER_MARKER = "=== user ==="
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def template(task: str, language: str) -> tuple[str, str]:
     """(system, user) templates of a task in a language ("zh" or "en")."""
     path = PROMPT_DIR / f"{task}.{language}.md"

@@ -14,10 +14,9 @@ from typing import Literal
 import openai
 
 from graphgen_neo4j import prompts
-
 from graphgen_neo4j.db import queries
-from graphgen_neo4j.errors import GraphGenError, Neo4jUnavailable
 from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.errors import GraphGenError, Neo4jUnavailable
 from graphgen_neo4j.llm import EndpointSettings, LLMClient, TokenLedger
 from graphgen_neo4j.settings import Neo4jSettings
 

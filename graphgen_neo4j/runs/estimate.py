@@ -28,9 +28,9 @@ from pydantic import BaseModel
 
 from graphgen_neo4j.config import PipelineConfig
 from graphgen_neo4j.ingest.extract import extraction_messages
+from graphgen_neo4j.ingest.readers import IssueLog, expand_paths, prepare, read_documents
 from graphgen_neo4j.ingest.stage import config_from_pipeline
 from graphgen_neo4j.prompts import render
-from graphgen_neo4j.ingest.readers import IssueLog, expand_paths, prepare, read_documents
 from graphgen_neo4j.tokens import count_tokens
 
 DEFAULT_RELATIONS_PER_SENTENCE = 1.3

@@ -13,16 +13,16 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from graphgen_neo4j.assess.judge import JudgeConfig, JudgeReport, judge
+from graphgen_neo4j.assess.quiz import QuizConfig, QuizReport, quiz
 from graphgen_neo4j.config import PipelineConfig
+from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.generate.export import ExportReport, export_qa
 from graphgen_neo4j.generate.stage import GenerateConfig, GenerateReport, generate
-from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.ingest.stage import IngestReport, config_from_pipeline, ingest
-from graphgen_neo4j.assess.judge import JudgeConfig, JudgeReport, judge
 from graphgen_neo4j.llm import LLMClient
 from graphgen_neo4j.partition.stage import PartitionConfig, PartitionReport, partition
 from graphgen_neo4j.progress import NullProgress, Progress
-from graphgen_neo4j.assess.quiz import QuizConfig, QuizReport, quiz
 from graphgen_neo4j.runs.record import RunRecorder
 
 STAGES = ("ingest", "quiz", "judge", "partition", "generate", "export")

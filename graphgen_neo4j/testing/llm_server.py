@@ -37,9 +37,16 @@ from types import MappingProxyType
 from typing import Any
 
 from graphgen_neo4j.llm.client import SCRIPTED_OWNER
-from graphgen_neo4j.tokens import count_tokens
-from graphgen_neo4j.testing.scripts import ScriptedReply, ScriptedRequest, get_responder, load_responders, message_text, tasks
+from graphgen_neo4j.testing.scripts import (
+    ScriptedReply,
+    ScriptedRequest,
+    get_responder,
+    load_responders,
+    message_text,
+    tasks,
+)
 from graphgen_neo4j.testing.scripts.judge import TRAINEE_PROFILES, normalize_statement
+from graphgen_neo4j.tokens import count_tokens
 
 DEFAULT_MODEL = "graphgen-scripted"
 DEFAULT_PORT = 8765
@@ -271,7 +278,7 @@ class ScriptedLLMServer:
 
     # ----------------------------------------------------------------- running
 
-    def start(self) -> "ScriptedLLMServer":
+    def start(self) -> ScriptedLLMServer:
         """Serve in a background thread; returns once the port is bound."""
         ready = threading.Event()
         failure: list[BaseException] = []
@@ -308,7 +315,7 @@ class ScriptedLLMServer:
         except KeyboardInterrupt:
             pass
 
-    def __enter__(self) -> "ScriptedLLMServer":
+    def __enter__(self) -> ScriptedLLMServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

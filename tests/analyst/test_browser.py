@@ -25,10 +25,10 @@ from urllib.parse import urlparse
 
 import pytest
 
-from graphgen_neo4j.db import queries
 from graphgen_neo4j.analyst.curation import QuerySource, load_query, run_query
-from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.analyst.resolve import ResolveConfig, resolve
+from graphgen_neo4j.db import queries
+from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.settings import Neo4jSettings
 
 from .test_query_library import read_grass

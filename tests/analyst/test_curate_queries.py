@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from graphgen_neo4j.analyst.curation import bind_params, load_query, mark_stale, merge_entities, run_query
-from graphgen_neo4j.errors import GraphGenError
 from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.errors import GraphGenError
 from graphgen_neo4j.ids import normalize_key, relation_id
 
 from .conftest import counts

@@ -8,8 +8,8 @@ import pytest
 from neo4j.graph import Node, Relationship
 
 from graphgen_neo4j.analyst.curation import bind_params, load_query, run_query
-from graphgen_neo4j.errors import GraphGenError
 from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.errors import GraphGenError
 
 from .example_graph import RELATIONS
 

@@ -6,7 +6,6 @@ import re
 
 import pytest
 
-from graphgen_neo4j.db import queries
 from graphgen_neo4j.analyst.curation import (
     QuerySource,
     bind_params,
@@ -16,6 +15,7 @@ from graphgen_neo4j.analyst.curation import (
     parse_param,
     parse_params,
 )
+from graphgen_neo4j.db import queries
 from graphgen_neo4j.errors import GraphGenError
 from graphgen_neo4j.ids import normalize_key
 

@@ -7,8 +7,6 @@ from typing import Any
 
 import pytest
 
-from graphgen_neo4j.db.graph import Graph
-from graphgen_neo4j.llm import LLMClient
 from graphgen_neo4j.analyst.resolve import (
     EntityRecord,
     ResolveConfig,
@@ -24,6 +22,8 @@ from graphgen_neo4j.analyst.resolve import (
     shared_alias_pairs,
     survivor_order,
 )
+from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.llm import LLMClient
 from graphgen_neo4j.testing.llm_server import ScriptedLLMServer
 
 from .conftest import counts

@@ -6,7 +6,6 @@ import math
 
 import pytest
 
-from graphgen_neo4j.llm import TokenCandidate
 from graphgen_neo4j.assess.loss import (
     EPSILON,
     HISTOGRAM_EDGES,
@@ -18,6 +17,7 @@ from graphgen_neo4j.assess.loss import (
     statement_loss,
     yes_no_mass,
 )
+from graphgen_neo4j.llm import TokenCandidate
 
 
 def top(*pairs: tuple[str, float]) -> list[TokenCandidate]:

@@ -6,12 +6,12 @@ import math
 
 import pytest
 
-from graphgen_neo4j.errors import NoLogprobsError
-from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.assess.items import AssessItem, description_hash, statements_hash
 from graphgen_neo4j.assess.judge import JudgeConfig, judge, plan_item
 from graphgen_neo4j.assess.loss import histogram_bin
-from graphgen_neo4j.assess.items import AssessItem, description_hash, statements_hash
 from graphgen_neo4j.assess.quiz import QuizConfig, quiz
+from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.errors import NoLogprobsError
 
 from .conftest import ENTITIES, RELATIONS
 

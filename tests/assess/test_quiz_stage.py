@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from graphgen_neo4j.errors import LLMError, LLMOutputError
+from graphgen_neo4j.assess.quiz import QuizConfig, QuizReply, build_statements, quiz
 from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.errors import LLMError, LLMOutputError
 from graphgen_neo4j.llm import EndpointSettings, LLMClient
 from graphgen_neo4j.progress import NullProgress
-from graphgen_neo4j.assess.quiz import QuizConfig, QuizReply, build_statements, quiz
 
 from .conftest import ENTITIES, RELATIONS
 

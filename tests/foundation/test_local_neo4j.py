@@ -6,10 +6,8 @@ import os
 import urllib.request
 from urllib.parse import urlparse
 
-import pytest
-
 from graphgen_neo4j.db.graph import Graph
-from graphgen_neo4j.db.local_server import LocalNeo4j, java_major_version, java_executable, port_in_use
+from graphgen_neo4j.db.local_server import LocalNeo4j, java_executable, java_major_version, port_in_use
 
 
 def test_return_one_over_bolt(graph: Graph) -> None:

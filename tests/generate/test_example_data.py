@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from graphgen_neo4j.assess.judge import JudgeConfig, judge
+from graphgen_neo4j.assess.quiz import QuizConfig, quiz
 from graphgen_neo4j.generate.export import FORMATS, RECORD_SCHEMAS, export_qa
 from graphgen_neo4j.generate.stage import GenerateConfig, generate
 from graphgen_neo4j.ingest.stage import IngestConfig, ingest
-from graphgen_neo4j.assess.judge import JudgeConfig, judge
 from graphgen_neo4j.llm import LLMClient
 from graphgen_neo4j.partition.stage import PartitionConfig, partition
-from graphgen_neo4j.assess.quiz import QuizConfig, quiz
 
 from .conftest import synthesizer_settings
 from .schema_check import errors

@@ -8,7 +8,14 @@ import pytest
 
 from graphgen_neo4j.errors import ConfigError, GraphGenError
 from graphgen_neo4j.generate.export import (
-    FORMATS, RECORD_SCHEMAS, StoredQA, export_qa, format_record, json_lines_for, parse_format, write_records,
+    FORMATS,
+    RECORD_SCHEMAS,
+    StoredQA,
+    export_qa,
+    format_record,
+    json_lines_for,
+    parse_format,
+    write_records,
 )
 from graphgen_neo4j.generate.stage import GenerateConfig, generate
 from graphgen_neo4j.runs.report import load_dataset

@@ -8,8 +8,20 @@ from hypothesis import strategies as st
 
 from graphgen_neo4j.errors import ConfigError
 from graphgen_neo4j.generate.stage import (
-    BatchOffer, GenerateConfig, MaterialRelation, Unit, candidate_units, chain_order, clean_text,
-    largest_remainder, load_config, mode_quotas, parse_mix, parse_plain_text, parse_tagged_qa, plan_units,
+    BatchOffer,
+    GenerateConfig,
+    MaterialRelation,
+    Unit,
+    candidate_units,
+    chain_order,
+    clean_text,
+    largest_remainder,
+    load_config,
+    mode_quotas,
+    parse_mix,
+    parse_plain_text,
+    parse_tagged_qa,
+    plan_units,
 )
 
 MODES3 = ("aggregated", "multi_hop", "atomic")

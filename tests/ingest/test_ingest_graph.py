@@ -11,8 +11,8 @@ import pytest
 
 from graphgen_neo4j.errors import InputError, StageError
 from graphgen_neo4j.ids import normalize_key
-from graphgen_neo4j.language import detect_language
 from graphgen_neo4j.ingest.readers import prepare, read_documents
+from graphgen_neo4j.language import detect_language
 from graphgen_neo4j.testing.scripts import extract as script
 
 from .helpers import counts, fingerprint, run_ingest, snapshot

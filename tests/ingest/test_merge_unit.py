@@ -5,10 +5,18 @@ from __future__ import annotations
 import random
 from collections import Counter
 
-from graphgen_neo4j.ingest.extract import ChunkExtraction, ExtractedEntity, ExtractedRelation
 from graphgen_neo4j.ids import entity_id, normalize_key
+from graphgen_neo4j.ingest.extract import ChunkExtraction, ExtractedEntity, ExtractedRelation
 from graphgen_neo4j.ingest.merge import (
-    Evidence, Mention, Router, description_props, fold_entity, format_votes, majority_type, parse_votes, plan_batch,
+    Evidence,
+    Mention,
+    Router,
+    description_props,
+    fold_entity,
+    format_votes,
+    majority_type,
+    parse_votes,
+    plan_batch,
     relation_props,
 )
 

@@ -109,7 +109,7 @@ def test_empty_files_are_reported(tmp_path, name, data):
 
 def test_a_text_file_that_is_not_utf8_names_the_line(tmp_path):
     path = tmp_path / "gbk.txt"
-    path.write_bytes("第一行\n第二行".encode("utf-8").split(b"\n")[0] + b"\n" + "第二行".encode("gbk"))
+    path.write_bytes("第一行\n第二行".encode().split(b"\n")[0] + b"\n" + "第二行".encode("gbk"))
     with pytest.raises(InputError, match=r"gbk.txt:2: not UTF-8"):
         read([path], strict=True)
 

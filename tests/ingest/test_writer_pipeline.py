@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 
 import pytest
 
-from graphgen_neo4j.ingest.extract import ChunkExtraction, ExtractedEntity, ExtractedRelation
 from graphgen_neo4j.db.graph import Graph, Transaction
+from graphgen_neo4j.ingest.extract import ChunkExtraction, ExtractedEntity, ExtractedRelation
 from graphgen_neo4j.ingest.merge import GraphWriter, WriterSettings, write_documents, write_extractions
 from graphgen_neo4j.ingest.readers import PreparedDocument, SourceDocument, prepare
 

@@ -5,12 +5,11 @@ wave machinery (speculative cuts, fetching missing frontiers) is exercised hard.
 from __future__ import annotations
 
 import pytest
+from conftest import clear_database
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graphgen_neo4j.partition.stage import PartitionConfig, partition
-
-from conftest import clear_database
 
 from .conftest import named, stored_batches
 

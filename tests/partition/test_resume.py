@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
-from graphgen_neo4j.partition import stage as partition_module
 from graphgen_neo4j.errors import StageError
+from graphgen_neo4j.partition import stage as partition_module
 from graphgen_neo4j.partition.stage import PartitionConfig, partition
 
 from .conftest import named, stored_batches

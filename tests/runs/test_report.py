@@ -8,8 +8,16 @@ import pytest
 
 from graphgen_neo4j.errors import InputError
 from graphgen_neo4j.runs.report import (
-    build_report, coverage_from_graph, distribution, load_dataset, mtld, near_duplicates,
-    parse_record, render_html, text_histogram, words,
+    build_report,
+    coverage_from_graph,
+    distribution,
+    load_dataset,
+    mtld,
+    near_duplicates,
+    parse_record,
+    render_html,
+    text_histogram,
+    words,
 )
 
 

@@ -26,7 +26,7 @@ import pkgutil
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 CANNED_PREFIX = "[canned] "
 
@@ -66,7 +66,7 @@ class ScriptedReply:
     token_probs: list[tuple[str, float]] | None = None
 
 
-Responder = Callable[[ScriptedRequest], Union[str, ScriptedReply]]
+Responder = Callable[[ScriptedRequest], str | ScriptedReply]
 
 _REGISTRY: dict[str, Responder] = {}
 _LOADED = False
