@@ -45,6 +45,15 @@ def _docker_engine_answers() -> bool:
         return False
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tiers: every test that needs the database (directly or through any fixture) is
+    marked ``neo4j``, so ``python -m pytest -m "not neo4j"`` runs the pure tests with no
+    server."""
+    for item in items:
+        if "neo4j_settings" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.neo4j)
+
+
 @pytest.fixture(scope="session")
 def neo4j_settings() -> Iterator[Neo4jSettings]:
     if os.environ.get("NEO4J_URI"):
