@@ -146,12 +146,7 @@ def chunk_text(
         raise ValueError(f"chunk_overlap ({chunk_overlap}) must be smaller than chunk_size ({chunk_size})")
     enc = get_encoding(encoding)
     found = units(text, chunk_size, encoding)
-    n = len(found)
-    # Tokens from each unit to the end of its paragraph (for "do not start what cannot finish").
-    rest_of_paragraph = [0] * (n + 1)
-    for i in range(n - 1, -1, -1):
-        tail = 0 if i + 1 >= n or found[i + 1].opens_paragraph else rest_of_paragraph[i + 1]
-        rest_of_paragraph[i] = found[i].tokens + tail
+    rest = _rest_of_paragraph(found)
 
     def span_tokens(i: int, j: int) -> int:
         return len(enc.encode(text[found[i].start : found[j - 1].end], disallowed_special=()))
@@ -159,19 +154,11 @@ def chunk_text(
     chunks: list[str] = []
     i = 0
     fresh = 0  # first unit not yet in any chunk
-    while fresh < n:
+    while fresh < len(found):
         # Drop overlap sentences from the front until the first fresh one fits.
         while i < fresh and sum(u.tokens for u in found[i : fresh + 1]) > chunk_size:
             i += 1
-        j, total = i, 0
-        while j < n:
-            unit = found[j]
-            if j > fresh and total + unit.tokens > chunk_size:
-                break
-            if j > fresh and unit.opens_paragraph and total * 2 >= chunk_size and total + rest_of_paragraph[j] > chunk_size:
-                break
-            total += unit.tokens
-            j += 1
+        j = _chunk_end(found, rest, i, fresh, chunk_size)
         # Token counts of parts do not add up exactly to the count of the whole.
         while j - 1 > fresh and span_tokens(i, j) > chunk_size:
             j -= 1
@@ -179,12 +166,40 @@ def chunk_text(
             i += 1
         chunks.append(text[found[i].start : found[j - 1].end].strip())
         fresh = j
-        if fresh >= n:
-            break
-        # Overlap: the whole sentences at the end that fit in chunk_overlap tokens.
-        k, overlap = j, 0
-        while k - 1 > i and overlap + found[k - 1].tokens <= chunk_overlap:
-            k -= 1
-            overlap += found[k].tokens
-        i = k
+        i = _overlap_start(found, i, j, chunk_overlap)
     return chunks
+
+
+def _rest_of_paragraph(found: list[Unit]) -> list[int]:
+    """Tokens from each unit to the end of its paragraph (for "do not start what cannot finish")."""
+    n = len(found)
+    rest = [0] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        tail = 0 if i + 1 >= n or found[i + 1].opens_paragraph else rest[i + 1]
+        rest[i] = found[i].tokens + tail
+    return rest
+
+
+def _chunk_end(found: list[Unit], rest: list[int], i: int, fresh: int, chunk_size: int) -> int:
+    """One past the last unit of the chunk that starts at ``i``: as many units as fit, but no
+    paragraph opened in the second half of a chunk that it cannot finish."""
+    j, total = i, 0
+    while j < len(found):
+        unit = found[j]
+        if j > fresh and total + unit.tokens > chunk_size:
+            break
+        if j > fresh and unit.opens_paragraph and total * 2 >= chunk_size and total + rest[j] > chunk_size:
+            break
+        total += unit.tokens
+        j += 1
+    return j
+
+
+def _overlap_start(found: list[Unit], i: int, j: int, chunk_overlap: int) -> int:
+    """Where the next chunk starts: the whole sentences at the end of ``found[i:j]`` that fit in
+    ``chunk_overlap`` tokens."""
+    k, overlap = j, 0
+    while k - 1 > i and overlap + found[k - 1].tokens <= chunk_overlap:
+        k -= 1
+        overlap += found[k].tokens
+    return k
