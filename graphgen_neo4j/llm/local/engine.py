@@ -42,11 +42,14 @@ EMBED_CTX = 2048
 
 
 def default_threads() -> int:
-    """Threads for one request: ``$GRAPHGEN_LLM_THREADS``, else all cores (2 measured fastest on 2 cores)."""
-    env = os.environ.get("GRAPHGEN_LLM_THREADS")
-    if env:
-        return max(1, int(env))
-    return max(1, os.cpu_count() or 1)
+    """Threads for one request: ``$GRAPHGEN_LLM_THREADS``, else 1.
+
+    Measured on the 2-core machine (docs/real-models.md): 1 thread generated 12-13
+    tokens/s, 2 threads 4-5 tokens/s (they contend with each other and with any other
+    busy process); two engines of 1 thread each gave only 13 tokens/s together.
+    """
+    env = os.environ.get("GRAPHGEN_LLM_THREADS", "").strip()
+    return max(1, int(env)) if env.isdigit() else 1
 
 
 @dataclass
