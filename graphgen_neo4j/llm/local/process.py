@@ -128,8 +128,8 @@ class LocalLLM:
     def stop(self, timeout: float = 20.0) -> bool:
         """Stop the server's process group; False if none was running."""
         info = self.info()
-        self.pid_file.unlink(missing_ok=True) if info is None else None
         if info is None:
+            self.pid_file.unlink(missing_ok=True)  # a stale pid file must not fool `status`
             return False
         pid = int(info["pid"])
         _signal_group(pid, signal.SIGTERM)
