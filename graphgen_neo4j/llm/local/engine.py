@@ -1,0 +1,372 @@
+"""Chat completions, token log-probabilities, JSON-constrained output and embeddings
+from one GGUF model, through ``llama_cpp_py_sync`` (CFFI bindings to llama.cpp).
+
+The package's own ``Llama.create_chat_completion`` returns neither a finish reason,
+token counts nor logprobs, so :class:`LocalEngine` runs the decode loop itself on the
+public llama.cpp C API the package exposes (``lib``):
+
+1. the model's chat template renders the OpenAI ``messages`` (``Llama._format_chat_prompt``
+   calls ``llama_chat_apply_template``), and the prompt is tokenised *with* special tokens
+   parsed, so ``<|im_start|>`` is one token as the model was trained;
+2. the prompt is decoded in ``n_batch`` chunks; then, per generated token, the raw
+   logits of the last position are read (for logprobs), a sampler chain
+   ``[grammar] → [penalties] → top_p → temperature → dist(seed)`` picks the token, and
+   the token is decoded;
+3. generation ends on an end-of-generation token or a stop string (``finish_reason
+   "stop"``) or after ``max_tokens`` (``"length"``).
+
+Log-probabilities are ``log_softmax`` of the raw logits over the whole vocabulary: the
+model's own distribution (temperature 1, before grammar or top_p), as vLLM reports them.
+
+One :class:`LocalEngine` holds one llama.cpp context: calls must be serialised (the
+server does that with a lock).
+"""
+
+from __future__ import annotations
+
+import codecs
+import math
+import os
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from graphgen_neo4j.errors import LocalServerError
+
+DEFAULT_CTX = 8192
+EMBED_CTX = 2048
+
+
+def default_threads() -> int:
+    """Threads for one request: ``$GRAPHGEN_LLM_THREADS``, else 1.
+
+    Measured on the 2-core machine (docs/real-models.md): 1 thread generated 12-13
+    tokens/s, 2 threads 4-5 tokens/s (they contend with each other and with any other
+    busy process); two engines of 1 thread each gave only 13 tokens/s together.
+    """
+    env = os.environ.get("GRAPHGEN_LLM_THREADS", "").strip()
+    return max(1, int(env)) if env.isdigit() else 1
+
+
+@dataclass
+class Completion:
+    """What one chat completion produced, in OpenAI's terms."""
+
+    text: str
+    finish_reason: str  # "stop" | "length"
+    prompt_tokens: int
+    completion_tokens: int
+    logprobs: list[dict[str, Any]] | None = None
+    prompt_seconds: float = 0.0
+    generation_seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+# -- pure helpers (tested without a model) -------------------------------------------------
+
+
+def log_softmax(logits: np.ndarray) -> np.ndarray:
+    """Numerically stable log-softmax of one logit vector (float64 result)."""
+    values = np.asarray(logits, dtype=np.float64)
+    shifted = values - np.max(values)
+    return shifted - math.log(float(np.sum(np.exp(shifted))))
+
+
+def top_k_indices(logprobs: np.ndarray, k: int) -> list[int]:
+    """Indices of the ``k`` largest values, largest first (ties by lower index)."""
+    if k <= 0:
+        return []
+    k = min(k, logprobs.shape[0])
+    part = np.argpartition(-logprobs, k - 1)[:k]
+    return sorted(part.tolist(), key=lambda i: (-float(logprobs[i]), i))
+
+
+def token_text(piece: bytes) -> str:
+    """A token's text for OpenAI's ``token`` field; bytes of a split UTF-8 character show as ``\\xNN``."""
+    return piece.decode("utf-8", errors="backslashreplace")
+
+
+def logprob_entry(piece: bytes, logprob: float, top: Sequence[tuple[bytes, float]]) -> dict[str, Any]:
+    """One element of ``choices[0].logprobs.content`` in OpenAI's shape."""
+    return {
+        "token": token_text(piece),
+        "logprob": float(logprob),
+        "bytes": list(piece),
+        "top_logprobs": [{"token": token_text(p), "logprob": float(lp), "bytes": list(p)} for p, lp in top],
+    }
+
+
+def find_stop(text: str, stops: Sequence[str], search_from: int) -> int:
+    """Index of the earliest stop string in ``text[search_from - longest stop:]``, or -1."""
+    best = -1
+    for stop in stops:
+        at = text.find(stop, max(0, search_from - len(stop)))
+        if at != -1 and (best == -1 or at < best):
+            best = at
+    return best
+
+
+def json_schema_grammar(schema: Mapping[str, Any]) -> str | None:
+    """A GBNF grammar for ``schema`` (local ``$ref``s inlined), or None when the converter cannot express it."""
+    from llama_cpp_py_sync.constraints import response_format_to_grammar
+
+    try:
+        inlined = inline_refs(schema)
+        return response_format_to_grammar({"type": "json_schema", "json_schema": {"schema": inlined}})
+    except (ValueError, TypeError, RecursionError):
+        return None
+
+
+def inline_refs(schema: Any, root: Mapping[str, Any] | None = None, depth: int = 0) -> Any:
+    """Replace ``{"$ref": "#/$defs/X"}`` (or ``#/definitions/X``) by the definition itself.
+
+    Recursive schemas raise ``RecursionError`` (past depth 20); the caller then falls back
+    to the generic JSON grammar. ``$defs``/``definitions`` keys are dropped from the result.
+    """
+    if depth > 20:
+        raise RecursionError("schema nests $ref more than 20 deep (recursive?)")
+    root = schema if root is None else root
+    if isinstance(schema, Mapping):
+        ref = schema.get("$ref")
+        if isinstance(ref, str):
+            target: Any = root
+            if not ref.startswith("#/"):
+                raise ValueError(f"only local $ref is supported, not {ref}")
+            for part in ref[2:].split("/"):
+                target = target[part]
+            merged = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
+            return inline_refs(merged, root, depth + 1)
+        return {k: inline_refs(v, root, depth + 1) for k, v in schema.items() if k not in ("$defs", "definitions")}
+    if isinstance(schema, list):
+        return [inline_refs(item, root, depth + 1) for item in schema]
+    return schema
+
+
+def grammar_for(response_format: Mapping[str, Any] | None) -> tuple[str | None, str]:
+    """(GBNF grammar or None, how the output is constrained: ``none``/``json``/``schema``/``json-fallback``)."""
+    from llama_cpp_py_sync.constraints import JSON_OBJECT_GRAMMAR
+
+    if not response_format or response_format.get("type") == "text":
+        return None, "none"
+    if response_format.get("type") == "json_object":
+        return JSON_OBJECT_GRAMMAR, "json"
+    schema = (response_format.get("json_schema") or {}).get("schema")
+    grammar = json_schema_grammar(schema) if isinstance(schema, Mapping) else None
+    if grammar is None:
+        return JSON_OBJECT_GRAMMAR, "json-fallback"
+    return grammar, "schema"
+
+
+_LOG_CALLBACK: Any = None
+
+
+def _quiet_llama_log() -> None:
+    """Drop llama.cpp's info/debug log lines (it prints hundreds per model load); keep warnings and errors."""
+    global _LOG_CALLBACK
+    if _LOG_CALLBACK is not None or os.environ.get("GRAPHGEN_LLM_VERBOSE"):
+        return
+    from llama_cpp_py_sync._cffi_bindings import get_ffi, get_lib
+
+    ffi = get_ffi()
+
+    def log(level: int, text: Any, _data: Any) -> None:
+        if level in (3, 4) and text != ffi.NULL:  # GGML_LOG_LEVEL_WARN, _ERROR
+            os.write(2, ffi.string(text))
+
+    _LOG_CALLBACK = ffi.callback("ggml_log_callback", log)
+    get_lib().llama_log_set(_LOG_CALLBACK, ffi.NULL)
+
+
+def load_llama() -> Any:
+    """``llama_cpp_py_sync.Llama``, with the glibc < 2.38 workaround applied first (see ``glibc_compat``)."""
+    try:
+        from llama_cpp_py_sync import Llama
+    except ImportError:
+        raise LocalServerError("the local model engine is not installed: pip install 'graphgen-neo4j[local]'") from None
+    from graphgen_neo4j.llm.local.glibc_compat import install
+    from graphgen_neo4j.llm.local.models import default_cache_dir
+
+    try:
+        install(default_cache_dir())
+    except (OSError, ValueError) as exc:
+        raise LocalServerError(f"cannot prepare llama.cpp's libraries for this glibc ({exc}): "
+                               "set GRAPHGEN_MODEL_CACHE to a writable folder") from None
+    _quiet_llama_log()
+    return Llama
+
+
+# -- the engine ------------------------------------------------------------------------------
+
+
+class LocalEngine:
+    """One GGUF model loaded in llama.cpp, answering chat and embedding requests."""
+
+    def __init__(self, model_path: Path, *, model_id: str, n_ctx: int = DEFAULT_CTX,
+                 n_threads: int | None = None) -> None:
+        Llama = load_llama()
+        self.model_path = Path(model_path)
+        self.model_id = model_id
+        self.n_threads = n_threads or default_threads()
+        started = time.perf_counter()
+        try:
+            self._llama = Llama(str(model_path), n_ctx=n_ctx, n_batch=512, n_threads=self.n_threads)
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise LocalServerError(f"llama.cpp could not load {model_path} ({exc}): is it a complete GGUF file?") from None
+        self.load_seconds = time.perf_counter() - started
+        self._lib = self._llama._lib
+        self._ffi = self._llama._ffi
+        self._vocab = self._llama._vocab
+        self.n_ctx = int(self._llama.n_ctx)
+        self.n_vocab = int(self._llama.n_vocab)
+        self._embedder: Any = None
+        self._piece_cache: dict[int, bytes] = {}
+
+    # -- chat ---------------------------------------------------------------------------------
+
+    def render(self, messages: Sequence[Mapping[str, Any]]) -> list[int]:
+        """The prompt tokens for ``messages`` after the model's chat template."""
+        prompt, _ = self._llama._format_chat_prompt(messages)
+        return self._llama.tokenize(prompt, add_special=True, parse_special=True)
+
+    def chat(
+        self,
+        messages: Sequence[Mapping[str, Any]],
+        *,
+        temperature: float = 1.0,
+        top_p: float = 1.0,
+        max_tokens: int | None = None,
+        seed: int | None = None,
+        stop: Sequence[str] = (),
+        logprobs: bool = False,
+        top_logprobs: int = 0,
+        response_format: Mapping[str, Any] | None = None,
+        frequency_penalty: float = 0.0,
+        presence_penalty: float = 0.0,
+    ) -> Completion:
+        """Generate one assistant reply (see the module docstring for the steps)."""
+        tokens = self.render(messages)
+        room = self.n_ctx - len(tokens) - 1
+        if room < 1:
+            raise ValueError(f"messages: the prompt has {len(tokens)} tokens, the context holds {self.n_ctx}")
+        budget = room if max_tokens is None else min(max_tokens, room)
+        grammar, _ = grammar_for(response_format)
+        sampler = self._sampler(temperature, top_p, seed, grammar, frequency_penalty, presence_penalty)
+        try:
+            return self._generate(tokens, budget, sampler, list(stop), logprobs, top_logprobs)
+        finally:
+            self._lib.llama_sampler_free(sampler)
+
+    def _sampler(self, temperature: float, top_p: float, seed: int | None, grammar: str | None,
+                 frequency_penalty: float, presence_penalty: float) -> Any:
+        lib, ffi = self._lib, self._ffi
+        chain = lib.llama_sampler_chain_init(lib.llama_sampler_chain_default_params())
+        if grammar is not None:
+            sampler = lib.llama_sampler_init_grammar(self._vocab, ffi.new("char[]", grammar.encode()),
+                                                     ffi.new("char[]", b"root"))
+            if sampler == ffi.NULL:
+                lib.llama_sampler_free(chain)
+                raise ValueError("response_format: the JSON grammar could not be parsed by llama.cpp")
+            lib.llama_sampler_chain_add(chain, sampler)
+        if frequency_penalty or presence_penalty:
+            lib.llama_sampler_chain_add(
+                chain, lib.llama_sampler_init_penalties(self.n_vocab, 256, 1.0, frequency_penalty, presence_penalty))
+        if top_p < 1.0:
+            lib.llama_sampler_chain_add(chain, lib.llama_sampler_init_top_p(top_p, 1))
+        lib.llama_sampler_chain_add(chain, lib.llama_sampler_init_temp(temperature))  # <= 0: greedy
+        dist_seed = int.from_bytes(os.urandom(4), "little") if seed is None else int(seed) & 0xFFFFFFFF
+        lib.llama_sampler_chain_add(chain, lib.llama_sampler_init_dist(dist_seed))
+        return chain
+
+    def _piece(self, token: int) -> bytes:
+        piece = self._piece_cache.get(token)
+        if piece is None:
+            piece = self._piece_cache[token] = self._llama._token_to_bytes(token)
+        return piece
+
+    def _generate(self, tokens: list[int], budget: int, sampler: Any, stops: list[str],
+                  want_logprobs: bool, top_n: int) -> Completion:
+        llama, lib = self._llama, self._lib
+        llama._clear_context_state()
+        started = time.perf_counter()
+        n_past = llama._eval_tokens(tokens, 0)
+        prompt_seconds = time.perf_counter() - started
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        text = ""
+        entries: list[dict[str, Any]] = []
+        starts: list[int] = []  # text offset where each generated token begins
+        finish = "length"
+        generated = 0
+        cut = -1
+        gen_started = time.perf_counter()
+        while generated < budget:
+            lp: np.ndarray | None = None
+            if want_logprobs:
+                pointer = lib.llama_get_logits_ith(llama._ctx, -1)
+                lp = log_softmax(np.frombuffer(self._ffi.buffer(pointer, self.n_vocab * 4), dtype=np.float32))
+            token = int(lib.llama_sampler_sample(sampler, llama._ctx, -1))
+            if lib.llama_vocab_is_eog(self._vocab, token):
+                finish = "stop"
+                break
+            generated += 1
+            piece = self._piece(token)
+            if lp is not None:
+                top = [(self._piece(i), float(lp[i])) for i in top_k_indices(lp, top_n)]
+                entries.append(logprob_entry(piece, float(lp[token]), top))
+            starts.append(len(text))
+            before = len(text)
+            text += decoder.decode(piece)
+            if stops:
+                cut = find_stop(text, stops, before)
+                if cut != -1:
+                    finish = "stop"
+                    break
+            if generated >= budget:
+                break
+            n_past = llama._eval_tokens([token], n_past)
+        text += decoder.decode(b"", final=True)
+        if cut != -1:
+            text = text[:cut]
+            kept = sum(1 for s in starts if s < cut)
+            entries = entries[:kept]
+        generation_seconds = time.perf_counter() - gen_started
+        llama._clear_context_state()
+        return Completion(
+            text=text, finish_reason=finish, prompt_tokens=len(tokens), completion_tokens=generated,
+            logprobs=entries if want_logprobs else None,
+            prompt_seconds=prompt_seconds, generation_seconds=generation_seconds,
+        )
+
+    # -- embeddings ---------------------------------------------------------------------------
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        """One L2-normalised, mean-pooled vector of the model's last hidden layer per text.
+
+        A second llama.cpp context over the same (memory-mapped) weights does this, made on
+        first use, with embeddings on and mean pooling: deterministic for the same text.
+        """
+        if self._embedder is None:
+            self._embedder = load_llama()(str(self.model_path), n_ctx=EMBED_CTX, n_batch=EMBED_CTX,
+                                   n_threads=self.n_threads, embedding=True, pooling_type="mean")
+        vectors: list[list[float]] = []
+        for text in texts:
+            if len(self._embedder.tokenize(text, add_special=True)) >= EMBED_CTX:
+                raise ValueError(f"input: a text is longer than the embedding context ({EMBED_CTX} tokens)")
+            raw = np.asarray(self._embedder.get_embeddings(text), dtype=np.float64)
+            norm = float(np.linalg.norm(raw))
+            vectors.append((raw / norm if norm > 0 else raw).tolist())
+        return vectors
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens in ``text`` (for the embeddings usage field)."""
+        return len(self._llama.tokenize(text, add_special=False))
+
+    def close(self) -> None:
+        """Free the llama.cpp contexts and model."""
+        if self._embedder is not None:
+            self._embedder.close()
+            self._embedder = None
+        self._llama.close()
