@@ -1,0 +1,369 @@
+"""Identity statements in text: "刘备，字玄德", "WHO (World Health Organization)", "Mumbai, formerly Bombay".
+
+The resolver reads entity descriptions and chunk text for sentences that *say* two names
+are one thing, and keeps the cue and the sentence as the evidence of its proposal. This
+module finds those statements by linguistic rules only (no database, no LLM):
+
+* **Chinese cues** after a name, within one clause (the text between ``，；``): 字 号 名 又称
+  又名 别名 别称 俗称 亦称 简称 全称 旧称 古称 原名 曾名 即 亦作 英文名 学名 商品名 更名为 改称 今…
+  A clause that *starts* with a cue refers to the name of the sentence so far
+  ("刘备，字玄德，号…" — both 玄德 and the 号 are 刘备's). "又称A、B" gives two aliases.
+* **English cues**: also known as, a.k.a./aka, also called, formerly (known as), abbreviated
+  as, abbr., short for, renamed (to/from), sold under the brand name, … is a brand name for.
+* **Parentheses** after a name, both ways and in both scripts: ``Zhao Yun (赵云)``,
+  ``赵云（Zhao Yun）``, ``WHO (World Health Organization)``, ``Coartem (artemether-lumefantrine)``,
+  ``北平（今北京）``, ``(also known as …)``. A parenthesis holding a date, a number with a
+  unit or a definition — ``(1927)``, ``(5 mg)``, ``(a genus of …)`` — is not an alias.
+
+Each statement is an ``IdentityStatement(name, alias, cue, kind, start, end, sentence)``.
+``kind`` says what sort of alias it is (``KINDS``). Statements say nothing about whether
+two names are *different*; ``negative_cues`` finds that ("son of", "的衍生物", "省会"), and
+``pair_evidence``/``description_evidence`` below put both sides together for one pair.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .evidence_text import clean, is_han, is_latin, looks_like_name, name_head, name_tail, sentences, split_aliases
+from .negative_cues import NegativeStatement, negative_evidence
+
+KINDS = (
+    "courtesy_name", "art_name", "given_name", "also_known_as", "abbreviation", "full_name",
+    "formerly", "translation", "brand_generic",
+)
+
+# Chinese cue → kind. Longer cues are tried first; single characters only at a clause start
+# or right after a short name (see ``_ZH_SINGLE``).
+ZH_CUES: dict[str, str] = {
+    "字": "courtesy_name", "表字": "courtesy_name",
+    "号": "art_name", "自号": "art_name", "别号": "art_name", "晚号": "art_name", "道号": "art_name",
+    "名": "given_name", "本名": "given_name", "小名": "also_known_as", "乳名": "also_known_as",
+    "又称": "also_known_as", "又名": "also_known_as", "别名": "also_known_as", "别称": "also_known_as",
+    "俗称": "also_known_as", "俗名": "also_known_as", "亦称": "also_known_as", "也称": "also_known_as",
+    "亦名": "also_known_as", "或称": "also_known_as", "通称": "also_known_as", "世称": "also_known_as",
+    "人称": "also_known_as", "又被称为": "also_known_as", "被称为": "also_known_as", "亦作": "also_known_as",
+    "又作": "also_known_as", "一作": "also_known_as", "或作": "also_known_as", "即": "also_known_as",
+    "简称": "abbreviation", "缩写": "abbreviation", "英文缩写": "abbreviation", "英文简称": "abbreviation",
+    "全称": "full_name",
+    "旧称": "formerly", "古称": "formerly", "旧名": "formerly", "曾名": "formerly", "原名": "formerly",
+    "原称": "formerly", "曾用名": "formerly", "曾称": "formerly", "改名为": "formerly", "更名为": "formerly",
+    "改称": "formerly", "易名为": "formerly", "即今": "formerly", "今称": "formerly", "今名": "formerly", "今": "formerly",
+    "英文名称": "translation", "英文名": "translation", "英语名": "translation", "外文名": "translation",
+    "拉丁学名": "translation", "学名": "translation", "英译": "translation",
+    "商品名称": "brand_generic", "商品名": "brand_generic", "通用名": "brand_generic", "品牌名": "brand_generic",
+}
+_ZH_SINGLE = {"字", "号", "名", "即", "今"}
+# What may not follow a single-character cue (文字 is not a courtesy name, 即使 not "namely").
+_ZH_SINGLE_BAD_NEXT = {
+    "字": "数母体句符典面", "号": "召称令码数称", "名": "为叫字单额义次声气人医将", "即": "使可便刻时将是将",
+    "今": "天日年后已仍属为",
+}
+_ZH_CUE_RE = re.compile("|".join(sorted(map(re.escape, ZH_CUES), key=len, reverse=True)))
+_ZH_CLAUSE = re.compile(r"[^，,；;]+")
+_ZH_TIME = re.compile(r"(?:后来|后|又|再|曾|遂|于|在)*(?:公元前?|民国|清朝?|明朝?)?[\d０-９〇一二三四五六七八九十]{0,4}年?(?:后|间|时)?(?:于|在)?$")
+
+# English cue → kind, written as regular expressions; the name before is the subject and the
+# name after the alias (``_EN_FROM`` and ``_EN_RENAMED_TO`` read both names from the match).
+EN_CUES: tuple[tuple[str, str], ...] = (
+    (r",?\s*(?:(?:is|was|are|were)\s+)?(?:also|otherwise|commonly|popularly|widely|sometimes|often|better)\s+"
+     r"(?:known\s+as|called|referred\s+to\s+as|spelled|spelt|written\s+as|named)\b", "also_known_as"),
+    (r",?\s*(?:(?:also\s+)?known\s+by\s+)?(?:(?:his|her|their|whose|the|with\s+the)\s+)?(?:courtesy|style)\s+name"
+     r"(?:\s+(?:was|is))?\b", "courtesy_name"),
+    (r",?\s*(?:(?:also\s+)?known\s+by\s+)?(?:(?:his|her|their|whose|the|with\s+the)\s+)?(?:art|pen|literary|sobriquet)\s+name"
+     r"(?:\s+(?:was|is))?\b", "art_name"),
+    (r",?\s*(?:(?:his|her|their|whose|the)\s+)?(?:given|birth|personal)\s+name(?:\s+(?:was|is))?\b", "given_name"),
+    (r",?\s*(?:a\.k\.a\.|aka\b)", "also_known_as"),
+    (r",?\s*(?:(?:is|was|are|were)\s+)?(?:formerly|previously|once|originally|historically)"
+     r"(?:\s+(?:known|called|named|spelled)(?:\s+as)?)?\b", "formerly"),
+    (r"\s+(?:was|were|has\s+been|had\s+been|is)\s+renamed(?:\s+(?:to|as))?\b", "formerly"),
+    (r",?\s*(?:(?:is|was|are|were)\s+)?(?:abbreviated|shortened)(?:\s+(?:as|to))?\b", "abbreviation"),
+    (r",?\s*(?:abbr\.|abbrev\.)", "abbreviation"),
+    (r"\s+(?:is|was)\s+(?:short|an\s+abbreviation|the\s+abbreviation|an\s+acronym|the\s+acronym)\s+for\b", "abbreviation"),
+    (r"\s+stands\s+for\b", "abbreviation"),
+    (r",?\s*(?:(?:is|are|was)\s+)?(?:sold|marketed|branded)\s+(?:(?:under|with)\s+the\s+(?:brand|trade)\s+names?|as)\b",
+     "brand_generic"),
+    (r"\s+(?:is|was)\s+(?:a|the)\s+(?:brand|trade)\s+name\s+(?:for|of)\b", "brand_generic"),
+    (r",?\s*(?:whose|with\s+the|its)\s+(?:brand|trade|generic)\s+names?\s*(?:is|are)?\b", "brand_generic"),
+    (r"\s+(?:is|was)\s+(?:the\s+)?(?:English|Chinese|Latin|pinyin)\s+(?:name|term|word|spelling)\s+for\b", "translation"),
+    (r",?\s*(?:known|called)\s+in\s+(?:Chinese|English|Latin)\s+as\b", "translation"),
+)
+_EN_CUE_RE = [(re.compile(pattern, re.IGNORECASE), kind) for pattern, kind in EN_CUES]
+_EN_NAME = r"[A-Z][\w'’\-]*(?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][\w'’\-]*)*"
+_EN_FROM = re.compile(
+    rf"(?:renamed|changed\s+(?:its|their|the)\s+name|name\s+was\s+changed)\s+from\s+(?P<a>{_EN_NAME})\s+to\s+(?P<b>{_EN_NAME})")
+_EN_RENAMED_TO = re.compile(rf"\brenamed\s+(?P<a>{_EN_NAME})\s+(?:to|as)\s+(?P<b>{_EN_NAME})")
+_EN_RENAMED_FROM = re.compile(rf"(?P<b>{_EN_NAME})\s+(?:was|has\s+been)\s+renamed\s+from\s+(?P<a>{_EN_NAME})")
+# A cue at the start of a parenthesis: (also known as X), (abbr. X), (today X), (Chinese: X), (brand name X).
+_PAREN_EN_CUES: tuple[tuple[str, str], ...] = (
+    (r"(?:also|otherwise|commonly|better)\s+(?:known\s+as|called|spelled)|a\.k\.a\.|aka|or", "also_known_as"),
+    (r"formerly(?:\s+(?:known\s+as|called))?|previously|once|then|now|today|renamed(?:\s+(?:to|from))?|old\s+name", "formerly"),
+    (r"abbr\.|abbrev\.|abbreviated(?:\s+(?:as|to))?|short\s+for|acronym", "abbreviation"),
+    (r"(?:brand|trade|generic|proprietary)\s+names?:?|sold\s+as|marketed\s+as", "brand_generic"),
+    (r"(?:Chinese|English|Latin|pinyin|Japanese|simplified|traditional)\s*:", "translation"),
+)
+_PAREN_EN_RE = [(re.compile(rf"^(?:{pattern})\s*", re.IGNORECASE), kind) for pattern, kind in _PAREN_EN_CUES]
+_PAREN = re.compile(r"[（(]([^（）()]{1,80})[）)]")
+_PRONOUN_SUBJECT = re.compile(r"^(?:it|this|that|he|she|they|its|the\s+\w+|该\S{0,2}|其|他|她|它)$", re.IGNORECASE)
+_APPOSITIVE = re.compile(r"^\s*(?:a|an|the|one\s+of|once|now|today|then|in|from|on)\s+[a-z\d]|^\s*\d")
+_ROLE_END = ("家", "帝", "皇帝", "王", "人", "者", "将", "将军", "官", "诗人", "药", "城", "市", "省", "病")
+
+
+@dataclass(frozen=True)
+class IdentityStatement:
+    """A sentence saying that ``alias`` is another name of ``name``.
+
+    ``cue`` is the cue as written ("字", "also known as", "()" for a bare parenthesis),
+    ``kind`` one of ``KINDS``, ``start``/``end`` the offsets of the sentence in the text.
+    """
+
+    name: str
+    alias: str
+    cue: str
+    kind: str
+    start: int
+    end: int
+    sentence: str
+
+
+@dataclass(frozen=True)
+class PairEvidence:
+    """What the text says about two names: statements that they are one (``same``) and cues against (``against``)."""
+
+    a: str
+    b: str
+    same: tuple[IdentityStatement, ...] = field(default_factory=tuple)
+    against: tuple[NegativeStatement, ...] = field(default_factory=tuple)
+
+
+def same_name(x: str, y: str) -> bool:
+    """Two spellings of one name: equal after NFKC, case folding and dropping spaces and punctuation."""
+    return _loose(x) == _loose(y)
+
+
+def _loose(name: str) -> str:
+    text = unicodedata.normalize("NFKC", name).casefold()
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PSZ")
+
+
+def is_acronym(name: str) -> bool:
+    """``WHO``, ``SARS-CoV-2``, ``qPCR``: one word, mostly capitals, at least two of them."""
+    letters = [c for c in name if c.isalpha()]
+    upper = sum(1 for c in letters if c.isupper())
+    return " " not in name and 2 <= len(name) <= 12 and name.isascii() and upper >= 2 and upper * 2 >= len(letters)
+
+
+def classify_pair(x: str, y: str) -> str:
+    """The kind of a bare pair ``X (Y)``: translation across scripts, abbreviation, brand/generic, else also_known_as."""
+    if is_acronym(x) != is_acronym(y):
+        return "abbreviation"
+    if is_han(x) != is_han(y):
+        return "translation"
+    if is_latin(x) and is_latin(y):
+        brand = re.compile(r"^[A-Z][a-z][a-z0-9\-]+$")
+        generic = re.compile(r"^[a-z][a-z0-9\-]+(?:\s+[a-z][a-z0-9\-]+)?$")
+        if (brand.match(x) and generic.match(y)) or (brand.match(y) and generic.match(x)):
+            return "brand_generic"
+        return "also_known_as"
+    short, long = sorted((x, y), key=len)
+    chars = iter(long)
+    if len(short) < len(long) and all(ch in chars for ch in short):
+        return "abbreviation"
+    return "also_known_as"
+
+
+def find_identity_statements(text: str, *, names: Iterable[str] = (), subject: str | None = None) -> list[IdentityStatement]:
+    """Every identity statement in ``text`` (see the module docstring), in text order.
+
+    ``names`` are known entity names: a cue's subject or alias that ends/starts with one
+    of them is snapped to it. ``subject`` is the name that a sentence without one refers to
+    (the entity whose description this is): "字玄德" / "It is also known as …".
+    """
+    known = sorted({n for n in names if n}, key=len, reverse=True)
+    found: list[IdentityStatement] = []
+    for start, end in sentences(text):
+        found.extend(_sentence_statements(text[start:end], start, end, known, subject))
+    unique: dict[tuple[str, str, str], IdentityStatement] = {}
+    for statement in found:
+        key = (_loose(statement.name), _loose(statement.alias), statement.sentence)
+        unique.setdefault(key, statement)
+    return list(unique.values())
+
+
+def _statement(name: str | None, alias: str | None, cue: str, kind: str, span: tuple[int, int], sentence: str) -> IdentityStatement | None:
+    if not name or not alias:
+        return None
+    name, alias = clean(name), clean(alias)
+    if is_han(name) and len(name) < 2:
+        return None
+    if not looks_like_name(name) or not looks_like_name(alias) or same_name(name, alias):
+        return None
+    if kind == "also_known_as" and is_han(name) != is_han(alias):
+        kind = "translation"
+    return IdentityStatement(name, alias, cue.strip(" ,"), kind, span[0], span[1], sentence)
+
+
+def _sentence_statements(sentence: str, start: int, end: int, known: list[str], subject: str | None) -> list[IdentityStatement]:
+    span = (start, end)
+    out: list[IdentityStatement | None] = []
+    masked = sentence
+    for match in _PAREN.finditer(sentence):
+        out.extend(_parenthesis(sentence, match, span, known))
+        masked = masked[: match.start()] + " " * (match.end() - match.start()) + masked[match.end() :]
+    out.extend(_chinese_clauses(sentence, masked, span, known, subject))
+    out.extend(_english_cues(sentence, masked, span, known, subject))
+    return [s for s in out if s is not None]
+
+
+def _parenthesis(sentence: str, match: re.Match[str], span: tuple[int, int], known: list[str]) -> list[IdentityStatement | None]:
+    """``X (Y)``, ``X（又称Y）``, ``X (abbr. Y)``: Y an alias of the name that ends the text before."""
+    before = _PAREN.sub(lambda m: " " * len(m.group(0)), sentence[: match.start()])
+    results: list[IdentityStatement | None] = []
+    for segment in re.split(r"[;；]", match.group(1)):
+        segment = segment.strip()
+        cue, kind, rest = "()", None, segment
+        zh = _ZH_CUE_RE.match(segment)
+        if zh:
+            cue, kind, rest = zh.group(0), ZH_CUES[zh.group(0)], segment[zh.end() :].lstrip("为是作:： ")
+            if zh.group(0) in _ZH_SINGLE and rest[:1] and rest[0] in _ZH_SINGLE_BAD_NEXT[zh.group(0)]:
+                continue
+        else:
+            for pattern, paren_kind in _PAREN_EN_RE:
+                cued = pattern.match(segment)
+                if cued:
+                    cue, kind, rest = cued.group(0), paren_kind, segment[cued.end() :]
+                    break
+        aliases = split_aliases(rest)
+        if not aliases or not all(looks_like_name(a) for a in aliases):
+            continue
+        hint = aliases[0] if is_acronym(aliases[0]) else None
+        name = name_tail(before, names=known, acronym=hint, person=kind in ("courtesy_name", "art_name"))
+        for alias in aliases:
+            alias = name_head(alias, names=known) or alias
+            results.append(_statement(name, alias, cue, kind or classify_pair(name or "", alias), span, sentence))
+    return results
+
+
+def _zh_alias_region(region: str) -> list[str]:
+    region = region.strip().lstrip("为是作:： ")
+    region = re.split(r"[。（(]", region)[0]
+    return split_aliases(region)
+
+
+def _chinese_clauses(sentence: str, masked: str, span: tuple[int, int], known: list[str], subject: str | None) -> list[IdentityStatement | None]:
+    """Chinese cues clause by clause; a clause that starts with a cue refers to the sentence's current name."""
+    results: list[IdentityStatement | None] = []
+    current = subject
+    for index, clause_match in enumerate(_ZH_CLAUSE.finditer(masked)):
+        clause = clause_match.group(0).strip()
+        if not clause:
+            continue
+        cue_match = None
+        for candidate in _ZH_CUE_RE.finditer(clause):
+            if _zh_cue_fits(clause, candidate, known):
+                cue_match = candidate
+                break
+        if cue_match is None:
+            tail = name_tail(clause, names=known, person=True)
+            starts_new = clause.startswith("其") or (tail is not None and tail in known)
+            if tail and (index == 0 or starts_new) and looks_like_name(tail) and not tail.endswith(_ROLE_END):
+                current = tail
+            continue
+        cue = cue_match.group(0)
+        kind = ZH_CUES[cue]
+        prefix = clause[: cue_match.start()]
+        if kind == "formerly":
+            prefix = _ZH_TIME.sub("", prefix)
+        name = name_tail(prefix, names=known, person=kind in ("courtesy_name", "art_name", "given_name")) if prefix.strip() else None
+        if name is None or _PRONOUN_SUBJECT.match(name):
+            name = current
+        elif index == 0 or clause.startswith("其") or name in known:
+            current = name
+        for alias in _zh_alias_region(clause[cue_match.end() :]):
+            alias = name_head(alias, names=known) or alias
+            if cue in _ZH_SINGLE and len(alias) > 6:
+                continue
+            results.append(_statement(name, alias, cue, kind, span, sentence))
+    return results
+
+
+def _zh_cue_fits(clause: str, match: re.Match[str], known: list[str]) -> bool:
+    """A single-character cue counts at the clause start or right after a short name (刘备字玄德)."""
+    cue = match.group(0)
+    after = clause[match.end() : match.end() + 1]
+    if not after or not (is_han(after) or after in "“「《\"" or after.isalpha()):
+        return False
+    if cue not in _ZH_SINGLE:
+        return True
+    if after in _ZH_SINGLE_BAD_NEXT[cue]:
+        return False
+    prefix = clause[: match.start()].strip()
+    if not prefix:
+        return True
+    if cue in ("名", "今"):
+        return False
+    if any(prefix.endswith(n) for n in known):
+        return True
+    return 2 <= len(prefix) <= 4 and all(is_han(ch) for ch in prefix) and prefix[0] not in "这那一每该此其某"
+
+
+def _english_cues(sentence: str, masked: str, span: tuple[int, int], known: list[str], subject: str | None) -> list[IdentityStatement | None]:
+    results: list[IdentityStatement | None] = []
+    for pattern in (_EN_FROM, _EN_RENAMED_TO, _EN_RENAMED_FROM):
+        for match in pattern.finditer(masked):
+            results.append(_statement(name_head(match.group("a"), names=known), name_head(match.group("b"), names=known),
+                                      "renamed", "formerly", span, sentence))
+    taken = [m.span() for p in (_EN_FROM, _EN_RENAMED_TO, _EN_RENAMED_FROM) for m in p.finditer(masked)]
+    for pattern, kind in _EN_CUE_RE:
+        for match in pattern.finditer(masked):
+            if any(a <= match.start() < b for a, b in taken):
+                continue
+            prefix = re.sub(r"(?:,|\s+(?:is|was|are|were|has been|which is))\s*$", "", masked[: match.start()])
+            pieces = prefix.split(",")
+            while len(pieces) > 1 and _APPOSITIVE.match(pieces[-1]):
+                pieces.pop()  # "Guangzhou, a city in Guangdong, also known as …": the name is Guangzhou
+            prefix = ",".join(pieces)
+            region = re.split(r"[;)]|,\s+(?![A-Z][\w\-]*(?:\s|,|$))|\.\s|\.$", masked[match.end() :])[0]
+            aliases = [a for a in (name_head(piece, names=known) for piece in split_aliases(region)) if a]
+            hint = aliases[0] if aliases and is_acronym(aliases[0]) else None
+            name = name_tail(prefix, names=known, acronym=hint)
+            if name is None or _PRONOUN_SUBJECT.match(name) or not prefix.strip():
+                name = subject if not prefix.strip() or _PRONOUN_SUBJECT.match(prefix.strip().split(",")[-1].strip()) else name
+            for alias in aliases:
+                results.append(_statement(name, alias, match.group(0), kind, span, sentence))
+    return results
+
+
+def description_aliases(name: str, description: str, *, names: Iterable[str] = ()) -> list[IdentityStatement]:
+    """Statements in ``name``'s own description that give it another name, oriented ``name → alias``.
+
+    "刘备，字玄德" for 刘备 → alias 玄德; "Mumbai, formerly Bombay" for Bombay → alias Mumbai.
+    """
+    result: list[IdentityStatement] = []
+    for statement in find_identity_statements(description, names=[name, *names], subject=name):
+        if same_name(statement.name, name):
+            result.append(statement)
+        elif same_name(statement.alias, name):
+            result.append(IdentityStatement(name, statement.name, statement.cue, statement.kind,
+                                            statement.start, statement.end, statement.sentence))
+    return result
+
+
+def pair_evidence(a: str, b: str, texts: Iterable[str], *, subject: str | None = None) -> PairEvidence:
+    """What ``texts`` say about ``a`` and ``b``: identity statements linking them, and negative cues."""
+    same: list[IdentityStatement] = []
+    against: list[NegativeStatement] = []
+    for text in texts:
+        for statement in find_identity_statements(text, names=[a, b], subject=subject):
+            if {_loose(statement.name), _loose(statement.alias)} == {_loose(a), _loose(b)}:
+                same.append(statement)
+        against.extend(negative_evidence(a, b, text, subject=subject))
+    return PairEvidence(a, b, tuple(same), tuple(against))
+
+
+def description_evidence(name: str, description: str, other: str) -> PairEvidence:
+    """Does ``name``'s description call ``other`` the same thing, or hold a cue that they differ?"""
+    return pair_evidence(name, other, [description], subject=name)
