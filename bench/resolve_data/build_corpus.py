@@ -112,7 +112,7 @@ N("Liu Shan", "Liu Bei", "kinship")
 D("hist-zh-06", "曹操，字孟德，小字阿瞒，沛国谯县人。曹丕是曹操的次子，篡汉称帝，建立曹魏；曹丕之弟曹植，字子建，以诗文著称。", [
     ("曹操", "person", "曹操字孟德，小字阿瞒，沛国谯县人。", ["孟德"]),
     ("曹丕", "person", "曹丕是曹操的次子，篡汉称帝，建立了曹魏。", []),
-    ("曹植", "person", "曹植字子建，是曹丕之弟，以诗文著称。", []),
+    ("曹植", "person", "曹植字子建，是曹丕之弟，以诗文著称。", ["子建"]),
     ("曹魏", "location", "曹魏是曹丕称帝后建立的政权。", []),
 ], [
     ("曹丕", "曹操", "曹丕是曹操的次子。", ["父子"], 9),
@@ -165,7 +165,7 @@ T("Sun Quan", "Zhongmou", "courtesy_name")
 N("Sun Quan", "Sun Ce", "kinship"); N("Sun Ce", "Sun Jian", "kinship")
 
 D("hist-zh-10", "司马懿，字仲达，河内温县人，曹魏权臣。其长子司马师、次子司马昭相继掌握魏国朝政，司马昭之子司马炎后来建立西晋。", [
-    ("司马懿", "person", "司马懿字仲达，河内温县人，是曹魏的权臣。", []),
+    ("司马懿", "person", "司马懿字仲达，河内温县人，是曹魏的权臣。", ["仲达"]),
     ("司马师", "person", "司马师是司马懿的长子，曾掌握魏国朝政。", []),
     ("司马昭", "person", "司马昭是司马懿的次子，继司马师之后掌握魏国朝政。", []),
     ("司马炎", "person", "司马炎是司马昭之子，后来建立了西晋。", []),
@@ -306,7 +306,7 @@ T("school of mind", "阳明心学", "translation")
 D("poet-zh-08", "陶渊明，名潜，字元亮，自号五柳先生，东晋诗人。", [
     ("陶渊明", "person", "陶渊明名潜，字元亮，自号五柳先生，是东晋诗人。", ["五柳先生"]),
 ], [])
-T("陶渊明", "五柳先生", "art_name"); T("陶渊明", "元亮", "courtesy_name")
+T("陶渊明", "五柳先生", "art_name"); T("陶渊明", "元亮", "courtesy_name"); T("陶渊明", "潜", "given_name")
 
 D("poet-zh-09", "陶潜辞去彭泽县令，归隐田园，作《归去来兮辞》。", [
     ("陶潜", "person", "陶潜辞去彭泽县令之职，归隐田园，写下《归去来兮辞》。", []),
@@ -353,7 +353,7 @@ T("World Trade Organization", "WTO", "abbreviation")
 N("WHO", "WTO", "distinct"); N("World Health Organization", "World Trade Organization", "distinct")
 
 D("abbr-zh-03", "中国科学院，简称中科院，成立于1949年。中国工程院成立于1994年，与中科院同为国家最高学术机构，二者是两个不同的机构。", [
-    ("中国科学院", "organization", "中国科学院简称中科院，成立于1949年。", []),
+    ("中国科学院", "organization", "中国科学院简称中科院，成立于1949年。", ["中科院"]),
     ("中国工程院", "organization", "中国工程院成立于1994年，与中科院同为国家最高学术机构，但二者是两个不同的机构。", []),
     ("中科院", "organization", "中科院与中国工程院同为国家最高学术机构。", []),
 ], [
@@ -511,7 +511,7 @@ T("acetaminophen", "paracetamol", "also_known_as"); T("acetaminophen", "Tylenol"
 N("acetaminophen", "ibuprofen", "distinct")
 
 D("drug-zh-06", "对乙酰氨基酚，俗称扑热息痛，是常用的解热镇痛药。布洛芬的商品名有芬必得等，属于非甾体抗炎药。", [
-    ("对乙酰氨基酚", "drug", "对乙酰氨基酚俗称扑热息痛，是常用的解热镇痛药。", []),
+    ("对乙酰氨基酚", "drug", "对乙酰氨基酚俗称扑热息痛，是常用的解热镇痛药。", ["扑热息痛"]),
     ("布洛芬", "drug", "布洛芬的商品名有芬必得等，属于非甾体抗炎药。", ["芬必得"]),
     ("非甾体抗炎药", "concept", "非甾体抗炎药是一类药物，布洛芬属于其中。", []),
 ], [
@@ -589,7 +589,7 @@ T("atorvastatin", "Lipitor", "brand_generic"); T("rosuvastatin", "Crestor", "bra
 N("atorvastatin", "rosuvastatin", "distinct"); N("rosuvastatin", "statin", "taxonomy"); N("atorvastatin", "statin", "taxonomy")
 
 D("drug-zh-13", "阿托伐他汀（商品名立普妥）可降低低密度脂蛋白胆固醇。瑞舒伐他汀与阿托伐他汀同属他汀类，但二者不是同一种药物。", [
-    ("阿托伐他汀", "drug", "阿托伐他汀（商品名立普妥）可以降低低密度脂蛋白胆固醇。", []),
+    ("阿托伐他汀", "drug", "阿托伐他汀（商品名立普妥）可以降低低密度脂蛋白胆固醇。", ["立普妥"]),
     ("低密度脂蛋白胆固醇", "compound", "阿托伐他汀可以降低低密度脂蛋白胆固醇。", []),
     ("瑞舒伐他汀", "drug", "瑞舒伐他汀与阿托伐他汀同属他汀类药物，但二者不是同一种药物。", []),
     ("他汀类", "concept", "他汀类是一类药物，包括阿托伐他汀和瑞舒伐他汀。", []),
@@ -613,7 +613,7 @@ T("imatinib", "Gleevec", "brand_generic")
 N("imatinib", "nilotinib", "distinct")
 
 D("drug-zh-15", "伊马替尼（商品名格列卫）用于治疗慢性髓性白血病。尼洛替尼是第二代BCR-ABL抑制剂。", [
-    ("伊马替尼", "drug", "伊马替尼（商品名格列卫）用于治疗慢性髓性白血病。", []),
+    ("伊马替尼", "drug", "伊马替尼（商品名格列卫）用于治疗慢性髓性白血病。", ["格列卫"]),
     ("慢性髓性白血病", "disease", "慢性髓性白血病可用伊马替尼治疗。", []),
     ("尼洛替尼", "drug", "尼洛替尼是第二代BCR-ABL抑制剂。", []),
 ], [
@@ -652,11 +652,11 @@ D("geo-zh-03", "长江，古称江，下游一段旧称扬子江，全长约6300
 ], [
     ("长江三角洲", "长江", "长江三角洲位于长江入海口附近。", ["入海口", "冲积"], 8),
 ])
-T("长江", "扬子江", "formerly")
+T("长江", "扬子江", "formerly"); T("长江", "江", "formerly")
 N("长江", "长江三角洲", "part_of")
 
 D("geo-zh-04", "西安，古称长安，是陕西省的省会。陕西与山西是两个不同的省份，以黄河为界。", [
-    ("西安", "location", "西安古称长安，是陕西省的省会。", []),
+    ("西安", "location", "西安古称长安，是陕西省的省会。", ["长安"]),
     ("陕西省", "location", "陕西省的省会是西安；陕西与山西是两个不同的省份，以黄河为界。", ["陕西"]),
     ("山西", "location", "山西与陕西是两个不同的省份，以黄河为界。", []),
     ("黄河", "location", "黄河是陕西与山西的分界。", []),
@@ -692,7 +692,7 @@ T("Beijing", "Peking", "translation"); T("Beijing", "北京", "translation")
 N("Beijing", "Nanjing", "distinct"); N("北京", "南京", "distinct")
 
 D("geo-en-08", "Mumbai, formerly Bombay, is the capital of the Indian state of Maharashtra. Chennai, formerly known as Madras, was renamed in 1996.", [
-    ("Mumbai", "location", "Mumbai, formerly Bombay, is the capital of the Indian state of Maharashtra.", []),
+    ("Mumbai", "location", "Mumbai, formerly Bombay, is the capital of the Indian state of Maharashtra.", ["Bombay"]),
     ("Maharashtra", "location", "Maharashtra is an Indian state whose capital is Mumbai.", []),
     ("Chennai", "location", "Chennai, formerly known as Madras, was renamed in 1996.", ["Madras"]),
 ], [
@@ -711,7 +711,7 @@ D("geo-en-09", "Bombay was renamed Mumbai in 1995, but the Bombay High Court kep
 N("Bombay", "Bombay High Court", "homonym"); N("Madras", "Madras University", "homonym"); N("Chennai", "Madras University", "part_of")
 
 D("geo-en-10", "Ho Chi Minh City, formerly Saigon, is the largest city of Vietnam. Yangon (formerly Rangoon) was the capital of Myanmar, also known as Burma, until 2006.", [
-    ("Ho Chi Minh City", "location", "Ho Chi Minh City, formerly Saigon, is the largest city of Vietnam.", []),
+    ("Ho Chi Minh City", "location", "Ho Chi Minh City, formerly Saigon, is the largest city of Vietnam.", ["Saigon"]),
     ("Vietnam", "location", "Vietnam's largest city is Ho Chi Minh City.", []),
     ("Yangon", "location", "Yangon (formerly Rangoon) was the capital of Myanmar until 2006.", ["Rangoon"]),
     ("Myanmar", "location", "Myanmar, also known as Burma, had Yangon as its capital until 2006.", ["Burma"]),
@@ -723,7 +723,7 @@ T("Ho Chi Minh City", "Saigon", "formerly"); T("Yangon", "Rangoon", "formerly");
 N("Yangon", "Myanmar", "part_of"); N("Ho Chi Minh City", "Vietnam", "part_of")
 
 D("geo-zh-11", "广州，别称羊城，是广东省的省会。", [
-    ("广州", "location", "广州别称羊城，是广东省的省会。", []),
+    ("广州", "location", "广州别称羊城，是广东省的省会。", ["羊城"]),
     ("广东省", "location", "广东省的省会是广州。", []),
 ], [
     ("广州", "广东省", "广州是广东省的省会。", ["省会"], 9),
@@ -761,6 +761,88 @@ D("geo-zh-14", "黄山位于安徽省南部，是著名的山岳风景区。黄�
 ])
 T("黄山市", "徽州", "formerly")
 N("黄山", "黄山市", "homonym"); N("黄山", "安徽省", "part_of")
+
+
+# ---------------------------------------------------------------- species and genus, pathogen and disease (zh, en)
+
+D("bio-zh-01", "疟原虫是一类寄生性原虫，恶性疟原虫和间日疟原虫都是疟原虫属的物种。恶性疟原虫引起恶性疟，恶性疟又称热带疟；间日疟原虫引起间日疟。", [
+    ("疟原虫", "pathogen", "疟原虫是一类寄生性原虫，恶性疟原虫和间日疟原虫都是疟原虫属的物种。", []),
+    ("恶性疟原虫", "pathogen", "恶性疟原虫是疟原虫属的物种，引起恶性疟。", []),
+    ("间日疟原虫", "pathogen", "间日疟原虫是疟原虫属的物种，引起间日疟。", []),
+    ("恶性疟", "disease", "恶性疟由恶性疟原虫引起，又称热带疟。", ["热带疟"]),
+    ("间日疟", "disease", "间日疟由间日疟原虫引起。", []),
+], [
+    ("恶性疟原虫", "疟原虫", "恶性疟原虫是疟原虫属的物种。", ["属于"], 8),
+    ("间日疟原虫", "疟原虫", "间日疟原虫是疟原虫属的物种。", ["属于"], 8),
+    ("恶性疟原虫", "恶性疟", "恶性疟原虫引起恶性疟。", ["引起"], 9),
+    ("间日疟原虫", "间日疟", "间日疟原虫引起间日疟。", ["引起"], 9),
+])
+T("恶性疟", "热带疟", "also_known_as")
+N("恶性疟原虫", "疟原虫", "taxonomy"); N("间日疟原虫", "疟原虫", "taxonomy"); N("恶性疟原虫", "间日疟原虫", "distinct")
+N("恶性疟原虫", "恶性疟", "causal"); N("间日疟", "间日疟原虫", "causal"); N("恶性疟", "间日疟", "distinct")
+
+D("bio-en-02", "Plasmodium falciparum, a species of the genus Plasmodium, causes falciparum malaria, also called malignant tertian malaria. Plasmodium vivax, another species of the genus, causes vivax malaria.", [
+    ("Plasmodium falciparum", "pathogen", "Plasmodium falciparum is a species of the genus Plasmodium and causes falciparum malaria.", []),
+    ("Plasmodium", "pathogen", "Plasmodium is a genus that includes Plasmodium falciparum and Plasmodium vivax.", []),
+    ("falciparum malaria", "disease", "Falciparum malaria, also called malignant tertian malaria, is caused by Plasmodium falciparum.", []),
+    ("Plasmodium vivax", "pathogen", "Plasmodium vivax is another species of the genus Plasmodium and causes vivax malaria.", []),
+    ("vivax malaria", "disease", "Vivax malaria is caused by Plasmodium vivax.", []),
+], [
+    ("Plasmodium falciparum", "Plasmodium", "Plasmodium falciparum is a species of the genus Plasmodium.", ["species of"], 8),
+    ("Plasmodium falciparum", "falciparum malaria", "Plasmodium falciparum causes falciparum malaria.", ["causes"], 9),
+    ("Plasmodium vivax", "Plasmodium", "Plasmodium vivax is a species of the genus Plasmodium.", ["species of"], 8),
+    ("Plasmodium vivax", "vivax malaria", "Plasmodium vivax causes vivax malaria.", ["causes"], 9),
+])
+T("Plasmodium falciparum", "恶性疟原虫", "translation"); T("Plasmodium vivax", "间日疟原虫", "translation"); T("Plasmodium", "疟原虫", "translation")
+T("falciparum malaria", "恶性疟", "translation"); T("falciparum malaria", "malignant tertian malaria", "also_known_as")
+T("vivax malaria", "间日疟", "translation")
+N("Plasmodium falciparum", "Plasmodium", "taxonomy"); N("Plasmodium vivax", "Plasmodium", "taxonomy")
+N("Plasmodium falciparum", "Plasmodium vivax", "distinct"); N("falciparum malaria", "Plasmodium falciparum", "causal")
+N("falciparum malaria", "vivax malaria", "distinct")
+
+D("bio-zh-03", "黄花蒿是菊科蒿属的一年生草本植物，与同属的青蒿是两个不同的物种。青蒿素虽以青蒿命名，实际提取自黄花蒿。", [
+    ("黄花蒿", "plant", "黄花蒿是菊科蒿属的一年生草本植物，与同属的青蒿是两个不同的物种；青蒿素实际提取自黄花蒿。", []),
+    ("蒿属", "concept", "蒿属是菊科的一个属，黄花蒿和青蒿都属于蒿属。", []),
+    ("青蒿", "plant", "青蒿是蒿属植物，与黄花蒿是两个不同的物种。", []),
+    ("青蒿素", "drug", "青蒿素以青蒿命名，实际提取自黄花蒿。", []),
+], [
+    ("黄花蒿", "蒿属", "黄花蒿属于蒿属。", ["属于"], 8),
+    ("青蒿", "蒿属", "青蒿属于蒿属。", ["属于"], 7),
+    ("青蒿素", "黄花蒿", "青蒿素提取自黄花蒿。", ["提取"], 9),
+])
+N("黄花蒿", "蒿属", "taxonomy"); N("青蒿", "蒿属", "taxonomy"); N("黄花蒿", "青蒿", "distinct"); N("青蒿", "青蒿素", "homonym")
+
+D("bio-en-04", "Artemisia annua belongs to the genus Artemisia, which also includes wormwood, Artemisia absinthium.", [
+    ("Artemisia annua", "plant", "Artemisia annua belongs to the genus Artemisia.", []),
+    ("Artemisia", "concept", "Artemisia is a genus that includes Artemisia annua and wormwood, Artemisia absinthium.", []),
+    ("Artemisia absinthium", "plant", "Artemisia absinthium, wormwood, is a species of the genus Artemisia.", ["wormwood"]),
+], [
+    ("Artemisia annua", "Artemisia", "Artemisia annua belongs to the genus Artemisia.", ["genus"], 8),
+    ("Artemisia absinthium", "Artemisia", "Artemisia absinthium belongs to the genus Artemisia.", ["genus"], 8),
+])
+T("Artemisia absinthium", "wormwood", "also_known_as"); T("Artemisia", "蒿属", "translation")
+N("Artemisia annua", "Artemisia", "taxonomy"); N("Artemisia absinthium", "Artemisia", "taxonomy")
+N("Artemisia annua", "Artemisia absinthium", "distinct"); N("sweet wormwood", "wormwood", "distinct")
+
+D("bio-zh-05", "稻瘟病是水稻最重要的病害之一，病原为稻瘟病菌（Magnaporthe oryzae）。", [
+    ("稻瘟病", "disease", "稻瘟病是水稻最重要的病害之一，病原为稻瘟病菌。", []),
+    ("水稻", "crop", "水稻最重要的病害之一是稻瘟病。", []),
+    ("稻瘟病菌", "pathogen", "稻瘟病菌（Magnaporthe oryzae）是稻瘟病的病原。", ["Magnaporthe oryzae"]),
+], [
+    ("稻瘟病", "水稻", "稻瘟病是水稻的病害。", ["病害"], 8),
+    ("稻瘟病菌", "稻瘟病", "稻瘟病菌是稻瘟病的病原。", ["病原"], 9),
+])
+T("稻瘟病菌", "Magnaporthe oryzae", "translation")
+N("稻瘟病", "稻瘟病菌", "causal")
+
+D("bio-en-06", "Rice blast is caused by the fungus Magnaporthe oryzae, formerly classified as Pyricularia oryzae.", [
+    ("rice blast", "disease", "Rice blast is a disease caused by the fungus Magnaporthe oryzae.", []),
+    ("Magnaporthe oryzae", "pathogen", "Magnaporthe oryzae, formerly classified as Pyricularia oryzae, is the fungus that causes rice blast.", []),
+], [
+    ("Magnaporthe oryzae", "rice blast", "Magnaporthe oryzae causes rice blast.", ["causes"], 10),
+])
+T("rice blast", "稻瘟病", "translation"); T("Magnaporthe oryzae", "Pyricularia oryzae", "formerly")
+N("rice blast", "Magnaporthe oryzae", "causal")
 
 
 def check() -> list[str]:

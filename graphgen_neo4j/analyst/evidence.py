@@ -41,11 +41,14 @@ KINDS = (
 ZH_CUES: dict[str, str] = {
     "字": "courtesy_name", "表字": "courtesy_name",
     "号": "art_name", "自号": "art_name", "别号": "art_name", "晚号": "art_name", "道号": "art_name",
-    "名": "given_name", "本名": "given_name", "小名": "also_known_as", "乳名": "also_known_as",
+    "名": "given_name", "本名": "given_name", "小名": "also_known_as", "乳名": "also_known_as", "小字": "also_known_as",
+    "化学名": "also_known_as", "化学名称": "also_known_as", "前身是": "formerly", "前身为": "formerly",
     "又称": "also_known_as", "又名": "also_known_as", "别名": "also_known_as", "别称": "also_known_as",
     "俗称": "also_known_as", "俗名": "also_known_as", "亦称": "also_known_as", "也称": "also_known_as",
     "亦名": "also_known_as", "或称": "also_known_as", "通称": "also_known_as", "世称": "also_known_as",
-    "人称": "also_known_as", "又被称为": "also_known_as", "被称为": "also_known_as", "亦作": "also_known_as",
+    "人称": "also_known_as", "誉为": "also_known_as", "尊称": "also_known_as", "美称": "also_known_as",
+    "雅称": "also_known_as", "爱称": "also_known_as", "昵称": "also_known_as", "绰号": "also_known_as",
+    "外号": "also_known_as", "时称": "formerly", "代称": "formerly", "间称": "formerly", "朝称": "formerly", "又被称为": "also_known_as", "被称为": "also_known_as", "亦作": "also_known_as",
     "又作": "also_known_as", "一作": "also_known_as", "或作": "also_known_as", "即": "also_known_as",
     "简称": "abbreviation", "缩写": "abbreviation", "英文缩写": "abbreviation", "英文简称": "abbreviation",
     "全称": "full_name",
@@ -54,7 +57,7 @@ ZH_CUES: dict[str, str] = {
     "改称": "formerly", "易名为": "formerly", "即今": "formerly", "今称": "formerly", "今名": "formerly", "今": "formerly",
     "英文名称": "translation", "英文名": "translation", "英语名": "translation", "外文名": "translation",
     "拉丁学名": "translation", "学名": "translation", "英译": "translation",
-    "商品名称": "brand_generic", "商品名": "brand_generic", "通用名": "brand_generic", "品牌名": "brand_generic",
+    "商品名称": "brand_generic", "商品名": "brand_generic", "英文商品名": "brand_generic", "通用名": "brand_generic", "品牌名": "brand_generic",
 }
 _ZH_SINGLE = {"字", "号", "名", "即", "今"}
 # What may not follow a single-character cue (文字 is not a courtesy name, 即使 not "namely").
@@ -63,8 +66,16 @@ _ZH_SINGLE_BAD_NEXT = {
     "今": "天日年后已仍属为",
 }
 _ZH_CUE_RE = re.compile("|".join(sorted(map(re.escape, ZH_CUES), key=len, reverse=True)))
-_ZH_CLAUSE = re.compile(r"[^，,；;]+")
-_ZH_TIME = re.compile(r"(?:后来|后|又|再|曾|遂|于|在)*(?:公元前?|民国|清朝?|明朝?)?[\d０-９〇一二三四五六七八九十]{0,4}年?(?:后|间|时)?(?:于|在)?$")
+_ZH_CLAUSE = re.compile(r"[^，,；;：:]+")
+# A clause that introduces another person or thing: "其子刘禅", "长子孙策".
+_ZH_NEW_REFERENT = re.compile(r"^(?:其|(?:长|次|幼|三|四)?(?:子|女)|(?:胞)?(?:弟|兄))")
+# Adverbs and times between a name and its cue: "北平（于1949年）重新更名为北京", "后来又称奉天".
+_ZH_ADVERBS = r"(?:后来|之后|以后|当时|现在|重新|正式|一度|再次|先后|后|又|也|亦|还|再|曾|遂|另|今|现|于|在)"
+_ZH_TIME = re.compile(
+    rf"{_ZH_ADVERBS}*(?:公元前?|民国|清代|清朝|明代|明朝|唐代|宋代)?(?:[\d０-９〇一二三四五六七八九十]{{1,4}}年)?(?:后|间|时)?{_ZH_ADVERBS}*$"
+)
+# Characters after which a Chinese clause goes on as a predicate: its topic is the name before them.
+_ZH_PREDICATE = re.compile("[是为由在于被从把已曾]")
 
 # English cue → kind, written as regular expressions; the name before is the subject and the
 # name after the alias (``_EN_FROM`` and ``_EN_RENAMED_TO`` read both names from the match).
@@ -77,8 +88,14 @@ EN_CUES: tuple[tuple[str, str], ...] = (
      r"(?:\s+(?:was|is))?\b", "art_name"),
     (r",?\s*(?:(?:his|her|their|whose|the)\s+)?(?:given|birth|personal)\s+name(?:\s+(?:was|is))?\b", "given_name"),
     (r",?\s*(?:a\.k\.a\.|aka\b)", "also_known_as"),
+    (r",?\s*(?:(?:is|was)\s+)?known\s+(?:in|during|under|to)\s+[^,;()]{1,40}?\s+as\b", "also_known_as"),
+    (r"(?:,\s*|\s+(?:is|was)\s+)(?:the|a|an)\s+(?:common|chemical|generic|systematic|usual|popular|scientific|official)\s+"
+     r"name\s+(?:of|for)\b", "also_known_as"),
+    (r",?\s*(?:(?:historically|formerly|also|once|often)\s+)?(?:romani[sz]ed|transliterated)\s+as\b", "translation"),
+    (r",\s*styled\b", "courtesy_name"),
+    (r",\s*born(?=\s+[A-Z][a-z])", "given_name"),
     (r",?\s*(?:(?:is|was|are|were)\s+)?(?:formerly|previously|once|originally|historically)"
-     r"(?:\s+(?:known|called|named|spelled)(?:\s+as)?)?\b", "formerly"),
+     r"(?:\s+(?:known|called|named|spelled|classified|described|placed|listed)(?:\s+(?:as|in))?)?\b", "formerly"),
     (r"\s+(?:was|were|has\s+been|had\s+been|is)\s+renamed(?:\s+(?:to|as))?\b", "formerly"),
     (r",?\s*(?:(?:is|was|are|were)\s+)?(?:abbreviated|shortened)(?:\s+(?:as|to))?\b", "abbreviation"),
     (r",?\s*(?:abbr\.|abbrev\.)", "abbreviation"),
@@ -108,7 +125,10 @@ _PAREN_EN_CUES: tuple[tuple[str, str], ...] = (
 _PAREN_EN_RE = [(re.compile(rf"^(?:{pattern})\s*", re.IGNORECASE), kind) for pattern, kind in _PAREN_EN_CUES]
 _PAREN = re.compile(r"[（(]([^（）()]{1,80})[）)]")
 _PRONOUN_SUBJECT = re.compile(r"^(?:it|this|that|he|she|they|its|the\s+\w+|该\S{0,2}|其|他|她|它)$", re.IGNORECASE)
-_APPOSITIVE = re.compile(r"^\s*(?:a|an|the|one\s+of|once|now|today|then|in|from|on)\s+[a-z\d]|^\s*\d")
+_APPOSITIVE = re.compile(
+    r"^\s*(?:a|an|the|one\s+of|once|now|today|then|in|from|on)\s+[a-z\d]|^\s*\d"
+    r"|^\s*(?:also\s+(?:known\s+as|called)|a\.k\.a\.|aka|formerly|previously|otherwise\s+known\s+as)\s"
+)
 _ROLE_END = ("家", "帝", "皇帝", "王", "人", "者", "将", "将军", "官", "诗人", "药", "城", "市", "省", "病")
 
 
@@ -248,9 +268,10 @@ def _parenthesis(sentence: str, match: re.Match[str], span: tuple[int, int], kno
 
 
 def _zh_alias_region(region: str) -> list[str]:
-    region = region.strip().lstrip("为是作:： ")
+    """The aliases after a Chinese cue; modifiers before a 的 are dropped ("1898年创办的京师大学堂" → 京师大学堂)."""
+    region = region.strip().lstrip("为是作有:： ")
     region = re.split(r"[。（(]", region)[0]
-    return split_aliases(region)
+    return [alias.split("的")[-1] if "的" in alias and not alias.endswith("的") else alias for alias in split_aliases(region)]
 
 
 def _chinese_clauses(sentence: str, masked: str, span: tuple[int, int], known: list[str], subject: str | None) -> list[IdentityStatement | None]:
@@ -267,16 +288,16 @@ def _chinese_clauses(sentence: str, masked: str, span: tuple[int, int], known: l
                 cue_match = candidate
                 break
         if cue_match is None:
-            tail = name_tail(clause, names=known, person=True)
-            starts_new = clause.startswith("其") or (tail is not None and tail in known)
-            if tail and (index == 0 or starts_new) and looks_like_name(tail) and not tail.endswith(_ROLE_END):
-                current = tail
+            topic = _zh_topic(clause, known)
+            starts_new = _ZH_NEW_REFERENT.match(clause) is not None or (topic is not None and topic in known)
+            if topic and (index == 0 or starts_new) and looks_like_name(topic) and not topic.endswith(_ROLE_END):
+                current = topic
             continue
         cue = cue_match.group(0)
         kind = ZH_CUES[cue]
-        prefix = clause[: cue_match.start()]
-        if kind == "formerly":
-            prefix = _ZH_TIME.sub("", prefix)
+        prefix = _ZH_TIME.sub("", clause[: cue_match.start()])
+        if "被" in prefix:  # "被后人誉为…": passive, the name is the one the sentence is about
+            prefix = ""
         name = name_tail(prefix, names=known, person=kind in ("courtesy_name", "art_name", "given_name")) if prefix.strip() else None
         if name is None or _PRONOUN_SUBJECT.match(name):
             name = current
@@ -288,6 +309,17 @@ def _chinese_clauses(sentence: str, masked: str, span: tuple[int, int], known: l
                 continue
             results.append(_statement(name, alias, cue, kind, span, sentence))
     return results
+
+
+def _zh_topic(clause: str, known: list[str]) -> str | None:
+    """The name a Chinese clause is about: a known name followed by a predicate, else the name before its predicate ("复方蒿甲醚由…组成" →
+    复方蒿甲醚), or, without one, the name that ends it ("北宋文学家苏轼" → 苏轼, "曹丕之弟曹植" → 曹植)."""
+    starting = [n for n in known if clause.startswith(n) and _ZH_PREDICATE.match(clause, len(n))]
+    if starting:
+        return max(starting, key=len)
+    predicate = _ZH_PREDICATE.search(clause)
+    region = clause[: predicate.start()] if predicate and predicate.start() >= 2 else clause
+    return name_tail(region.split("的")[-1], names=known, person=True)
 
 
 def _zh_cue_fits(clause: str, match: re.Match[str], known: list[str]) -> bool:
@@ -303,7 +335,7 @@ def _zh_cue_fits(clause: str, match: re.Match[str], known: list[str]) -> bool:
     prefix = clause[: match.start()].strip()
     if not prefix:
         return True
-    if cue in ("名", "今"):
+    if cue == "今":
         return False
     if any(prefix.endswith(n) for n in known):
         return True
@@ -317,23 +349,28 @@ def _english_cues(sentence: str, masked: str, span: tuple[int, int], known: list
             results.append(_statement(name_head(match.group("a"), names=known), name_head(match.group("b"), names=known),
                                       "renamed", "formerly", span, sentence))
     taken = [m.span() for p in (_EN_FROM, _EN_RENAMED_TO, _EN_RENAMED_FROM) for m in p.finditer(masked)]
-    for pattern, kind in _EN_CUE_RE:
-        for match in pattern.finditer(masked):
-            if any(a <= match.start() < b for a, b in taken):
-                continue
-            prefix = re.sub(r"(?:,|\s+(?:is|was|are|were|has been|which is))\s*$", "", masked[: match.start()])
-            pieces = prefix.split(",")
-            while len(pieces) > 1 and _APPOSITIVE.match(pieces[-1]):
-                pieces.pop()  # "Guangzhou, a city in Guangdong, also known as …": the name is Guangzhou
-            prefix = ",".join(pieces)
-            region = re.split(r"[;)]|,\s+(?![A-Z][\w\-]*(?:\s|,|$))|\.\s|\.$", masked[match.end() :])[0]
-            aliases = [a for a in (name_head(piece, names=known) for piece in split_aliases(region)) if a]
-            hint = aliases[0] if aliases and is_acronym(aliases[0]) else None
-            name = name_tail(prefix, names=known, acronym=hint)
-            if name is None or _PRONOUN_SUBJECT.match(name) or not prefix.strip():
-                name = subject if not prefix.strip() or _PRONOUN_SUBJECT.match(prefix.strip().split(",")[-1].strip()) else name
-            for alias in aliases:
-                results.append(_statement(name, alias, match.group(0), kind, span, sentence))
+    cues = sorted(((m, kind) for pattern, kind in _EN_CUE_RE for m in pattern.finditer(masked)),
+                  key=lambda item: (item[0].start(), -item[0].end()))
+    for match, kind in cues:  # where cues overlap ("historically romanized as"), the longest at the first place wins
+        if any(a <= match.start() < b or match.start() <= a < match.end() for a, b in taken):
+            continue
+        taken.append(match.span())
+        prefix = re.sub(r"(?:,|\s+(?:is|was|are|were|has been|which is))\s*$", "", masked[: match.start()])
+        copula = re.match(r"^(.*?\S)\s+(?:is|was|are|were)\s+(?:the|a|an)\s+[a-z][a-z\s\-]*$", prefix.split(",")[-1])
+        if copula:  # "X is the compound commonly called Y": the name is X
+            prefix = ",".join(prefix.split(",")[:-1] + [copula.group(1)])
+        pieces = prefix.split(",")
+        while len(pieces) > 1 and _APPOSITIVE.match(pieces[-1]):
+            pieces.pop()  # "Guangzhou, a city in Guangdong, also known as …": the name is Guangzhou
+        prefix = ",".join(pieces)
+        region = re.split(r"[;)]|,\s+(?![A-Z][\w\-]*(?:\s|,|$))|\.\s|\.$", masked[match.end() :])[0]
+        aliases = [a for a in (name_head(piece, names=known) for piece in split_aliases(region)) if a]
+        hint = aliases[0] if aliases and is_acronym(aliases[0]) else None
+        name = name_tail(prefix, names=known, acronym=hint)
+        if name is None or _PRONOUN_SUBJECT.match(name) or not prefix.strip():
+            name = subject if not prefix.strip() or _PRONOUN_SUBJECT.match(prefix.strip().split(",")[-1].strip()) else name
+        for alias in aliases:
+            results.append(_statement(name, alias, match.group(0), kind, span, sentence))
     return results
 
 

@@ -105,9 +105,11 @@ def sentences(text: str) -> list[tuple[int, int]]:
 def _snap(region: str, names: Iterable[str], *, at_end: bool) -> str | None:
     """The longest known name that ends (or starts) ``region``, ignoring quotes and spaces."""
     core = region.rstrip(QUOTES + " ").strip() if at_end else region.lstrip(QUOTES + " ").strip()
+    folded = core.casefold()
     best: str | None = None
     for name in names:
-        if name and (core.endswith(name) if at_end else core.startswith(name)) and (best is None or len(name) > len(best)):
+        key = name.casefold()
+        if name and (folded.endswith(key) if at_end else folded.startswith(key)) and (best is None or len(name) > len(best)):
             if at_end and is_latin(name) and len(core) > len(name) and core[-len(name) - 1].isalnum():
                 continue  # "Beijing" must not end "Nanjing"
             if not at_end and is_latin(name) and len(core) > len(name) and core[len(name)].isalnum():
@@ -216,7 +218,7 @@ def name_head(region: str, *, names: Iterable[str] = ()) -> str | None:
     words: list[str] = []
     for word in region.split():
         bare = word.strip("\"'“”")
-        if not bare or bare.lower() in _HEAD_STOP and words:
+        if not bare or (bare.islower() and bare in _HEAD_STOP):
             break
         words.append(bare)
         if len(words) >= 6:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from .evidence_text import is_latin, sentences
 
-NEGATIVE_KINDS = ("taxonomy", "derivative", "part_of", "kinship", "causal", "distinct")
+NEGATIVE_KINDS = ("taxonomy", "derivative", "part_of", "kinship", "causal", "distinct", "collective")
 
 _I = re.IGNORECASE
 # kind → (infix patterns, postfix patterns).
@@ -43,7 +43,7 @@ NEGATIVE_CUES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          r"ester|salt|enantiomer|isomer|ether|reduction\s+product)s?\s+of\b", r"\bderived\s+from\b", r"\bmade\s+from\b",
          r"\bsynthesi[sz]ed\s+from\b", r"\bmetaboli[sz]ed\s+(?:in)?to\b", r"\bconverted\s+(?:in)?to\b"),
         (r"^(?:的)?(?:衍生物|代谢物|代谢产物|类似物|前体|前药|酯|盐|异构体|还原产物|活性代谢物|改造产物)",
-         r"^(?:经|通过)?(?:还原|衍生|改造|修饰|合成|转化|酯化|甲基化|乙基化|代谢)"),
+         r"^(?:经|通过)?(?:还原|衍生|改造|修饰|合成|转化|酯化|乙酰化|甲基化|乙基化|代谢)"),
     ),
     "part_of": (
         (r"\b(?:a|the)\s+(?:\w+\s+)?(?:city|town|county|district|capital|prefecture|port|village|province|state|region)\s+(?:of|in)\b",
@@ -66,8 +66,12 @@ NEGATIVE_CUES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "distinct": (
         (r"\bnot\s+to\s+be\s+confused\s+with\b", r"\b(?:is|are|was)\s+(?:not|different\s+from|distinct\s+from)\b",
-         r"\bunlike\b", r"不同于|有别于|区别于|并非|不是|而非"),
-        (r"^(?:并)?不同",),
+         r"\bunlike\b", r"\bsuccessor\s+(?:state\s+)?(?:of|to)\b", r"不同于|有别于|区别于|并非|不是|而非"),
+        (r"^(?:并)?不同", r"^(?:是)?(?:两|二)(?:个|所|种)不同"),
+    ),
+    "collective": (
+        (r"\bcollectively\s+(?:known|called|referred\s+to)\s+as\b", r"合称|并称|统称|总称"),
+        (r"^(?:等)?(?:合称|并称|统称|总称)",),
     ),
 }
 _COMPILED = {
