@@ -28,7 +28,9 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .evidence_text import clean, is_han, is_latin, looks_like_name, name_head, name_tail, sentences, split_aliases
+from .evidence_text import (
+    acronym_fits, clean, is_han, is_latin, looks_like_name, name_head, name_tail, sentences, split_aliases,
+)
 from .negative_cues import NegativeStatement, negative_evidence
 
 KINDS = (
@@ -48,7 +50,7 @@ ZH_CUES: dict[str, str] = {
     "亦名": "also_known_as", "或称": "also_known_as", "通称": "also_known_as", "世称": "also_known_as",
     "人称": "also_known_as", "誉为": "also_known_as", "尊称": "also_known_as", "美称": "also_known_as",
     "雅称": "also_known_as", "爱称": "also_known_as", "昵称": "also_known_as", "绰号": "also_known_as",
-    "外号": "also_known_as", "时称": "formerly", "代称": "formerly", "间称": "formerly", "朝称": "formerly", "又被称为": "also_known_as", "被称为": "also_known_as", "亦作": "also_known_as",
+    "外号": "also_known_as", "时称": "formerly", "代称": "formerly", "间称": "formerly", "朝称": "formerly", "被称为": "also_known_as", "亦作": "also_known_as",
     "又作": "also_known_as", "一作": "also_known_as", "或作": "also_known_as", "即": "also_known_as",
     "简称": "abbreviation", "缩写": "abbreviation", "英文缩写": "abbreviation", "英文简称": "abbreviation",
     "全称": "full_name",
@@ -71,11 +73,13 @@ _ZH_CLAUSE = re.compile(r"[^，,；;：:]+")
 _ZH_NEW_REFERENT = re.compile(r"^(?:其|(?:长|次|幼|三|四)?(?:子|女)|(?:胞)?(?:弟|兄))")
 # Adverbs and times between a name and its cue: "北平（于1949年）重新更名为北京", "后来又称奉天".
 _ZH_ADVERBS = r"(?:后来|之后|以后|当时|现在|重新|正式|一度|再次|先后|后|又|也|亦|还|再|曾|遂|另|今|现|于|在)"
+_ZH_YEAR = r"(?:公元前?)?[\d０-９〇一二三四五六七八九十]{1,4}年"
 _ZH_TIME = re.compile(
-    rf"{_ZH_ADVERBS}*(?:公元前?|民国|清代|清朝|明代|明朝|唐代|宋代)?(?:[\d０-９〇一二三四五六七八九十]{{1,4}}年)?(?:后|间|时)?{_ZH_ADVERBS}*$"
+    rf"{_ZH_ADVERBS}*(?:(?:在|于)(?:清|明|唐|宋|元|汉|晋|隋|秦|周)|(?:清|明|唐|宋|元|汉|晋|隋|秦|周)(?:代|朝)|民国)?(?:{_ZH_YEAR}(?:(?:至|到|—|-|～){_ZH_YEAR})?)?"
+    rf"(?:后|间|时|以后|以来)?{_ZH_ADVERBS}*$"
 )
 # Characters after which a Chinese clause goes on as a predicate: its topic is the name before them.
-_ZH_PREDICATE = re.compile("[是为由在于被从把已曾]")
+_ZH_PREDICATE = re.compile("位于|属于|处于|由于|对于|关于|至于|[是为由在于被从把已曾]")
 
 # English cue → kind, written as regular expressions; the name before is the subject and the
 # name after the alias (``_EN_FROM`` and ``_EN_RENAMED_TO`` read both names from the match).
@@ -88,6 +92,7 @@ EN_CUES: tuple[tuple[str, str], ...] = (
      r"(?:\s+(?:was|is))?\b", "art_name"),
     (r",?\s*(?:(?:his|her|their|whose|the)\s+)?(?:given|birth|personal)\s+name(?:\s+(?:was|is))?\b", "given_name"),
     (r",?\s*(?:a\.k\.a\.|aka\b)", "also_known_as"),
+    (r",?\s*(?:known|called)\s+in\s+(?:Chinese|English|Latin)\s+as\b", "translation"),
     (r",?\s*(?:(?:is|was)\s+)?known\s+(?:in|during|under|to)\s+[^,;()]{1,40}?\s+as\b", "also_known_as"),
     (r"(?:,\s*|\s+(?:is|was)\s+)(?:the|a|an)\s+(?:common|chemical|generic|systematic|usual|popular|scientific|official)\s+"
      r"name\s+(?:of|for)\b", "also_known_as"),
@@ -106,7 +111,6 @@ EN_CUES: tuple[tuple[str, str], ...] = (
     (r"\s+(?:is|was)\s+(?:a|the)\s+(?:brand|trade)\s+name\s+(?:for|of)\b", "brand_generic"),
     (r",?\s*(?:whose|with\s+the|its)\s+(?:brand|trade|generic)\s+names?\s*(?:is|are)?\b", "brand_generic"),
     (r"\s+(?:is|was)\s+(?:the\s+)?(?:English|Chinese|Latin|pinyin)\s+(?:name|term|word|spelling)\s+for\b", "translation"),
-    (r",?\s*(?:known|called)\s+in\s+(?:Chinese|English|Latin)\s+as\b", "translation"),
 )
 _EN_CUE_RE = [(re.compile(pattern, re.IGNORECASE), kind) for pattern, kind in EN_CUES]
 _EN_NAME = r"[A-Z][\w'’\-]*(?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][\w'’\-]*)*"
@@ -129,7 +133,7 @@ _APPOSITIVE = re.compile(
     r"^\s*(?:a|an|the|one\s+of|once|now|today|then|in|from|on)\s+[a-z\d]|^\s*\d"
     r"|^\s*(?:also\s+(?:known\s+as|called)|a\.k\.a\.|aka|formerly|previously|otherwise\s+known\s+as)\s"
 )
-_ROLE_END = ("家", "帝", "皇帝", "王", "人", "者", "将", "将军", "官", "诗人", "药", "城", "市", "省", "病")
+_ROLE_END = ("之子", "之父", "之弟", "之兄", "之女", "之妻", "长子", "次子", "幼子", "家", "帝", "皇帝", "王", "人", "者", "将", "将军", "官", "诗人", "药", "城", "市", "省", "病")
 
 
 @dataclass(frozen=True)
@@ -296,10 +300,11 @@ def _chinese_clauses(sentence: str, masked: str, span: tuple[int, int], known: l
         cue = cue_match.group(0)
         kind = ZH_CUES[cue]
         prefix = _ZH_TIME.sub("", clause[: cue_match.start()])
-        if "被" in prefix:  # "被后人誉为…": passive, the name is the one the sentence is about
-            prefix = ""
+        if "被" in prefix:  # "李白被后人誉为…": passive, the name is before 被 (or the sentence's name)
+            prefix = prefix.split("被")[0]
+        prefix = prefix[:-1] if prefix.endswith("的") else prefix  # "阿司匹林的化学名为…"
         name = name_tail(prefix, names=known, person=kind in ("courtesy_name", "art_name", "given_name")) if prefix.strip() else None
-        if name is None or _PRONOUN_SUBJECT.match(name):
+        if name is None or len(name) < 2 or _PRONOUN_SUBJECT.match(name):  # "清代称…": 清 is no name
             name = current
         elif index == 0 or clause.startswith("其") or name in known:
             current = name
@@ -326,7 +331,7 @@ def _zh_cue_fits(clause: str, match: re.Match[str], known: list[str]) -> bool:
     """A single-character cue counts at the clause start or right after a short name (刘备字玄德)."""
     cue = match.group(0)
     after = clause[match.end() : match.end() + 1]
-    if not after or not (is_han(after) or after in "“「《\"" or after.isalpha()):
+    if not after or not (is_han(after) or after in "“「《\"" or after.isalnum()):
         return False
     if cue not in _ZH_SINGLE:
         return True
@@ -339,7 +344,9 @@ def _zh_cue_fits(clause: str, match: re.Match[str], known: list[str]) -> bool:
         return False
     if any(prefix.endswith(n) for n in known):
         return True
-    return 2 <= len(prefix) <= 4 and all(is_han(ch) for ch in prefix) and prefix[0] not in "这那一每该此其某"
+    if cue == "名" and prefix[-1] in "著知闻有命成出得莫驰盛齐排报点提签姓署实匿冒化学":
+        return False  # 著名, 命名, 报名, 化学名…
+    return 2 <= len(prefix) <= 4 and all(is_han(ch) for ch in prefix) and prefix[0] not in "这那一每该此其某是为很最较极颇"
 
 
 def _english_cues(sentence: str, masked: str, span: tuple[int, int], known: list[str], subject: str | None) -> list[IdentityStatement | None]:
@@ -367,6 +374,13 @@ def _english_cues(sentence: str, masked: str, span: tuple[int, int], known: list
         aliases = [a for a in (name_head(piece, names=known) for piece in split_aliases(region)) if a]
         hint = aliases[0] if aliases and is_acronym(aliases[0]) else None
         name = name_tail(prefix, names=known, acronym=hint)
+        segment = re.sub(r"^(?:the|a|an|in|on|at)\s+", "", prefix.split(",")[-1].strip(), flags=re.IGNORECASE)
+        words = segment.split()
+        if (name is None or (name.islower() and " " not in name)) and 1 < len(words) <= 4 and words[0][:1].isupper():
+            name = segment  # "Rice blast, aka …": a sentence-initial name in lower case after its first word
+        expansion = region.strip()
+        if name and is_acronym(name) and len(expansion.split()) <= 8 and acronym_fits(name, expansion.split()):
+            aliases = [expansion]  # "FAO stands for Food and Agriculture Organization": one name, not two
         if name is None or _PRONOUN_SUBJECT.match(name) or not prefix.strip():
             name = subject if not prefix.strip() or _PRONOUN_SUBJECT.match(prefix.strip().split(",")[-1].strip()) else name
         for alias in aliases:

@@ -28,8 +28,9 @@ _NO_BREAK_BEFORE = re.compile(
 )
 _BREAK = re.compile(r"[。！？；!?;]+[”’」』）)]*|\.(?=\s|$)")
 
-# Han characters and words that end a name when reading a stretch of Chinese backwards.
-_ZH_BOUNDARY_CHARS = "的是在和与及由被从为于了等其该这把以也都并或而如经使让给到至会要有不所因但则就又还已更最很均各每比"
+# Grammatical characters that end a name when reading a stretch of Chinese backwards (few: names hold
+# many common characters — 成都, 共和国, 粮食及农业组织).
+_ZH_BOUNDARY_CHARS = "的是在由被从为于了其该这把"
 _ZH_ROLE_SUFFIXES = ("家", "帝", "王", "将", "相", "者", "人", "士", "官", "臣", "侯", "公主", "皇后", "太子")
 # Lower-case English words that may sit inside a name ("Academy of Sciences", "Ho Chi Minh City").
 _NAME_CONNECTORS = frozenset("of for and de du la le van von der the al".split())
@@ -52,7 +53,8 @@ _NUMBER_OR_DATE = re.compile(
     rf"(?:\s*[-–—~～至]\s*[\d０-９][\d０-９.,:/\s]*(?:{_UNIT}\b|{_UNIT})?)?\s*(?:年|BC|BCE|AD|CE)?\s*$"
 )
 _STARTS_WITH_DIGIT = re.compile(r"^\s*(?:c\.\s*|ca\.\s*|约)?[\d０-９]")
-_ZH_DEFINITION = re.compile(r"一种|一类|之一|属于|位于|今属|隶属|是|为|的|在|有|由|指")
+_ZH_DEFINITION_WORDS = re.compile(r"一种|一类|之一|属于|位于|今属|隶属")
+_ZH_DEFINITION = re.compile(r"是|为|的|在|有|由|指")
 _EN_DEFINITION_START = frozenset(
     "a an the one any some which who that see e.g i.e usually mainly mostly often also formerly now here there "
     "its his her their it he she they this these those used".split()
@@ -243,7 +245,7 @@ def looks_like_name(text: str) -> bool:
         han_chars = len(_HAN_RE.findall(text))
         if han_chars > 12 or re.search(r"[，。；：]", text):
             return False
-        return len(text) < 3 or _ZH_DEFINITION.search(text[1:]) is None
+        return _ZH_DEFINITION_WORDS.search(text) is None and (len(text) < 3 or _ZH_DEFINITION.search(text[1:]) is None)
     words = text.split()
     if len(words) > 6 or (words[0].islower() and words[0].rstrip(".,:") in _EN_DEFINITION_START):
         return False

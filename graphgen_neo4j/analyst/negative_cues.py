@@ -29,14 +29,12 @@ from .evidence_text import is_latin, sentences
 NEGATIVE_KINDS = ("taxonomy", "derivative", "part_of", "kinship", "causal", "distinct", "collective")
 
 _I = re.IGNORECASE
-# kind → (infix patterns, postfix patterns).
+# kind → (infix patterns, postfix patterns); the first kind that matches is reported, so "distinct" comes first and "taxonomy" (属于) after "part_of" (隶属于).
 NEGATIVE_CUES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "taxonomy": (
-        (r"(?:\b(?:is|are|was|were)\s+|,\s*)(?:a|an|one|the)\s+(?:\w+\s+)?(?:species|subspecies|strain|variety|cultivar|"
-         r"genus|member|kind|type|form|subtype|serotype|class|family|group|sort)\s+(?:of|in|within|belonging\s+to)\b",
-         r"\bbelong(?:s|ing)?\s+to\b", r"\b(?:genus|family)\s+(?:that\s+)?(?:includes|contains|comprises)\b",
-         r"\bspecies\s+(?:such\s+as|like|including)\b", r"属于", r"是一种", r"包括", r"包含", r"下的"),
-        (r"^(?:属|科|目|类)?(?:的|中的)?(?:一种|一个种|一员|亚种|变种|品种|成员|一类|种之一|物种)", r"^属(?:植物|物种|病原)?"),
+    "distinct": (
+        (r"\bnot\s+(?:to\s+)?(?:be\s+)?confused\s+with\b", r"\b(?:is|are|was)\s+(?:not|different\s+from|distinct\s+from)\b",
+         r"\bunlike\b", r"\bborders?\b", r"\bsuccessor\s+(?:state\s+)?(?:of|to)\b", r"不同于|有别于|区别于|并非|不是|而非"),
+        (r"^(?:并)?不同", r"^(?:是)?(?:两|二)(?:个|所|种)不同"),
     ),
     "derivative": (
         (r"\b(?:semi-?synthetic\s+|synthetic\s+|active\s+|main\s+)?(?:derivative|metabolite|analogue|analog|prodrug|precursor|"
@@ -47,8 +45,8 @@ NEGATIVE_CUES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "part_of": (
         (r"\b(?:a|the)\s+(?:\w+\s+)?(?:city|town|county|district|capital|prefecture|port|village|province|state|region)\s+(?:of|in)\b",
-         r"\b(?:capital|seat)\s+of\b", r"\blocated\s+in\b", r"\bpart\s+of\b", r"\bin\s+the\s+(?:\w+\s+)?province\s+of\b",
-         r"\bborders?\b", r"位于", r"隶属于?", r"地处", r"坐落于", r"今属", r"下辖", r"辖"),
+         r"\b(?:capital|seat)\s+of\b", r"\blocated\s+in\b", r"\bpart\s+of\b",
+         r"位于", r"隶属于?", r"地处", r"坐落于", r"今属", r"辖"),
         (r"^(?:省|市|县|自治区)?(?:的)?(?:省会|首府|首都|辖区|下辖|境内|一部分|属地|一个市|一个县|城市)",),
     ),
     "kinship": (
@@ -61,17 +59,19 @@ NEGATIVE_CUES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "causal": (
         (r"\bcaus(?:es|ed|ing)\b", r"\b(?:causative\s+agent|pathogen|agent)\s+of\b", r"\bleads?\s+to\b",
-         r"引起|导致|引发|致病"),
+         r"引起|导致|引发|致病|病原(?:体|菌)?(?:为|是)"),
         (r"^(?:的)?(?:病原体|病原菌|病原|致病菌)",),
     ),
-    "distinct": (
-        (r"\bnot\s+to\s+be\s+confused\s+with\b", r"\b(?:is|are|was)\s+(?:not|different\s+from|distinct\s+from)\b",
-         r"\bunlike\b", r"\bsuccessor\s+(?:state\s+)?(?:of|to)\b", r"不同于|有别于|区别于|并非|不是|而非"),
-        (r"^(?:并)?不同", r"^(?:是)?(?:两|二)(?:个|所|种)不同"),
+    "taxonomy": (
+        (r"(?:\b(?:is|are|was|were)\s+|,\s*)(?:a|an|one|the)\s+(?:\w+\s+)?(?:species|subspecies|strain|variety|cultivar|"
+         r"genus|member|kind|type|form|subtype|serotype|class|family|group|sort)\s+(?:of|in|within|belonging\s+to)\b",
+         r"\bbelong(?:s|ing)?\s+to\b", r"\b(?:genus|family)\s+(?:that\s+)?(?:includes|contains|comprises)\b",
+         r"\bspecies\s+(?:such\s+as|like|including)\b", r"属于", r"是一种", r"包括", r"包含", r"下的"),
+        (r"^(?:属|科|目|类)?(?:的|中的)?(?:一种|一个种|一员|亚种|变种|品种|成员|一类|种之一|物种)", r"^属(?:植物|物种|病原)?"),
     ),
     "collective": (
         (r"\bcollectively\s+(?:known|called|referred\s+to)\s+as\b", r"合称|并称|统称|总称"),
-        (r"^(?:等)?(?:合称|并称|统称|总称)",),
+        (r"^(?:等)?(?:的)?(?:合称|并称|统称|总称)",),
     ),
 }
 _COMPILED = {
