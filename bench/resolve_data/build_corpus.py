@@ -92,6 +92,8 @@ D("hist-zh-04", "赵云，字子龙，常山真定人，先从公孙瓒，后归
     ("赵云", "person", "赵云字子龙，常山真定人，先追随公孙瓒，后来归附刘备。", ["子龙"]),
     ("公孙瓒", "person", "公孙瓒是赵云最初追随的人。", []),
     ("长坂坡之战", "event", "长坂坡之战中，赵云单骑救出了幼主刘禅。", []),
+    ("刘备", "person", "刘备是赵云后来归附的人。", []),
+    ("刘禅", "person", "刘禅是幼主，长坂坡之战中被赵云单骑救出。", []),
 ], [
     ("赵云", "刘备", "赵云后来归附刘备。", ["归附"], 8),
     ("赵云", "刘禅", "长坂坡之战中赵云单骑救出幼主刘禅。", ["救出"], 8),
@@ -102,6 +104,7 @@ D("hist-en-05", "Zhao Yun (赵云) was a general of Shu Han. At the Battle of Ch
     ("Zhao Yun", "person", "Zhao Yun was a general of Shu Han who rescued Liu Shan at the Battle of Changban.", ["赵云"]),
     ("Liu Shan", "person", "Liu Shan was the infant son of Liu Bei; Zhao Yun rescued him at the Battle of Changban.", []),
     ("Battle of Changban", "event", "At the Battle of Changban, Zhao Yun rescued the infant Liu Shan.", []),
+    ("Liu Bei", "person", "Liu Bei was the father of the infant Liu Shan.", []),
 ], [
     ("Zhao Yun", "Liu Shan", "Zhao Yun rescued Liu Shan at the Battle of Changban.", ["rescued"], 9),
     ("Liu Shan", "Liu Bei", "Liu Shan was the infant son of Liu Bei.", ["son of"], 8),
@@ -705,6 +708,7 @@ D("geo-en-09", "Bombay was renamed Mumbai in 1995, but the Bombay High Court kep
     ("Bombay", "location", "Bombay is the old name of the city renamed Mumbai in 1995.", []),
     ("Bombay High Court", "organization", "The Bombay High Court kept its old name after Bombay was renamed Mumbai in 1995.", []),
     ("Madras University", "organization", "Madras University is a university in Chennai that kept the old name of its city.", []),
+    ("Chennai", "location", "Chennai is the city in which Madras University stands.", []),
 ], [
     ("Madras University", "Chennai", "Madras University is in Chennai.", ["located in"], 7),
 ])
@@ -876,14 +880,11 @@ def main() -> int:
     if problems:
         return 1
     with open(HERE / "documents.jsonl", "w", encoding="utf-8") as out:
-        for doc in DOCS:
-            out.write(json.dumps({"id": doc["id"], "text": doc["text"]}, ensure_ascii=False) + "\n")
+        out.writelines(json.dumps({"id": doc["id"], "text": doc["text"]}, ensure_ascii=False) + "\n" for doc in DOCS)
     with open(HERE / "extractions.jsonl", "w", encoding="utf-8") as out:
-        for doc in DOCS:
-            out.write(json.dumps({"id": doc["id"], "reply": doc["reply"]}, ensure_ascii=False) + "\n")
+        out.writelines(json.dumps({"id": doc["id"], "reply": doc["reply"]}, ensure_ascii=False) + "\n" for doc in DOCS)
     with open(HERE / "labels.jsonl", "w", encoding="utf-8") as out:
-        for label in LABELS:
-            out.write(json.dumps(label, ensure_ascii=False) + "\n")
+        out.writelines(json.dumps(label, ensure_ascii=False) + "\n" for label in LABELS)
     true = sum(1 for label in LABELS if label["same"])
     print(f"{len(DOCS)} documents, {true} true pairs, {len(LABELS) - true} hard negatives")
     return 0

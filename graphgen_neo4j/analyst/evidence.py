@@ -28,8 +28,23 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from .evidence_cues import (
+    _PAREN_EN_CUES,
+    _ZH_SINGLE,
+    _ZH_SINGLE_BAD_NEXT,
+    EN_CUES,
+    ZH_CUES,
+)
 from .evidence_text import (
-    acronym_fits, clean, is_han, is_latin, looks_like_name, name_head, name_tail, sentences, split_aliases,
+    acronym_fits,
+    clean,
+    is_han,
+    is_latin,
+    looks_like_name,
+    name_head,
+    name_tail,
+    sentences,
+    split_aliases,
 )
 from .negative_cues import NegativeStatement, negative_evidence
 
@@ -38,35 +53,6 @@ KINDS = (
     "formerly", "translation", "brand_generic",
 )
 
-# Chinese cue → kind. Longer cues are tried first; single characters only at a clause start
-# or right after a short name (see ``_ZH_SINGLE``).
-ZH_CUES: dict[str, str] = {
-    "字": "courtesy_name", "表字": "courtesy_name",
-    "号": "art_name", "自号": "art_name", "别号": "art_name", "晚号": "art_name", "道号": "art_name",
-    "名": "given_name", "本名": "given_name", "小名": "also_known_as", "乳名": "also_known_as", "小字": "also_known_as",
-    "化学名": "also_known_as", "化学名称": "also_known_as", "前身是": "formerly", "前身为": "formerly",
-    "又称": "also_known_as", "又名": "also_known_as", "别名": "also_known_as", "别称": "also_known_as",
-    "俗称": "also_known_as", "俗名": "also_known_as", "亦称": "also_known_as", "也称": "also_known_as",
-    "亦名": "also_known_as", "或称": "also_known_as", "通称": "also_known_as", "世称": "also_known_as",
-    "人称": "also_known_as", "誉为": "also_known_as", "尊称": "also_known_as", "美称": "also_known_as",
-    "雅称": "also_known_as", "爱称": "also_known_as", "昵称": "also_known_as", "绰号": "also_known_as",
-    "外号": "also_known_as", "时称": "formerly", "代称": "formerly", "间称": "formerly", "朝称": "formerly", "被称为": "also_known_as", "亦作": "also_known_as",
-    "又作": "also_known_as", "一作": "also_known_as", "或作": "also_known_as", "即": "also_known_as",
-    "简称": "abbreviation", "缩写": "abbreviation", "英文缩写": "abbreviation", "英文简称": "abbreviation",
-    "全称": "full_name",
-    "旧称": "formerly", "古称": "formerly", "旧名": "formerly", "曾名": "formerly", "原名": "formerly",
-    "原称": "formerly", "曾用名": "formerly", "曾称": "formerly", "改名为": "formerly", "更名为": "formerly",
-    "改称": "formerly", "易名为": "formerly", "即今": "formerly", "今称": "formerly", "今名": "formerly", "今": "formerly",
-    "英文名称": "translation", "英文名": "translation", "英语名": "translation", "外文名": "translation",
-    "拉丁学名": "translation", "学名": "translation", "英译": "translation",
-    "商品名称": "brand_generic", "商品名": "brand_generic", "英文商品名": "brand_generic", "通用名": "brand_generic", "品牌名": "brand_generic",
-}
-_ZH_SINGLE = {"字", "号", "名", "即", "今"}
-# What may not follow a single-character cue (文字 is not a courtesy name, 即使 not "namely").
-_ZH_SINGLE_BAD_NEXT = {
-    "字": "数母体句符典面", "号": "召称令码数称", "名": "为叫字单额义次声气人医将", "即": "使可便刻时将是将",
-    "今": "天日年后已仍属为",
-}
 _ZH_CUE_RE = re.compile("|".join(sorted(map(re.escape, ZH_CUES), key=len, reverse=True)))
 _ZH_CLAUSE = re.compile(r"[^，,；;：:]+")
 # A clause that introduces another person or thing: "其子刘禅", "长子孙策".
@@ -81,51 +67,12 @@ _ZH_TIME = re.compile(
 # Characters after which a Chinese clause goes on as a predicate: its topic is the name before them.
 _ZH_PREDICATE = re.compile("位于|属于|处于|由于|对于|关于|至于|[是为由在于被从把已曾]")
 
-# English cue → kind, written as regular expressions; the name before is the subject and the
-# name after the alias (``_EN_FROM`` and ``_EN_RENAMED_TO`` read both names from the match).
-EN_CUES: tuple[tuple[str, str], ...] = (
-    (r",?\s*(?:(?:is|was|are|were)\s+)?(?:also|otherwise|commonly|popularly|widely|sometimes|often|better)\s+"
-     r"(?:known\s+as|called|referred\s+to\s+as|spelled|spelt|written\s+as|named)\b", "also_known_as"),
-    (r",?\s*(?:(?:also\s+)?known\s+by\s+)?(?:(?:his|her|their|whose|the|with\s+the)\s+)?(?:courtesy|style)\s+name"
-     r"(?:\s+(?:was|is))?\b", "courtesy_name"),
-    (r",?\s*(?:(?:also\s+)?known\s+by\s+)?(?:(?:his|her|their|whose|the|with\s+the)\s+)?(?:art|pen|literary|sobriquet)\s+name"
-     r"(?:\s+(?:was|is))?\b", "art_name"),
-    (r",?\s*(?:(?:his|her|their|whose|the)\s+)?(?:given|birth|personal)\s+name(?:\s+(?:was|is))?\b", "given_name"),
-    (r",?\s*(?:a\.k\.a\.|aka\b)", "also_known_as"),
-    (r",?\s*(?:known|called)\s+in\s+(?:Chinese|English|Latin)\s+as\b", "translation"),
-    (r",?\s*(?:(?:is|was)\s+)?known\s+(?:in|during|under|to)\s+[^,;()]{1,40}?\s+as\b", "also_known_as"),
-    (r"(?:,\s*|\s+(?:is|was)\s+)(?:the|a|an)\s+(?:common|chemical|generic|systematic|usual|popular|scientific|official)\s+"
-     r"name\s+(?:of|for)\b", "also_known_as"),
-    (r",?\s*(?:(?:historically|formerly|also|once|often)\s+)?(?:romani[sz]ed|transliterated)\s+as\b", "translation"),
-    (r",\s*styled\b", "courtesy_name"),
-    (r",\s*born(?=\s+[A-Z][a-z])", "given_name"),
-    (r",?\s*(?:(?:is|was|are|were)\s+)?(?:formerly|previously|once|originally|historically)"
-     r"(?:\s+(?:known|called|named|spelled|classified|described|placed|listed)(?:\s+(?:as|in))?)?\b", "formerly"),
-    (r"\s+(?:was|were|has\s+been|had\s+been|is)\s+renamed(?:\s+(?:to|as))?\b", "formerly"),
-    (r",?\s*(?:(?:is|was|are|were)\s+)?(?:abbreviated|shortened)(?:\s+(?:as|to))?\b", "abbreviation"),
-    (r",?\s*(?:abbr\.|abbrev\.)", "abbreviation"),
-    (r"\s+(?:is|was)\s+(?:short|an\s+abbreviation|the\s+abbreviation|an\s+acronym|the\s+acronym)\s+for\b", "abbreviation"),
-    (r"\s+stands\s+for\b", "abbreviation"),
-    (r",?\s*(?:(?:is|are|was)\s+)?(?:sold|marketed|branded)\s+(?:(?:under|with)\s+the\s+(?:brand|trade)\s+names?|as)\b",
-     "brand_generic"),
-    (r"\s+(?:is|was)\s+(?:a|the)\s+(?:brand|trade)\s+name\s+(?:for|of)\b", "brand_generic"),
-    (r",?\s*(?:whose|with\s+the|its)\s+(?:brand|trade|generic)\s+names?\s*(?:is|are)?\b", "brand_generic"),
-    (r"\s+(?:is|was)\s+(?:the\s+)?(?:English|Chinese|Latin|pinyin)\s+(?:name|term|word|spelling)\s+for\b", "translation"),
-)
 _EN_CUE_RE = [(re.compile(pattern, re.IGNORECASE), kind) for pattern, kind in EN_CUES]
 _EN_NAME = r"[A-Z][\w'’\-]*(?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][\w'’\-]*)*"
 _EN_FROM = re.compile(
     rf"(?:renamed|changed\s+(?:its|their|the)\s+name|name\s+was\s+changed)\s+from\s+(?P<a>{_EN_NAME})\s+to\s+(?P<b>{_EN_NAME})")
 _EN_RENAMED_TO = re.compile(rf"\brenamed\s+(?P<a>{_EN_NAME})\s+(?:to|as)\s+(?P<b>{_EN_NAME})")
 _EN_RENAMED_FROM = re.compile(rf"(?P<b>{_EN_NAME})\s+(?:was|has\s+been)\s+renamed\s+from\s+(?P<a>{_EN_NAME})")
-# A cue at the start of a parenthesis: (also known as X), (abbr. X), (today X), (Chinese: X), (brand name X).
-_PAREN_EN_CUES: tuple[tuple[str, str], ...] = (
-    (r"(?:also|otherwise|commonly|better)\s+(?:known\s+as|called|spelled)|a\.k\.a\.|aka|or", "also_known_as"),
-    (r"formerly(?:\s+(?:known\s+as|called))?|previously|once|then|now|today|renamed(?:\s+(?:to|from))?|old\s+name", "formerly"),
-    (r"abbr\.|abbrev\.|abbreviated(?:\s+(?:as|to))?|short\s+for|acronym", "abbreviation"),
-    (r"(?:brand|trade|generic|proprietary)\s+names?:?|sold\s+as|marketed\s+as", "brand_generic"),
-    (r"(?:Chinese|English|Latin|pinyin|Japanese|simplified|traditional)\s*:", "translation"),
-)
 _PAREN_EN_RE = [(re.compile(rf"^(?:{pattern})\s*", re.IGNORECASE), kind) for pattern, kind in _PAREN_EN_CUES]
 _PAREN = re.compile(r"[（(]([^（）()]{1,80})[）)]")
 _PRONOUN_SUBJECT = re.compile(r"^(?:it|this|that|he|she|they|its|the\s+\w+|该\S{0,2}|其|他|她|它)$", re.IGNORECASE)
@@ -302,7 +249,7 @@ def _chinese_clauses(sentence: str, masked: str, span: tuple[int, int], known: l
         prefix = _ZH_TIME.sub("", clause[: cue_match.start()])
         if "被" in prefix:  # "李白被后人誉为…": passive, the name is before 被 (or the sentence's name)
             prefix = prefix.split("被")[0]
-        prefix = prefix[:-1] if prefix.endswith("的") else prefix  # "阿司匹林的化学名为…"
+        prefix = prefix.removesuffix("的")  # "阿司匹林的化学名为…"
         name = name_tail(prefix, names=known, person=kind in ("courtesy_name", "art_name", "given_name")) if prefix.strip() else None
         if name is None or len(name) < 2 or _PRONOUN_SUBJECT.match(name):  # "清代称…": 清 is no name
             name = current

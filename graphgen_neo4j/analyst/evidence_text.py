@@ -35,12 +35,12 @@ _ZH_ROLE_SUFFIXES = ("家", "帝", "王", "将", "相", "者", "人", "士", "�
 # Lower-case English words that may sit inside a name ("Academy of Sciences", "Ho Chi Minh City").
 _NAME_CONNECTORS = frozenset("of for and de du la le van von der the al".split())
 _LEADING_STOP = frozenset(
-    "a an the this that these those its his her their our in on at by for from with as and or but "
-    "is was are were it he she they which who whose when while after before since".split()
+    "a an the this that these those its his her their our in on at by for from with as and or but is "
+    "was are were it he she they which who whose when while after before since".split()
 )
 _HEAD_STOP = frozenset(
-    "in by among outside for since until from when because who which that is was are were has have had "
-    "and or as at on to with after before during whose where while its his her their".split()
+    "in by among outside for since until from when because who which that is was are were has have "
+    "had and or as at on to with after before during whose where while its his her their".split()
 )
 _LATIN_EPITHET = re.compile(r"^[a-z]{4,}(?:a|ae|i|ii|um|us|is|ensis|oides)$")
 _NOT_ALIAS_WORDS = frozenset(
@@ -56,8 +56,8 @@ _STARTS_WITH_DIGIT = re.compile(r"^\s*(?:c\.\s*|ca\.\s*|约)?[\d０-９]")
 _ZH_DEFINITION_WORDS = re.compile(r"一种|一类|之一|属于|位于|今属|隶属")
 _ZH_DEFINITION = re.compile(r"是|为|的|在|有|由|指")
 _EN_DEFINITION_START = frozenset(
-    "a an the one any some which who that see e.g i.e usually mainly mostly often also formerly now here there "
-    "its his her their it he she they this these those used".split()
+    "a an the one any some which who that see e.g i.e usually mainly mostly often also formerly now "
+    "here there its his her their it he she they this these those used".split()
 )
 _EN_VERBS = re.compile(r"\b(?:is|are|was|were|be|been|has|have|had|does|do|did|can|may|which|that)\b")
 
@@ -181,9 +181,7 @@ def name_tail(region: str, *, names: Iterable[str] = (), acronym: str | None = N
         bare = word.strip("\"'“”()")
         if not bare:
             break
-        if bare[0].isupper() or any(c.isupper() for c in bare[1:]):
-            picked.insert(0, bare)
-        elif bare.lower() in _NAME_CONNECTORS and picked:
+        if bare[0].isupper() or any(c.isupper() for c in bare[1:]) or (bare.lower() in _NAME_CONNECTORS and picked):
             picked.insert(0, bare)
         else:
             break

@@ -16,7 +16,8 @@ A cue links names ``A`` and ``B`` in one sentence in one of two ways:
 Both orders of ``A`` and ``B`` are tried. In an entity's own description the entity is
 often not named ("a city in Guangdong province"); pass it as ``subject`` and it counts as
 named at the start of each sentence that does not name it. An occurrence of ``A`` inside an
-occurrence of ``B`` (青蒿素 inside 双氢青蒿素) is not an occurrence of ``A``.
+occurrence of ``B`` (青蒿素 inside 双氢青蒿素) is not an occurrence of ``A``, nor is a Latin-script
+name followed by a capitalised word ("Madras" in "Madras University").
 """
 
 from __future__ import annotations
@@ -100,7 +101,8 @@ def occurrences(name: str, sentence: str, inside: str | None = None) -> list[tup
     if not name:
         return []
     flags = re.IGNORECASE
-    pattern = rf"(?<![\w]){re.escape(name)}(?![\w])" if is_latin(name) else re.escape(name)
+    # A Latin name followed by a capitalised word is part of a longer name ("Madras University").
+    pattern = rf"(?<![\w]){re.escape(name)}(?![\w])(?!(?-i:\s+[A-Z]))" if is_latin(name) else re.escape(name)
     found = [m.span() for m in re.finditer(pattern, sentence, flags)]
     if inside and len(inside) > len(name) and name.casefold() in inside.casefold():
         blocked = occurrences(inside, sentence)

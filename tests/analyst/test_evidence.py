@@ -308,6 +308,7 @@ def test_each_negative_cue(a: str, b: str, text: str, kind: str) -> None:
     ("Guangzhou", "Canton", "Guangzhou, a city in Guangdong, also known as Canton, is big."),
     ("青蒿素", "双氢青蒿素", "青蒿素是抗疟药。双氢青蒿素也是。"),  # no cue, and 青蒿素 inside 双氢青蒿素 is not a mention
     ("苏轼", "苏辙", "苏洵与其子苏轼、苏辙同为文学家。"),
+    ("Chennai", "Madras", "Chennai is the city in which Madras University stands."),  # Madras University is another name
 ])
 def test_no_negative_cue_where_there_is_none(a: str, b: str, text: str) -> None:
     assert negative_evidence(a, b, text) == []
