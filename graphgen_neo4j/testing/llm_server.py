@@ -247,6 +247,13 @@ class ScriptedLLMServer:
             raise ValueError(f"P(yes)={yes} and P(no)={no} must be probabilities summing to at most 1")
         self.knobs["judgements"] = {**self.knobs["judgements"], normalize_statement(statement): (yes, no)}
 
+    def set_extraction_replies(self, replies: Mapping[str, Mapping[str, Any]]) -> None:
+        """Answer ``extract`` for these passages (text or ``passage_key``) with these extractions, ``glean`` with nothing.
+
+        See ``scripts/extract.py`` ("Table replies"); other passages keep the rule-based reply.
+        """
+        self.knobs["extraction_replies"] = {key: dict(value) for key, value in replies.items()}
+
     def inject(self, kind: str, *, times: int | None = 1, task: str | None = None, **options: Any) -> Fault:
         """Apply fault ``kind`` to the next ``times`` matching requests (see ``FAULT_KINDS``)."""
         fault = Fault(kind, times=times, task=task, **options)

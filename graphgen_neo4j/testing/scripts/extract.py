@@ -51,6 +51,13 @@ strength 10 minus one per 10 characters between them (at least 1).
 sentence: the entities first named there and its relations. The first ``glean`` reply
 returns exactly those; later ``glean`` replies are empty.
 
+**Table replies.** With the server knob ``extraction_replies`` — a mapping from a passage
+(its text, or ``passage_key(text)``, the SHA-256 of the stripped text) to an extraction
+(``{"entities": [...], "relations": [...]}``) — a passage found there gets that extraction
+instead of the rules' (its descriptions marked ``[canned] ``, names left as they are), and
+its ``glean`` replies are empty. Passages not in the table get the rules' reply.
+``set_extraction_replies`` on the server fills the knob.
+
 **Messy text.** With the server knob ``extract_style="messy"`` the reply is JSON as a
 careless model writes it: prose around it, full-width ``｛｝［］：，`` outside strings,
 curly-quoted keys, trailing commas, names in 「」 or quotes, keywords and aliases as one
@@ -59,11 +66,13 @@ string, strength as ``"8/10"``. (The server fault ``text_mode`` adds a code fenc
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from graphgen_neo4j.testing.scripts import CANNED_PREFIX, ScriptedRequest, message_text, responder
+from graphgen_neo4j.testing.scripts import CANNED_PREFIX, ScriptedRequest, canned, message_text, responder
 
 _TEXT = re.compile(r"<text>\s*(.*?)\s*</text>", re.DOTALL)
 _SENTENCE = re.compile(r"[^\n]*?(?:[。！？；!?]+[”’」』）)]*|\.(?=\s)|$)")
@@ -438,13 +447,41 @@ def messy(entities: list[dict], relations: list[dict]) -> str:
     return f"{opening}\n{body}\n（以上）" if chinese else f"{opening}\n{body}\nHope this helps."
 
 
+def passage_key(text: str) -> str:
+    """The key of a passage in the ``extraction_replies`` knob: SHA-256 of its stripped text."""
+    return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()
+
+
+def table_reply(request: ScriptedRequest) -> dict | None:
+    """The extraction the ``extraction_replies`` knob holds for this passage, descriptions marked canned."""
+    table: Mapping[str, Mapping] | None = request.knobs.get("extraction_replies")
+    if not table:
+        return None
+    text = passage(request).strip()
+    entry = table.get(text) or table.get(passage_key(text))
+    if entry is None:
+        return None
+
+    def marked(item: Mapping) -> dict:
+        description = item.get("description")
+        return {**item, "description": description if not description else canned(str(description))}
+
+    return {"entities": [marked(e) for e in entry.get("entities", [])],
+            "relations": [marked(r) for r in entry.get("relations", [])]}
+
+
 @responder("extract")
 def extract(request: ScriptedRequest) -> str:
+    table = table_reply(request)
+    if table is not None:
+        return json.dumps(table, ensure_ascii=False)
     return reply(first_pass(passage(request)), request.knobs.get("extract_style", "json"))
 
 
 @responder("glean")
 def glean(request: ScriptedRequest) -> str:
+    if table_reply(request) is not None:
+        return json.dumps({"entities": [], "relations": []})
     done = sum(1 for m in request.messages if m.get("role") == "assistant")
     items = glean_pass(passage(request)) if done <= 1 else []
     return reply(items, request.knobs.get("extract_style", "json"))
