@@ -418,7 +418,7 @@ def unit_material(unit: Unit, batch: BatchMaterial) -> UnitMaterial | None:
             relations = [relation]
             item_loss = relation.loss
         elif unit.item_id in batch.entities and not batch.relations:
-            entities, relations, item_loss = [batch.entities[unit.item_id]], [], None  # type: ignore[index]
+            entities, relations, item_loss = [batch.entities[unit.item_id]], [], None
         else:
             return None
     else:

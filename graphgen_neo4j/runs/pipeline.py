@@ -58,7 +58,7 @@ def stage_configs(config: PipelineConfig, run_id: str | None = None) -> StageCon
     generation: dict[str, Any] = {**config.generation.model_dump(exclude_unset=True), "partition_run_id": run_id}
     if "qa_form" in traverse.model_fields_set or config.generation.mix is None:
         generation["modes"] = config.modes()  # unset qa_form and a mix: the mix names the modes
-    views = {
+    views: dict[str, tuple[type[BaseModel], dict[str, Any]]] = {
         "quiz": (QuizConfig, {"quiz_samples": config.quiz_samples, "loss_strategy": loss_strategy}),
         "judge": (JudgeConfig, {"re_judge": config.re_judge, "loss_strategy": loss_strategy,
                                 "skip_judge": config.judge.skip, "top_logprobs": config.judge.top_logprobs}),

@@ -22,8 +22,8 @@ def test_config_is_valid_and_its_input_exists(path: Path) -> None:
     config = load_config(path)
     assert all(p.exists() for p in config.input_paths()), config.input_file
     stages = stage_configs(config, run_id="run-test")
-    assert stages["partition"].max_depth == config.traverse_strategy.max_depth  # type: ignore[attr-defined]
-    assert stages["generate"].modes == config.modes()  # type: ignore[attr-defined]
+    assert stages.partition.max_depth == config.traverse_strategy.max_depth
+    assert stages.generate.modes == config.modes()
 
 
 def test_qa_form_open_is_aggregated(tmp_path: Path) -> None:
