@@ -14,34 +14,63 @@ environment.
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
+from graphgen_neo4j.choices import (
+    OUTPUT_SUFFIXES,
+    DataType,
+    EdgeSampling,
+    ExpandMethod,
+    ExportFormat,
+    IsolatedNodeStrategy,
+    LossStrategy,
+    Mode,
+    QAForm,
+    config_error,
+    parse_mix,
+)
 from graphgen_neo4j.errors import ConfigError
 
-ExportFormat = Literal["alpaca", "sharegpt", "chatml"]
+__all__ = ["ExportFormat", "PipelineConfig", "apply_overrides", "load_config", "neo4j_env", "parse_config"]
+
+# Settings that a stage config and the pipeline file share: one type, one set of bounds.
+QuizSamples = Annotated[int, Field(ge=1, le=10)]
+TopLogprobs = Annotated[int, Field(ge=5, le=20)]
+MaxGleaning = Annotated[int, Field(ge=0, le=5)]
+DEFAULT_OVERLAP = 100
 
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class TraverseStrategy(_Section):
+class Traversal(_Section):
+    """How batches are cut: upstream ``traverse_strategy`` keys, shared by the file and ``PartitionConfig``."""
+
+    bidirectional: bool = Field(True, description="true: grow from both entities of the seed, following relations "
+                                "in either direction; false: grow from the seed's target along outgoing relations")
+    edge_sampling: EdgeSampling = Field("max_loss", description="seed order and the order candidates are taken in")
+    expand_method: ExpandMethod = Field("max_width", description="max_width: cap on extra relations; "
+                                        "max_tokens: cap on description tokens")
+    isolated_node_strategy: IsolatedNodeStrategy = Field(
+        "ignore", description="add: one batch for each entity no batch covers")
+    max_depth: int = Field(2, ge=1, description="levels a batch grows from its seed")
+    max_extra_edges: int = Field(5, ge=0, description="max_width: relations added to the seed, in all levels")
+    max_tokens: int = Field(256, ge=1, description="max_tokens: description tokens of a batch (the seed is always kept)")
+    loss_strategy: LossStrategy = Field("only_edge", description="only_edge: order by relation loss; "
+                                        "both: by relation loss + the losses of its two entities")
+
+
+class TraverseStrategy(Traversal):
     """Upstream's ``traverse_strategy``: how batches are cut, and which QA form."""
 
-    qa_form: list[Literal["atomic", "aggregated", "multi_hop", "open"]] = ["aggregated"]
-    bidirectional: bool = True
-    edge_sampling: Literal["max_loss", "min_loss", "random"] = "max_loss"
-    expand_method: Literal["max_width", "max_tokens"] = "max_width"
-    isolated_node_strategy: Literal["ignore", "add"] = "ignore"
-    max_depth: int = Field(2, ge=1)
-    max_extra_edges: int = Field(5, ge=0)
-    max_tokens: int = Field(256, ge=1)
-    loss_strategy: Literal["only_edge", "both"] = "only_edge"
+    qa_form: list[QAForm] = ["aggregated"]
     # Upstream's April 2025 file has it; upstream dropped the feature as unused. Accepted, ignored.
     difficulty_order: list[Literal["easy", "medium", "hard"]] | None = None
 
@@ -50,14 +79,25 @@ class TraverseStrategy(_Section):
     def _one_or_many(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value  # upstream gives one; we allow a list
 
-    def modes(self) -> list[str]:
+    def modes(self) -> list[Mode]:
         # "open" is upstream's old name for aggregated
         return list(dict.fromkeys("aggregated" if f == "open" else f for f in self.qa_form))
 
 
 class Chunking(_Section):
-    chunk_size: int = Field(1024, ge=16, description="tokens per chunk")
-    chunk_overlap: int = Field(100, ge=0, description="tokens shared by neighbouring chunks")
+    """Chunk sizes, shared by the file's ``chunking`` section and ``IngestConfig``."""
+
+    chunk_size: int = Field(1024, ge=32, description="maximum tokens per chunk")
+    chunk_overlap: int = Field(DEFAULT_OVERLAP, ge=0, description="tokens of whole sentences repeated between "
+                               f"chunks (default {DEFAULT_OVERLAP}, or a tenth of a smaller chunk_size)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _overlap_follows_a_small_size(cls, data: Any) -> Any:
+        # A small chunk_size alone must not fail on the default overlap: a tenth of it then.
+        if isinstance(data, dict) and data.get("chunk_overlap") is None and isinstance(data.get("chunk_size"), int):
+            data = {**data, "chunk_overlap": min(DEFAULT_OVERLAP, data["chunk_size"] // 10)}
+        return data
 
     @model_validator(mode="after")
     def _overlap_below_size(self) -> Chunking:
@@ -67,12 +107,48 @@ class Chunking(_Section):
 
 
 class Generation(_Section):
-    max_qa: int | None = Field(None, ge=1, description="cap on the number of QA")
-    min_loss: float | None = Field(None, description="skip material whose loss is below this")
-    mix: dict[Literal["atomic", "aggregated", "multi_hop"], float] | None = Field(
+    """How many QA of which mix: the file's ``generation`` section, shared by ``GenerateConfig``."""
+
+    max_qa: int | None = Field(None, ge=1, description="cap on the number of QA (all modes)")
+    min_loss: float | None = Field(None, description="skip material whose loss is below this (or unknown)")
+    mix: dict[Mode, float] | None = Field(
         None, description="share of each mode, e.g. {aggregated: 0.5, multi_hop: 0.3, atomic: 0.2}"
     )
-    max_concurrency: int = Field(8, ge=1)
+    max_concurrency: int = Field(8, ge=1, description="units of work in flight at once")
+
+    @field_validator("min_loss")
+    @classmethod
+    def _finite(cls, value: float | None) -> float | None:
+        if value is not None and not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        return value
+
+    @field_validator("mix", mode="before")
+    @classmethod
+    def _mix(cls, value: Any) -> dict[str, float] | None:
+        if value is None:
+            return None
+        try:
+            return {str(mode): share for mode, share in parse_mix(value).items()}
+        except ConfigError as exc:
+            raise ValueError(str(exc)) from None
+
+
+def writable_file_problem(path: str | Path) -> str | None:
+    """Why ``path`` could not be written (its folder cannot be created or written), or None."""
+    target = Path(path).expanduser()
+    if target.is_dir():
+        return "is a folder"
+    if target.exists():
+        return None if os.access(target, os.W_OK) else "is not writable"
+    folder = target.parent
+    while not folder.exists():
+        folder = folder.parent
+    if not folder.is_dir():
+        return f"{folder} is a file, not a folder"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"folder {folder} is not writable"
+    return None
 
 
 class Output(_Section):
@@ -85,10 +161,20 @@ class Output(_Section):
     def _lower(cls, value: Any) -> Any:
         return value.lower() if isinstance(value, str) else value  # upstream writes Alpaca/Sharegpt/ChatML
 
+    @field_validator("path")
+    @classmethod
+    def _writable_dataset(cls, value: str) -> str:
+        if Path(value).suffix.lower() not in OUTPUT_SUFFIXES:
+            raise ValueError("name the dataset .jsonl (one record a line) or .json (an array)")
+        problem = writable_file_problem(value)
+        if problem:
+            raise ValueError(f"cannot write the dataset there: {problem}")
+        return value
+
 
 class Judge(_Section):
     skip: bool = Field(False, description="judge nothing (relations get no loss); automatic when no trainee is set")
-    top_logprobs: int = Field(5, ge=5, le=20)
+    top_logprobs: TopLogprobs = 5
 
 
 class Endpoint(_Section):
@@ -105,6 +191,14 @@ class LLM(_Section):
     synthesizer: Endpoint = Endpoint()
     trainee: Endpoint = Endpoint()
 
+    @field_validator("cache_path")
+    @classmethod
+    def _writable_cache(cls, value: str, info: ValidationInfo) -> str:
+        problem = writable_file_problem(value) if info.data.get("cache", True) else None
+        if problem:
+            raise ValueError(f"cannot write the response cache there: {problem} (or set llm.cache: false)")
+        return value
+
 
 class Neo4jSection(_Section):
     uri: str | None = None
@@ -114,13 +208,13 @@ class Neo4jSection(_Section):
 
 class PipelineConfig(_Section):
     # -- upstream GraphGen keys ------------------------------------------------------------
-    data_type: Literal["raw", "chunked"] | None = Field(
-        None, description="raw: JSONL of {content}; chunked: JSON list of lists of {content}; "
-        "unset: from the file name (.jsonl raw, .json chunked, .txt/.md text)"
+    data_type: DataType | None = Field(
+        None, description="raw: JSONL of {content}; chunked: JSON list of lists of {content}; text: .txt/.md; "
+        "unset or auto: from the file (.jsonl raw, .json chunked, .txt/.md text)"
     )
-    input_file: str | list[str]
+    input_file: str | list[str] | None = Field(None, description="file(s) or folder(s); needed by run and estimate")
     tokenizer: str = "cl100k_base"
-    quiz_samples: int = Field(2, ge=1, le=10)
+    quiz_samples: QuizSamples = 2
     re_judge: bool = False
     web_search: bool = False
     traverse_strategy: TraverseStrategy = TraverseStrategy()
@@ -143,6 +237,8 @@ class PipelineConfig(_Section):
         return value
 
     def input_paths(self) -> list[Path]:
+        if self.input_file is None:
+            return []
         names = self.input_file if isinstance(self.input_file, list) else [self.input_file]
         paths = []
         for name in names:
@@ -152,43 +248,17 @@ class PipelineConfig(_Section):
             paths.append(path)
         return paths
 
-    def modes(self) -> list[str]:
+    def require_input(self, source: str = "config") -> list[Path]:
+        """The input paths; a ConfigError when the file names none."""
+        if self.input_file is None:
+            raise ConfigError(f"{source}: input_file: required key is missing (the documents to read)")
+        return self.input_paths()
+
+    def modes(self) -> list[Mode]:
         return self.traverse_strategy.modes()
 
 
 # -- loading -------------------------------------------------------------------------------------
-
-
-def _describe(error: dict[str, Any], section_fields: dict[str, list[str]]) -> str:
-    loc = error["loc"]
-    key = ".".join(str(p) for p in loc) or "(top level)"
-    value = error.get("input")
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        parent = ".".join(str(p) for p in loc[:-1])
-        allowed = section_fields.get(parent, [])
-        where = f" in {parent}" if parent else ""
-        return f"unknown key {loc[-1]!r}{where}; allowed keys: {', '.join(allowed)}"
-    if kind == "missing":
-        return f"{key}: required key is missing"
-    if kind == "literal_error":
-        return f"{key}: {value!r} is not allowed; allowed values: {error['ctx']['expected']}"
-    message = error["msg"].removeprefix("Value error, ")
-    return f"{key}: {value!r} is invalid: {message}"
-
-
-def _section_fields() -> dict[str, list[str]]:
-    fields: dict[str, list[str]] = {}
-
-    def walk(model: type[BaseModel], prefix: str) -> None:
-        fields[prefix] = [n for n, f in model.model_fields.items() if not f.exclude]
-        for name, info in model.model_fields.items():
-            annotation = info.annotation
-            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-                walk(annotation, f"{prefix}.{name}" if prefix else name)
-
-    walk(PipelineConfig, "")
-    return fields
 
 
 def parse_config(data: Any, *, source: str = "config", base_dir: Path | None = None) -> PipelineConfig:
@@ -198,12 +268,21 @@ def parse_config(data: Any, *, source: str = "config", base_dir: Path | None = N
     try:
         config = PipelineConfig.model_validate(data)
     except ValidationError as exc:
-        fields = _section_fields()
-        lines = [_describe(e, fields) for e in exc.errors()]
-        raise ConfigError(f"{source}: " + "; ".join(lines)) from None
+        raise config_error(exc, source, PipelineConfig) from None
     if base_dir is not None:
         config.base_dir = base_dir
+    _check_stage_views(config, source)
     return config
+
+
+def _check_stage_views(config: PipelineConfig, source: str) -> None:
+    """Build every stage's config now, so a setting no stage accepts fails at load, before any work."""
+    from graphgen_neo4j.runs.pipeline import stage_configs  # the stages import this module
+
+    try:
+        stage_configs(config)
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
 
 
 def load_config(path: str | Path) -> PipelineConfig:
@@ -224,7 +303,7 @@ def load_config(path: str | Path) -> PipelineConfig:
 
 def apply_overrides(config: PipelineConfig, overrides: dict[str, Any]) -> PipelineConfig:
     """A copy with dotted-key overrides applied (``{"output.format": "chatml"}``); None values ignored."""
-    data = config.model_dump(mode="python", exclude={"base_dir"})
+    data = config.model_dump(mode="python", exclude={"base_dir"}, exclude_unset=True)  # unset keys stay defaults
     for dotted, value in overrides.items():
         if value is None:
             continue

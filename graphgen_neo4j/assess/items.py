@@ -12,13 +12,13 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from graphgen_neo4j.choices import LossStrategy
 from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.errors import LLMOutputError
 from graphgen_neo4j.ids import sha256_hex
 from graphgen_neo4j.llm import TokenLedger
 from graphgen_neo4j.progress import Progress
 
-LossStrategy = Literal["only_edge", "both"]
 ItemKind = Literal["relation", "entity"]
 
 PAGE_QUERIES: dict[ItemKind, str] = {"relation": "assess/relations_page", "entity": "assess/entities_page"}

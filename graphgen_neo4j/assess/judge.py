@@ -35,6 +35,7 @@ from graphgen_neo4j.assess.items import (
     walk_items,
 )
 from graphgen_neo4j.assess.loss import HISTOGRAM_EDGES, YesNo, item_loss, yes_no_mass
+from graphgen_neo4j.config import TopLogprobs
 from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.language import detect_language
 from graphgen_neo4j.llm import LLMClient
@@ -60,7 +61,7 @@ class JudgeConfig(BaseModel):
     re_judge: bool = Field(False, description="judge items that already have a loss for this trainee model again")
     loss_strategy: LossStrategy = Field("only_edge", description="only_edge: judge relations; both: entities too")
     skip_judge: bool = Field(False, description="judge nothing: losses stay null")
-    top_logprobs: int = Field(5, ge=5, le=20, description="candidates per answer token")
+    top_logprobs: TopLogprobs = Field(5, description="candidates per answer token")
     highest: int = Field(10, ge=0, description="highest-loss relations listed in the report")
     page_size: int = Field(500, ge=1, description="items read from Neo4j per query")
     flush_every: int = Field(50, ge=1, description="items written to Neo4j per batch")

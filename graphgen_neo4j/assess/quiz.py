@@ -30,6 +30,7 @@ from graphgen_neo4j.assess.items import (
     item_kinds,
     walk_items,
 )
+from graphgen_neo4j.config import QuizSamples
 from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.errors import LLMOutputError
 from graphgen_neo4j.language import detect_language
@@ -48,7 +49,7 @@ class QuizConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    quiz_samples: int = Field(2, ge=1, le=10, description="n: statements per item are n true (the description "
+    quiz_samples: QuizSamples = Field(2, description="n: statements per item are n true (the description "
                               "and n − 1 paraphrases) and n false (negations)")
     loss_strategy: LossStrategy = Field("only_edge", description="only_edge: quiz relations; both: entities too")
     page_size: int = Field(500, ge=1, description="items read from Neo4j per query")

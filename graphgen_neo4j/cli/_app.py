@@ -51,6 +51,14 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+CONFIG_HELP = "Pipeline config (YAML; upstream GraphGen's keys work). Flags > environment/.env > this file > defaults."
+
+
+def config_option(help: str = CONFIG_HELP) -> Any:
+    """The ``--config`` option every command takes (optional; see ``graphgen_neo4j.context``)."""
+    return typer.Option(None, "--config", "-c", dir_okay=False, help=help)
+
+
 def print_json(data: Any) -> None:
     """Machine-readable output for ``--json``."""
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))

@@ -1,58 +1,26 @@
-"""What every stage command does the same way: build LLM clients, record the run,
-show progress, print the token ledger."""
+"""What every stage command does the same way: record the run, show progress, print the
+token ledger. The clients come from ``graphgen_neo4j.context``."""
 
 from __future__ import annotations
 
 import asyncio
-import os
-from collections.abc import Awaitable, Callable
-from pathlib import Path
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from rich.table import Table
 
 from graphgen_neo4j.cli._app import RichProgress, console, err_console
 from graphgen_neo4j.db.graph import Graph
-from graphgen_neo4j.llm import (
-    DEFAULT_CACHE_PATH,
-    SCRIPTED_OWNER,
-    EndpointSettings,
-    LLMClient,
-    ResponseCache,
-    TokenLedger,
-)
+from graphgen_neo4j.llm import SCRIPTED_OWNER, LLMClient, TokenLedger
 from graphgen_neo4j.progress import NullProgress, Progress
 from graphgen_neo4j.runs.record import RunRecorder
 
 R = TypeVar("R")
 
-# EndpointSettings field ← the environment variable that sets it (env wins over the config file).
-_ENV_SUFFIX = {"max_concurrency": "MAX_CONCURRENCY", "rpm": "RPM", "tpm": "TPM", "timeout": "TIMEOUT", "max_retries": "MAX_RETRIES"}
-
-
-def llm_client(
-    role: str,
-    ledger: TokenLedger,
-    *,
-    use_cache: bool = True,
-    cache_path: str | Path = DEFAULT_CACHE_PATH,
-    file_settings: dict[str, Any] | None = None,
-) -> LLMClient:
-    """A client for ``role`` from ``<ROLE>_*`` variables; ``file_settings`` (config file values)
-    fill in only what the environment leaves unset."""
-    prefix = role.upper()
-    overrides = {
-        name: value for name, value in (file_settings or {}).items()
-        if value is not None and not os.environ.get(f"{prefix}_{_ENV_SUFFIX.get(name, name.upper())}")
-    }
-    settings = EndpointSettings.from_env(role, **overrides)  # type: ignore[arg-type]
-    return LLMClient(settings, cache=ResponseCache(cache_path) if use_cache else None, ledger=ledger)
-
-
 def warn_if_canned(*clients: LLMClient | None) -> None:
     """Say loudly when replies come from the scripted test server."""
     async def check() -> list[str]:
-        found = []
+        found: list[str] = []
         for client in clients:
             if client is None:
                 continue
@@ -77,7 +45,7 @@ def recorded(
     command: str,
     config: dict[str, Any],
     ledger: TokenLedger,
-    work: Callable[[Progress, RunRecorder], Awaitable[R]],
+    work: Callable[[Progress, RunRecorder], Coroutine[Any, Any, R]],
     *,
     quiet: bool = False,
     counts: Callable[[R], dict[str, Any]] | None = None,

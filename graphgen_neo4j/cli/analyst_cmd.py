@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -21,10 +22,11 @@ from graphgen_neo4j.analyst.curation import (
     run_query,
 )
 from graphgen_neo4j.analyst.resolve import METHODS, ResolveConfig, ResolveReport, apply_accepted, resolve
-from graphgen_neo4j.cli._app import RichProgress, app, console, err_console, handle_errors, print_json
+from graphgen_neo4j.cli._app import RichProgress, app, config_option, console, err_console, handle_errors, print_json
+from graphgen_neo4j.context import Context, load_context
 from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.errors import ConfigError
-from graphgen_neo4j.llm import DEFAULT_CACHE_PATH, EndpointSettings, LLMClient, ResponseCache, TokenLedger
+from graphgen_neo4j.llm import LLMClient
 from graphgen_neo4j.progress import NullProgress, Progress
 from graphgen_neo4j.runs.record import RunRecorder
 
@@ -36,6 +38,7 @@ def cypher_command(
     param: list[str] = typer.Option([], "--param", "-p", help="name=value (JSON literal, else a string; name:str=value forces a string). Repeat for each."),
     list_queries: bool = typer.Option(False, "--list", help="List the library queries."),
     as_json: bool = typer.Option(False, "--json", help="Print rows as JSON."),
+    config_file: Path | None = config_option("Pipeline config (YAML): its neo4j section. Environment/.env wins over it."),
 ) -> None:
     """Run a Cypher query and print the result as a table.
 
@@ -57,7 +60,7 @@ def cypher_command(
             f"{', '.join(bound.unused)} not used by {source.name} (it takes: {', '.join(source.parameters) or 'none'})",
             param_hint="--param",
         )
-    with Graph.connect() as graph:
+    with load_context(config_file).connect() as graph:
         results = run_query(graph, source, bound.values)
     if as_json:
         payload: list[dict[str, Any]] = [{"columns": r.columns, "rows": r.records(), "counters": r.counters} for r in results]
@@ -110,6 +113,7 @@ def resolve_command(
     llm_max_pairs: int = typer.Option(200, min=0, help="Most pairs sent to the LLM."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not use the LLM response cache."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    config_file: Path | None = config_option("Pipeline config (YAML): its neo4j and llm sections."),
 ) -> None:
     """Propose likely duplicate entities as SAME_AS pairs for review; --apply merges accepted ones.
 
@@ -121,16 +125,17 @@ def resolve_command(
     if unknown:
         raise typer.BadParameter(f"unknown method {', '.join(unknown)}; choose from {', '.join(METHODS)}", param_hint="--method")
     methods = [m for m in METHODS if (m in method or not method) and (m != "llm" or llm)]
-    config = ResolveConfig(methods=methods, min_score=min_score, auto_accept=threshold, llm_max_pairs=llm_max_pairs)  # type: ignore[arg-type]
-    ledger = TokenLedger()
-    with Graph.connect() as graph:
+    config = ResolveConfig(methods=methods, min_score=min_score, auto_accept=threshold, llm_max_pairs=llm_max_pairs)
+    context = load_context(config_file, no_cache=no_cache)
+    ledger = context.ledger
+    with context.connect() as graph:
         recorder = RunRecorder(graph, "resolve", {"apply": apply, **config.model_dump()}, resume=False)
         try:
             with recorder.stage("resolve"):
                 if apply:
                     report = ResolveReport(merged=_with_progress(lambda p: apply_accepted(graph, p), as_json))
                 else:
-                    synthesizer = _synthesizer(ledger, not no_cache) if "llm" in methods else None
+                    synthesizer = _synthesizer(context) if "llm" in methods else None
                     report = _with_progress(lambda p: asyncio.run(_resolve(graph, synthesizer, config, p)), as_json)
         except Exception as exc:
             recorder.finish("failed", ledger, error=str(exc))
@@ -145,13 +150,12 @@ def resolve_command(
         raise typer.Exit(code=1)
 
 
-def _synthesizer(ledger: TokenLedger, use_cache: bool) -> LLMClient | None:
+def _synthesizer(context: Context) -> LLMClient | None:
     try:
-        settings = EndpointSettings.from_env("synthesizer")
+        return context.synthesizer()
     except ConfigError as exc:
         err_console.print(f"[yellow]llm pairs skipped:[/yellow] {exc} (or pass --no-llm)", highlight=False)
         return None
-    return LLMClient(settings, cache=ResponseCache(DEFAULT_CACHE_PATH) if use_cache else None, ledger=ledger)
 
 
 async def _resolve(graph: Graph, synthesizer: LLMClient | None, config: ResolveConfig, progress: Progress) -> ResolveReport:

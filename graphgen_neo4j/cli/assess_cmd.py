@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from graphgen_neo4j.assess.judge import JudgeConfig, JudgeReport, LossSummary, judge
+from graphgen_neo4j.assess.judge import JudgeReport, LossSummary, judge
 from graphgen_neo4j.assess.loss import histogram_labels
-from graphgen_neo4j.assess.quiz import QuizConfig, QuizReport, quiz
-from graphgen_neo4j.cli._app import app, console, handle_errors, print_json
-from graphgen_neo4j.cli._stage import llm_client, print_ledger, recorded
-from graphgen_neo4j.db.graph import Graph
-from graphgen_neo4j.llm import EndpointSettings, LLMClient, TokenLedger
+from graphgen_neo4j.assess.quiz import QuizReport, quiz
+from graphgen_neo4j.choices import LossStrategy
+from graphgen_neo4j.cli._app import app, config_option, console, handle_errors, print_json
+from graphgen_neo4j.cli._stage import print_ledger, recorded
+from graphgen_neo4j.context import load_context
+from graphgen_neo4j.llm import TokenLedger
 from graphgen_neo4j.progress import Progress
 from graphgen_neo4j.runs.record import RunRecorder
 
@@ -22,25 +24,22 @@ LOSS_STRATEGY_HELP = "only_edge: relations only; both: entities too (upstream lo
 BAR_WIDTH = 40
 
 
-def _check_strategy(value: str) -> str:
-    if value not in ("only_edge", "both"):
-        raise typer.BadParameter("choose only_edge or both", param_hint="--loss-strategy")
-    return value
-
-
 @app.command("quiz")
 @handle_errors
 def quiz_command(
-    quiz_samples: int = typer.Option(2, min=1, max=10, help="n: each item gets n true and n false statements."),
-    loss_strategy: str = typer.Option("only_edge", callback=_check_strategy, help=LOSS_STRATEGY_HELP),
+    config_file: Path | None = config_option(),
+    quiz_samples: int | None = typer.Option(None, min=1, max=10, help="n: each item gets n true and n false statements (default 2)."),
+    loss_strategy: LossStrategy | None = typer.Option(None, help=LOSS_STRATEGY_HELP),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not use the LLM response cache."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Write true and false quiz statements for each relation with the synthesizer (one call per relation)."""
-    config = QuizConfig(quiz_samples=quiz_samples, loss_strategy=loss_strategy)  # type: ignore[arg-type]
-    ledger = TokenLedger()
-    with Graph.connect() as graph:
-        synthesizer = llm_client("synthesizer", ledger, use_cache=not no_cache)
+    context = load_context(config_file, {"quiz_samples": quiz_samples, "traverse_strategy.loss_strategy": loss_strategy},
+                           no_cache=no_cache)
+    config = context.stages.quiz
+    ledger = context.ledger
+    synthesizer = context.synthesizer()
+    with context.connect() as graph:
 
         async def run(progress: Progress, recorder: RunRecorder) -> QuizReport:
             async with synthesizer:
@@ -50,13 +49,14 @@ def quiz_command(
     if as_json:
         _print_json(report, ledger)
         return
-    table = Table(title=f"quiz — {quiz_samples} true + {quiz_samples} false statements per item", show_header=False)
+    n = config.quiz_samples
+    table = Table(title=f"quiz — {n} true + {n} false statements per item", show_header=False)
     rows: list[tuple[str, Any]] = [("items examined", report.items)]
     rows += [(f"quizzed {kind}s", count) for kind, count in report.quizzed.items()]
     rows += [
         ("already quizzed (description unchanged)", report.up_to_date),
         ("without a description", report.no_description),
-        (f"fewer than {2 * quiz_samples} distinct statements", report.short),
+        (f"fewer than {2 * n} distinct statements", report.short),
         ("failed (tried again next run)", report.failed),
         ("statements written", report.statements),
         ("LLM calls (+ cached)", f"{report.llm_calls} (+{report.cached_calls})"),
@@ -70,23 +70,25 @@ def quiz_command(
 @app.command("judge")
 @handle_errors
 def judge_command(
+    config_file: Path | None = config_option(),
     re_judge: bool = typer.Option(False, "--re-judge", help="Judge items that already have a loss for this trainee again."),
-    loss_strategy: str = typer.Option("only_edge", callback=_check_strategy, help=LOSS_STRATEGY_HELP),
+    loss_strategy: LossStrategy | None = typer.Option(None, help=LOSS_STRATEGY_HELP),
     skip_judge: bool = typer.Option(False, "--skip-judge", help="Judge nothing: losses stay empty (null)."),
-    top_logprobs: int = typer.Option(5, min=5, max=20, help="Candidates asked for per answer token."),
+    top_logprobs: int | None = typer.Option(None, min=5, max=20, help="Candidates asked for per answer token (default 5)."),
     top: int = typer.Option(10, min=0, help="How many highest-loss relations to list."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not use the LLM response cache (never used with --re-judge)."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Ask the trainee (TRAINEE_*) about every quiz statement; store the loss on each relation."""
-    config = JudgeConfig(re_judge=re_judge, loss_strategy=loss_strategy, skip_judge=skip_judge,  # type: ignore[arg-type]
-                         top_logprobs=top_logprobs, highest=top)
-    ledger = TokenLedger()
-    trainee: LLMClient | None = None
-    if not skip_judge and EndpointSettings.trainee_configured():
-        # A checkpoint served under the same name again must really be asked again.
-        trainee = llm_client("trainee", ledger, use_cache=not (no_cache or re_judge))
-    with Graph.connect() as graph:
+    context = load_context(config_file, {
+        "re_judge": True if re_judge else None, "traverse_strategy.loss_strategy": loss_strategy,
+        "judge.skip": True if skip_judge else None, "judge.top_logprobs": top_logprobs,
+    }, no_cache=no_cache)
+    config = context.stages.judge.model_copy(update={"highest": top})
+    ledger = context.ledger
+    # A checkpoint served under the same name again must really be asked again (--re-judge: no cache).
+    trainee = context.trainee()
+    with context.connect() as graph:
 
         async def run(progress: Progress, recorder: RunRecorder) -> JudgeReport:
             if trainee is None:

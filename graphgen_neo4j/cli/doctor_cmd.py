@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from graphgen_neo4j.cli._app import app, console, handle_errors, print_json
+from graphgen_neo4j.cli._app import app, config_option, console, handle_errors, print_json
 from graphgen_neo4j.runs.doctor import run_checks
 
 STYLE = {"OK": "green", "WARN": "yellow", "FAIL": "red"}
@@ -18,7 +18,7 @@ STYLE = {"OK": "green", "WARN": "yellow", "FAIL": "red"}
 @app.command()
 @handle_errors
 def doctor(
-    config: Path | None = typer.Option(None, "--config", "-c", help="Also validate this pipeline config."),
+    config: Path | None = config_option("Also validate this pipeline config, and check the Neo4j and endpoint settings it gives."),
     as_json: bool = typer.Option(False, "--json", help="Print the checks as JSON."),
 ) -> None:
     """Check Neo4j (reachable, auth, version, APOC, schema), the LLM endpoints (reachable, key, model, a 1-token call, trainee logprobs) and the config."""

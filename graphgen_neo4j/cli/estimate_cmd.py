@@ -8,12 +8,10 @@ import typer
 from rich.table import Table
 
 from graphgen_neo4j.cli._app import app, console, err_console, handle_errors, print_json
-from graphgen_neo4j.config import load_config, neo4j_env
-from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.context import load_context
 from graphgen_neo4j.errors import Neo4jUnavailable
-from graphgen_neo4j.llm import EndpointSettings
+from graphgen_neo4j.ingest.readers import expand_paths
 from graphgen_neo4j.runs.estimate import estimate
-from graphgen_neo4j.settings import Neo4jSettings
 
 
 @app.command("estimate")
@@ -28,17 +26,19 @@ def estimate_command(
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:
     """Chunks, expected LLM calls and tokens per stage, from the input and the config."""
-    config = load_config(config_path)
+    context = load_context(config_path, {"judge.skip": True if skip_judge else None})
+    config = context.config
+    expand_paths(config.require_input(str(config_path)))
     graph = None
     if not no_graph:
         try:
-            graph = Graph.connect(Neo4jSettings.from_env(neo4j_env(config)))
+            graph = context.connect()
         except Neo4jUnavailable as exc:
             err_console.print(f"[yellow]estimating without the graph:[/yellow] {exc}")
     try:
         result = estimate(config, graph=graph, relations_per_sentence=relations_per_sentence,
                           max_gleaning=max_gleaning,
-                          judging=not skip_judge and EndpointSettings.trainee_configured())
+                          judging=context.trainee_configured())
     finally:
         if graph is not None:
             graph.close()

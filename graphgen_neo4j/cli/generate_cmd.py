@@ -10,13 +10,14 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from graphgen_neo4j.cli._app import app, console, err_console, handle_errors, print_json
-from graphgen_neo4j.cli._stage import llm_client, print_ledger, recorded, warn_if_canned
-from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.choices import ExportFormat, parse_mix, parse_mode
+from graphgen_neo4j.cli._app import app, config_option, console, err_console, handle_errors, print_json
+from graphgen_neo4j.cli._stage import print_ledger, recorded, warn_if_canned
+from graphgen_neo4j.context import Context, load_context
 from graphgen_neo4j.errors import ConfigError, StageError
 from graphgen_neo4j.generate.export import FORMATS, ExportReport, export_qa, json_lines_for, parse_format
-from graphgen_neo4j.generate.stage import GenerateReport, generate, load_config, parse_mix, parse_mode
-from graphgen_neo4j.llm import DEFAULT_CACHE_PATH, TokenLedger
+from graphgen_neo4j.generate.stage import GenerateReport, generate
+from graphgen_neo4j.llm import DEFAULT_CACHE_PATH
 from graphgen_neo4j.progress import Progress
 from graphgen_neo4j.runs.record import RunRecorder
 
@@ -31,7 +32,7 @@ def _modes(values: list[str]) -> list[str]:
         raise typer.BadParameter(str(exc), param_hint="--mode") from None
 
 
-def _check_output(output: Path, fmt: str) -> str:
+def _check_output(output: Path, fmt: str) -> ExportFormat:
     try:
         json_lines_for(output)
         return parse_format(fmt)
@@ -39,23 +40,30 @@ def _check_output(output: Path, fmt: str) -> str:
         raise typer.BadParameter(str(exc), param_hint="--output/--format") from None
 
 
+def _output(output: Path | None, fmt: str | None, context: Context) -> tuple[Path, ExportFormat]:
+    """--output/--format, else the config's output section (its defaults without one)."""
+    path = output or Path(context.config.output.path)
+    return path, _check_output(path, fmt or context.config.output.format)
+
+
 @app.command("generate")
 @handle_errors
 def generate_command(
-    output: Path = typer.Option(..., "--output", "-o", help=OUTPUT_HELP),
+    output: Path | None = typer.Option(None, "--output", "-o", help=OUTPUT_HELP + " Default: output.path of --config."),
+    config_file: Path | None = config_option(),
     mode: list[str] = typer.Option(
         [], "--mode", "-m",
         help="atomic, aggregated (upstream's 'open') or multi_hop; repeat or comma-separate. "
              "Default: aggregated, or the modes named in --mix.",
     ),
-    fmt: str = typer.Option("alpaca", "--format", "-f", help=FORMAT_HELP),
+    fmt: str | None = typer.Option(None, "--format", "-f", help=FORMAT_HELP + " Default: output.format of --config, else alpaca."),
     max_qa: int | None = typer.Option(None, "--max-qa", min=1, help="Cap on the number of QA (all modes together)."),
     min_loss: float | None = typer.Option(None, "--min-loss", help="Skip batches and items whose loss is below this."),
     mix: str | None = typer.Option(None, "--mix", help="Share of each mode, e.g. aggregated=0.5,multi_hop=0.3,atomic=0.2."),
     with_metadata: bool = typer.Option(False, "--with-metadata", help="Add mode, loss, ids and run id to each record."),
     partition_run: str | None = typer.Option(None, "--partition-run", help="Use this partition run's batches (default: the latest)."),
-    concurrency: int = typer.Option(8, "--concurrency", min=1, help="QA written at once."),
-    cache: Path = typer.Option(DEFAULT_CACHE_PATH, "--cache", help="LLM response cache (SQLite file)."),
+    concurrency: int | None = typer.Option(None, "--concurrency", min=1, help="QA written at once (default 8)."),
+    cache: Path | None = typer.Option(None, "--cache", help=f"LLM response cache (SQLite file; default llm.cache_path, else {DEFAULT_CACHE_PATH})."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the response cache."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
@@ -64,22 +72,27 @@ def generate_command(
     Highest-loss batches first. Run the same command again to resume an interrupted run:
     units that already have a QA are not asked again.
     """
-    fmt = _check_output(output, fmt)
-    values: dict[str, Any] = {
-        "max_qa": max_qa, "min_loss": min_loss, "max_concurrency": concurrency, "partition_run_id": partition_run,
+    overrides: dict[str, Any] = {
+        "generation.max_qa": max_qa, "generation.min_loss": min_loss, "generation.max_concurrency": concurrency,
+        "output.with_metadata": True if with_metadata else None, "llm.cache_path": str(cache) if cache else None,
     }
     if mode:
-        values["modes"] = _modes(mode)
+        overrides["traverse_strategy.qa_form"] = _modes(mode)
     if mix is not None:
         try:
-            values["mix"] = parse_mix(mix)
+            overrides["generation.mix"] = parse_mix(mix)
         except ConfigError as exc:
             raise typer.BadParameter(str(exc), param_hint="--mix") from None
-    config = load_config(**values)
-    ledger = TokenLedger()
-    client = llm_client("synthesizer", ledger, use_cache=not no_cache, cache_path=cache)
-    record = {"generate": config.model_dump(), "format": fmt, "output": str(output), "with_metadata": with_metadata}
-    with Graph.connect() as graph:
+        if not mode:
+            overrides["traverse_strategy.qa_form"] = list(overrides["generation.mix"])  # --mix names the modes
+    context = load_context(config_file, overrides, no_cache=no_cache)
+    output, fmt_name = _output(output, fmt, context)
+    with_metadata = context.config.output.with_metadata
+    config = context.stages.generate.model_copy(update={"partition_run_id": partition_run})
+    ledger = context.ledger
+    client = context.synthesizer()
+    record = {"generate": config.model_dump(), "format": fmt_name, "output": str(output), "with_metadata": with_metadata}
+    with context.connect() as graph:
         warn_if_canned(client)
 
         async def work(progress: Progress, recorder: RunRecorder) -> tuple[GenerateReport, ExportReport]:
@@ -88,7 +101,7 @@ def generate_command(
                     report = await generate(graph=graph, synthesizer=client, config=config, run_id=recorder.run_id,
                                             progress=progress)
             with recorder.stage("export"):
-                exported = await asyncio.to_thread(export_qa, graph, output, fmt=fmt, run_id=report.run_id,
+                exported = await asyncio.to_thread(export_qa, graph, output, fmt=fmt_name, run_id=report.run_id,
                                                    with_metadata=with_metadata)
             return report, exported
 
@@ -109,16 +122,19 @@ def generate_command(
 @app.command("export")
 @handle_errors
 def export_command(
-    output: Path = typer.Option(..., "--output", "-o", help=OUTPUT_HELP),
-    fmt: str = typer.Option("alpaca", "--format", "-f", help=FORMAT_HELP),
+    output: Path | None = typer.Option(None, "--output", "-o", help=OUTPUT_HELP + " Default: output.path of --config."),
+    config_file: Path | None = config_option(),
+    fmt: str | None = typer.Option(None, "--format", "-f", help=FORMAT_HELP + " Default: output.format of --config, else alpaca."),
     run_id: str | None = typer.Option(None, "--run-id", help="Only the QA this generate run produced (default: every QA that is not stale)."),
     with_metadata: bool = typer.Option(False, "--with-metadata", help="Add mode, loss, ids and run id to each record."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Write the QA stored in Neo4j to a training file again (no LLM calls)."""
-    fmt = _check_output(output, fmt)
-    with Graph.connect() as graph:
-        exported = export_qa(graph, output, fmt=fmt, run_id=run_id, with_metadata=with_metadata)
+    context = load_context(config_file, {"output.with_metadata": True if with_metadata else None})
+    output, fmt_name = _output(output, fmt, context)
+    with context.connect() as graph:
+        exported = export_qa(graph, output, fmt=fmt_name, run_id=run_id,
+                             with_metadata=context.config.output.with_metadata)
     if as_json:
         print_json(exported.model_dump())
         return

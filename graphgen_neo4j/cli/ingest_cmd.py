@@ -6,35 +6,18 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from pydantic import ValidationError
 from rich.markup import escape
 from rich.table import Table
 
-from graphgen_neo4j.cli._app import app, console, err_console, handle_errors, print_json
-from graphgen_neo4j.cli._stage import llm_client, print_ledger, recorded
-from graphgen_neo4j.config import load_config
-from graphgen_neo4j.db.graph import Graph
-from graphgen_neo4j.errors import ConfigError, InputError
-from graphgen_neo4j.ingest.stage import IngestConfig, IngestReport, config_from_pipeline, ingest
-from graphgen_neo4j.llm import DEFAULT_CACHE_PATH, TokenLedger
+from graphgen_neo4j.choices import DataType
+from graphgen_neo4j.cli._app import app, config_option, console, err_console, handle_errors, print_json
+from graphgen_neo4j.cli._stage import print_ledger, recorded
+from graphgen_neo4j.context import load_context
+from graphgen_neo4j.errors import InputError
+from graphgen_neo4j.ingest.readers import expand_paths
+from graphgen_neo4j.ingest.stage import IngestReport, config_from_pipeline, ingest
 from graphgen_neo4j.progress import Progress
 from graphgen_neo4j.runs.record import RunRecorder
-
-
-def _build_config(config_file: Path | None, **flags: Any) -> tuple[IngestConfig, list[Path], Any]:
-    pipeline = load_config(config_file) if config_file is not None else None
-    try:
-        if pipeline is not None:
-            config = config_from_pipeline(pipeline, **flags)
-        else:
-            config = IngestConfig(**{k: v for k, v in flags.items() if v is not None})
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        key = ".".join(str(p) for p in first["loc"])
-        message = first["msg"].removeprefix("Value error, ")
-        raise ConfigError(f"{key}: {message}" if key else message) from None
-    inputs = pipeline.input_paths() if pipeline is not None else []
-    return config, inputs, pipeline
 
 
 @app.command("ingest")
@@ -44,13 +27,13 @@ def ingest_command(
         None, help="Files or folders: .jsonl (one {\"content\"} per line), .json (list of lists of {\"content\"}), .txt, .md. "
         "Default: input_file of --config.", show_default=False,
     ),
-    config_file: Path = typer.Option(None, "--config", "-c", dir_okay=False, help="Pipeline config (YAML, upstream keys accepted)."),
+    config_file: Path | None = config_option(),
     strict: bool = typer.Option(False, "--strict", help="Stop at the first bad input record instead of skipping and counting it."),
-    chunk_size: int = typer.Option(None, min=32, help="Maximum tokens per chunk (default 1024)."),
-    chunk_overlap: int = typer.Option(None, min=0, help="Tokens of whole sentences shared by neighbouring chunks (default 100, or a tenth of a smaller --chunk-size)."),
-    data_type: str = typer.Option(None, help="raw (JSONL), chunked (JSON list of lists), text, or auto from the file (default auto)."),
-    max_gleaning: int = typer.Option(None, min=0, max=5, help="Extra 'what did you miss' calls per chunk (default 1)."),
-    max_description_tokens: int = typer.Option(None, min=32, help="Summarize combined descriptions longer than this (default 300)."),
+    chunk_size: int | None = typer.Option(None, min=32, help="Maximum tokens per chunk (default 1024)."),
+    chunk_overlap: int | None = typer.Option(None, min=0, help="Tokens of whole sentences shared by neighbouring chunks (default 100, or a tenth of a smaller --chunk-size)."),
+    data_type: DataType | None = typer.Option(None, help="raw (JSONL), chunked (JSON list of lists), text, or auto from the file (default auto)."),
+    max_gleaning: int | None = typer.Option(None, min=0, max=5, help="Extra 'what did you miss' calls per chunk (default 1)."),
+    max_description_tokens: int | None = typer.Option(None, min=32, help="Summarize combined descriptions longer than this (default 300)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not use the LLM response cache."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON (no progress bars)."),
 ) -> None:
@@ -59,20 +42,18 @@ def ingest_command(
     Documents and chunks already in the graph are skipped (no LLM call); a changed document replaces
     its older version; an interrupted run continues where it stopped.
     """
-    config, inputs, pipeline = _build_config(
-        config_file, strict=strict or None, chunk_size=chunk_size, chunk_overlap=chunk_overlap, data_type=data_type,
+    context = load_context(config_file, {"data_type": data_type}, no_cache=no_cache)
+    config = config_from_pipeline(
+        context.config, strict=strict or None, chunk_size=chunk_size, chunk_overlap=chunk_overlap,
         max_gleaning=max_gleaning, max_description_tokens=max_description_tokens,
     )
-    paths = list(paths or inputs)
+    paths = list(paths or context.config.input_paths())
     if not paths:
         raise InputError("no input: give files or folders, or a --config with input_file")
-    ledger = TokenLedger()
-    synthesizer = llm_client(
-        "synthesizer", ledger, use_cache=not no_cache and (pipeline is None or pipeline.llm.cache),
-        cache_path=pipeline.llm.cache_path if pipeline is not None else DEFAULT_CACHE_PATH,
-        file_settings=pipeline.llm.synthesizer.model_dump() if pipeline is not None else None,
-    )
-    with Graph.connect() as graph:
+    expand_paths(paths)  # a missing path or a folder with nothing to read fails now, before any work
+    ledger = context.ledger
+    synthesizer = context.synthesizer()
+    with context.connect() as graph:
         graph.init_schema()  # idempotent: the merge needs the constraints
 
         async def run(progress: Progress, recorder: RunRecorder) -> IngestReport:

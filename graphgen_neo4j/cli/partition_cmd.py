@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from enum import Enum
 from pathlib import Path
-from typing import Any
 
 import typer
-import yaml
-from pydantic import ValidationError
 from rich.table import Table
 
-from graphgen_neo4j.cli._app import RichProgress, app, console, err_console, handle_errors, print_json
+from graphgen_neo4j.choices import EdgeSampling, ExpandMethod, IsolatedNodeStrategy, LossStrategy
+from graphgen_neo4j.cli._app import RichProgress, app, config_option, console, err_console, handle_errors, print_json
 from graphgen_neo4j.cli._stage import recorded
-from graphgen_neo4j.config import TraverseStrategy
+from graphgen_neo4j.context import load_context
 from graphgen_neo4j.db.graph import Graph
-from graphgen_neo4j.errors import ConfigError
 from graphgen_neo4j.llm import TokenLedger
 from graphgen_neo4j.partition.stage import PartitionConfig, PartitionReport, partition
 from graphgen_neo4j.progress import NullProgress, Progress
@@ -26,56 +22,10 @@ DRY_RUN_ID = "partition-dry-run"
 _BAR_WIDTH = 40
 
 
-class EdgeSampling(str, Enum):
-    max_loss = "max_loss"
-    min_loss = "min_loss"
-    random = "random"
-
-
-class ExpandMethod(str, Enum):
-    max_width = "max_width"
-    max_tokens = "max_tokens"
-
-
-class IsolatedNodes(str, Enum):
-    ignore = "ignore"
-    add = "add"
-
-
-class LossStrategy(str, Enum):
-    only_edge = "only_edge"
-    both = "both"
-
-
-def traverse_strategy(config_file: Path) -> TraverseStrategy:
-    """The ``traverse_strategy`` section of a pipeline config file (the rest is not needed here)."""
-    try:
-        data = yaml.safe_load(config_file.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise ConfigError(f"cannot read config {config_file}: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{config_file}: invalid YAML ({exc})") from None
-    section = data.get("traverse_strategy", {}) if isinstance(data, dict) else None
-    try:
-        return TraverseStrategy.model_validate(section)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in exc.errors())
-        raise ConfigError(f"{config_file}: traverse_strategy: {problems}") from None
-
-
-def build_config(config_file: Path | None, flags: dict[str, Any]) -> PartitionConfig:
-    """``traverse_strategy`` of the config file (upstream keys), then the flags given."""
-    values: dict[str, Any] = {}
-    if config_file is not None:
-        values = traverse_strategy(config_file).model_dump(include=set(PartitionConfig.model_fields))
-    values.update({k: (v.value if isinstance(v, Enum) else v) for k, v in flags.items() if v is not None})
-    return PartitionConfig(**values)
-
-
 @app.command("partition")
 @handle_errors
 def partition_command(
-    config_file: Path | None = typer.Option(None, "--config", "-c", help="Pipeline config (YAML): its traverse_strategy."),
+    config_file: Path | None = config_option("Pipeline config (YAML): its traverse_strategy (and neo4j section)."),
     bidirectional: bool | None = typer.Option(
         None, "--bidirectional/--forward",
         help="Grow from both entities of the seed along relations in either direction (default), "
@@ -83,7 +33,7 @@ def partition_command(
     edge_sampling: EdgeSampling | None = typer.Option(None, "--edge-sampling", help="Seed order (default max_loss)."),
     expand_method: ExpandMethod | None = typer.Option(
         None, "--expand-method", help="max_width: cap on extra relations; max_tokens: cap on description tokens."),
-    isolated_node_strategy: IsolatedNodes | None = typer.Option(
+    isolated_node_strategy: IsolatedNodeStrategy | None = typer.Option(
         None, "--isolated-node-strategy", help="add: one batch for each entity no batch covers (default ignore)."),
     max_depth: int | None = typer.Option(None, "--max-depth", min=1, help="Levels a batch grows (default 2)."),
     max_extra_edges: int | None = typer.Option(
@@ -103,12 +53,16 @@ def partition_command(
     relation gets batch_id / batch_run_id. An interrupted run is resumed by running the
     same command again.
     """
-    config = build_config(config_file, {
+    flags = {
         "bidirectional": bidirectional, "edge_sampling": edge_sampling, "expand_method": expand_method,
         "isolated_node_strategy": isolated_node_strategy, "max_depth": max_depth,
-        "max_extra_edges": max_extra_edges, "max_tokens": max_tokens, "loss_strategy": loss_strategy, "seed": seed,
-    })
-    with Graph.connect() as graph:
+        "max_extra_edges": max_extra_edges, "max_tokens": max_tokens, "loss_strategy": loss_strategy,
+    }
+    context = load_context(config_file, {f"traverse_strategy.{k}": v for k, v in flags.items()})
+    config = context.stages.partition
+    if seed is not None:
+        config = config.model_copy(update={"seed": seed})
+    with context.connect() as graph:
         if dry_run:
             report = _cut(graph, config, DRY_RUN_ID, dry_run=True, quiet=as_json)
         else:

@@ -8,8 +8,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from graphgen_neo4j.cli._app import app, console, err_console, handle_errors, print_json
-from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.cli._app import app, config_option, console, err_console, handle_errors, print_json
+from graphgen_neo4j.context import load_context
 from graphgen_neo4j.errors import Neo4jUnavailable
 from graphgen_neo4j.runs.report import build_report, coverage_from_graph, load_dataset, render_html, text_histogram
 
@@ -21,14 +21,16 @@ def report(
     html: Path | None = typer.Option(None, "--html", help="Also write a self-contained HTML page with plots."),
     run_id: str | None = typer.Option(None, "--run-id", help="Coverage of this run's QA only (default: all runs)."),
     no_graph: bool = typer.Option(False, "--no-graph", help="Skip the coverage figures that need Neo4j."),
+    config_file: Path | None = config_option("Pipeline config (YAML): its neo4j section. Environment/.env wins over it."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Counts by mode, length distributions, lexical diversity (MTLD), near-duplicate questions, graph coverage."""
+    context = load_context(config_file)
     records = load_dataset(dataset)
     coverage = None
     if not no_graph:
         try:
-            with Graph.connect() as graph:
+            with context.connect() as graph:
                 coverage = coverage_from_graph(graph, run_id=run_id)
         except Neo4jUnavailable as exc:
             err_console.print(f"[yellow]no coverage figures:[/yellow] {exc}")

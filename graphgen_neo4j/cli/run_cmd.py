@@ -8,12 +8,10 @@ import typer
 from rich.table import Table
 
 from graphgen_neo4j.cli._app import app, console, err_console, handle_errors, print_json
-from graphgen_neo4j.cli._stage import llm_client, print_ledger, recorded, warn_if_canned
-from graphgen_neo4j.config import apply_overrides, load_config, neo4j_env
-from graphgen_neo4j.db.graph import Graph
-from graphgen_neo4j.llm import EndpointSettings, TokenLedger
+from graphgen_neo4j.cli._stage import print_ledger, recorded, warn_if_canned
+from graphgen_neo4j.context import load_context
+from graphgen_neo4j.ingest.readers import expand_paths
 from graphgen_neo4j.runs.pipeline import PipelineReport, run_pipeline
-from graphgen_neo4j.settings import Neo4jSettings
 
 
 @app.command("run")
@@ -29,27 +27,22 @@ def run_command(
     as_json: bool = typer.Option(False, "--json", help="Print every stage's report as JSON."),
 ) -> None:
     """Ingest → quiz → judge → partition → generate → export. Killed and started again, it resumes without repeating LLM calls."""
-    config = apply_overrides(load_config(config_path), {
+    context = load_context(config_path, {
         "output.path": str(output) if output else None, "output.format": fmt, "generation.max_qa": max_qa,
         "judge.skip": True if skip_judge else None, "output.with_metadata": True if with_metadata else None,
-    })
-    ledger = TokenLedger()
-    use_cache = config.llm.cache and not no_cache
-    synthesizer = llm_client("synthesizer", ledger, use_cache=use_cache, cache_path=config.llm.cache_path,
-                             file_settings=config.llm.synthesizer.model_dump())
-    trainee = None
-    if not config.judge.skip:
-        if EndpointSettings.trainee_configured():
-            trainee = llm_client("trainee", ledger, use_cache=use_cache and not config.re_judge,
-                                 cache_path=config.llm.cache_path, file_settings=config.llm.trainee.model_dump())
-        elif not as_json:
-            err_console.print("[yellow]no trainee endpoint (TRAINEE_*): judging is skipped and relations get no loss[/yellow]")
+    }, no_cache=no_cache)
+    config = context.config
+    expand_paths(config.require_input(str(config_path)))  # a missing input or an empty folder fails now
+    ledger = context.ledger
+    synthesizer = context.synthesizer()
+    trainee = context.trainee()
+    if trainee is None and not config.judge.skip and not as_json:
+        err_console.print("[yellow]no trainee endpoint (TRAINEE_*): judging is skipped and relations get no loss[/yellow]")
     if not as_json:
         warn_if_canned(synthesizer, trainee)
 
-    record = config.model_dump(mode="json")
-    record["config_file"] = str(config_path)
-    with Graph.connect(Neo4jSettings.from_env(neo4j_env(config))) as graph:
+    record = context.record()
+    with context.connect() as graph:
         async def work(progress, recorder) -> PipelineReport:
             try:
                 return await run_pipeline(config, graph=graph, synthesizer=synthesizer, trainee=trainee,
@@ -74,6 +67,10 @@ def _print_summary(report: PipelineReport) -> None:
         i = report.ingest
         table.add_row("ingest", f"{i.documents_total} documents, {i.chunks_total} chunks ({i.chunks_extracted} extracted now, "
                       f"{i.chunks_failed_total} failed), {i.entities_total} entities, {i.relations_total} relations")
+        if i.bad_records:
+            shown = ", ".join(f"{x.path}:{x.line}" if x.line is not None else x.path for x in i.issues[:3])
+            more = f" and {i.bad_records - 3} more" if i.bad_records > 3 else ""
+            table.add_row("skipped", f"{i.bad_records} bad input records ({shown}{more}); see ingest's report for why")
     if report.quiz:
         q = report.quiz
         table.add_row("quiz", f"{sum(q.quizzed.values())} items quizzed now, {q.up_to_date} up to date, {q.failed} failed")

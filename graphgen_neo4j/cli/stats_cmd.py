@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.table import Table
 
-from graphgen_neo4j.cli._app import app, console, handle_errors, print_json
-from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.cli._app import app, config_option, console, handle_errors, print_json
+from graphgen_neo4j.context import load_context
 
 
 @app.command()
 @handle_errors
 def stats(
+    config_file: Path | None = config_option("Pipeline config (YAML): its neo4j section. Environment/.env wins over it."),
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
     runs: int = typer.Option(5, help="How many recent runs to list."),
 ) -> None:
     """Documents, chunks, entities, relations, aliases, judged relations and mean loss, batches, QA by mode, runs."""
-    with Graph.connect() as graph:
+    with load_context(config_file).connect() as graph:
         counts = graph.read("stats/counts")[0]
         by_mode = graph.read("stats/qa_by_mode")
         history = graph.read("runs/history", limit=runs)

@@ -29,10 +29,12 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from graphgen_neo4j.choices import MODES, Mode, config_error, parse_mix, parse_mode  # noqa: F401  parse_mix: re-exported
+from graphgen_neo4j.config import Generation
 from graphgen_neo4j.db.graph import Graph, batched
 from graphgen_neo4j.errors import ConfigError, LLMOutputError, StageError
 from graphgen_neo4j.ids import content_id
@@ -40,11 +42,6 @@ from graphgen_neo4j.language import Language, detect_language
 from graphgen_neo4j.llm import LLMClient, strip_think
 from graphgen_neo4j.progress import NullProgress, Progress
 from graphgen_neo4j.prompts import render
-
-Mode = Literal["atomic", "aggregated", "multi_hop"]
-MODES: tuple[Mode, ...] = ("atomic", "aggregated", "multi_hop")
-# Upstream's names: ``open`` was renamed ``aggregated`` (May 2025).
-MODE_ALIASES = {"open": "aggregated", "multi-hop": "multi_hop", "multihop": "multi_hop"}
 
 STAGE = "generate"
 TASK_ATOMIC = "qa_atomic"
@@ -55,53 +52,16 @@ TASK_MULTI_HOP = "qa_multi_hop"
 _ID_CHUNK = 2000  # ids per query when looking units up
 
 
-def parse_mode(value: str) -> Mode:
-    """``atomic`` / ``aggregated`` (or upstream's ``open``) / ``multi_hop``; anything else is a ConfigError."""
-    name = value.strip().lower()
-    name = MODE_ALIASES.get(name, name)
-    if name not in MODES:
-        raise ConfigError(f"unknown generation mode {value!r}: use one of {', '.join(MODES)} (or upstream's 'open')")
-    return name  # type: ignore[return-value]
-
-
-def parse_mix(value: str | dict[str, Any]) -> dict[Mode, float]:
-    """``"aggregated=0.5,multi_hop=0.3,atomic=0.2"`` (or a mapping) → shares by mode."""
-    if isinstance(value, str):
-        items: list[tuple[str, Any]] = []
-        for part in filter(None, (p.strip() for p in value.split(","))):
-            name, sep, share = part.partition("=")
-            if not sep:
-                raise ConfigError(f"mix entry {part!r} is not mode=share (e.g. aggregated=0.5)")
-            items.append((name, share))
-    else:
-        items = list(value.items())
-    mix: dict[Mode, float] = {}
-    for name, share in items:
-        mode = parse_mode(str(name))
-        try:
-            number = float(share)
-        except (TypeError, ValueError):
-            raise ConfigError(f"mix share for {mode} is not a number: {share!r}") from None
-        if not number > 0 or math.isinf(number):
-            raise ConfigError(f"mix share for {mode} must be a positive number, got {share!r}")
-        mix[mode] = mix.get(mode, 0.0) + number
-    if not mix:
-        raise ConfigError("mix is empty: give shares such as aggregated=0.5,multi_hop=0.3,atomic=0.2")
-    return mix
-
-
-class GenerateConfig(BaseModel):
-    """How many QA of which kind, from which batches (upstream key ``qa_form`` accepted for ``modes``)."""
+class GenerateConfig(Generation):
+    """How many QA of which kind, from which batches: the pipeline file's ``generation`` section
+    (``config.Generation``: max_qa, min_loss, mix, max_concurrency) plus the modes (upstream key
+    ``qa_form`` accepted), the partition run and the sampling."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     modes: list[Mode] = Field(
-        default_factory=lambda: ["aggregated"], validation_alias=AliasChoices("modes", "qa_form", "mode")
+        default_factory=lambda: list[Mode](["aggregated"]), validation_alias=AliasChoices("modes", "qa_form", "mode")
     )
-    max_qa: int | None = Field(None, ge=1, description="cap on the number of QA this run selects (all modes)")
-    min_loss: float | None = Field(None, description="skip batches/items whose loss is below this (or unknown)")
-    mix: dict[Mode, float] | None = Field(None, description="share of each mode in the QA count, e.g. {aggregated: 0.5}")
-    max_concurrency: int = Field(8, ge=1, description="units of work in flight at once")
     partition_run_id: str | None = Field(None, description="batches of this partition run; default the latest")
     temperature: float = Field(0.0, ge=0.0, le=2.0)
     write_every: int = Field(32, ge=1, description="store QA in groups of about this many")
@@ -123,16 +83,6 @@ class GenerateConfig(BaseModel):
             raise ValueError("no generation mode given")
         return modes
 
-    @field_validator("mix", mode="before")
-    @classmethod
-    def _mix(cls, value: Any) -> dict[str, float] | None:
-        if value is None:
-            return None
-        try:
-            return dict(parse_mix(value))
-        except ConfigError as exc:
-            raise ValueError(str(exc)) from None
-
     @model_validator(mode="after")
     def _mix_names_the_modes(self) -> GenerateConfig:
         if self.mix is None:
@@ -153,9 +103,7 @@ def load_config(**values: Any) -> GenerateConfig:
     try:
         return GenerateConfig(**values)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = "".join(f" {p}" if i == 0 else f".{p}" for i, p in enumerate(first["loc"]))
-        raise ConfigError(f"generate config{where}: {first['msg'].removeprefix('Value error, ')}") from None
+        raise config_error(exc, "generate config", GenerateConfig) from None
 
 
 # -- choosing the units of work (pure) -----------------------------------------------------
@@ -470,7 +418,7 @@ def unit_material(unit: Unit, batch: BatchMaterial) -> UnitMaterial | None:
             relations = [relation]
             item_loss = relation.loss
         elif unit.item_id in batch.entities and not batch.relations:
-            entities, relations, item_loss = [batch.entities[unit.item_id]], [], None  # type: ignore[index]
+            entities, relations, item_loss = [batch.entities[unit.item_id]], [], None
         else:
             return None
     else:

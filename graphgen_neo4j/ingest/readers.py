@@ -21,17 +21,16 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel
 
+from graphgen_neo4j.choices import DataType
 from graphgen_neo4j.errors import InputError
 from graphgen_neo4j.ids import content_id
 from graphgen_neo4j.ingest.chunking import chunk_text
 from graphgen_neo4j.language import detect_language
 from graphgen_neo4j.tokens import count_tokens
 
-DataType = Literal["auto", "raw", "chunked", "text"]
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 JSON_SUFFIXES = (".jsonl", ".json")
 SUFFIXES = TEXT_SUFFIXES + JSON_SUFFIXES
@@ -105,6 +104,9 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
                 if p.is_file() and p.suffix.lower() in SUFFIXES
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
+            if not found:
+                raise InputError(f"the folder holds no file to read: supported are {', '.join(SUFFIXES)} "
+                                 "(hidden files and folders are skipped)", path=str(path))
             files.extend(found)
         elif path.is_file():
             if path.suffix.lower() not in SUFFIXES:

@@ -27,8 +27,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, ValidationError
 
+from graphgen_neo4j.choices import DataType, config_error
+from graphgen_neo4j.config import Chunking, MaxGleaning, PipelineConfig
 from graphgen_neo4j.db.graph import Graph, batched
 from graphgen_neo4j.errors import LLMError, Neo4jUnavailable, StageError
 from graphgen_neo4j.ingest.extract import DEFAULT_ENTITY_TYPES, ChunkExtraction, extract_chunk
@@ -42,7 +44,6 @@ from graphgen_neo4j.ingest.merge import (
 )
 from graphgen_neo4j.ingest.readers import (
     SILENT,
-    DataType,
     InputIssue,
     IssueLog,
     document_id,
@@ -60,19 +61,15 @@ LLM_STAGES = ("extract", "merge")
 REQUIRED_CONSTRAINTS = ("document_id", "chunk_id", "entity_id", "alias_key", "related_id")
 
 
-class IngestConfig(BaseModel):
+class IngestConfig(Chunking):
     """How documents become graph. Names follow upstream GraphGen where it has them
-    (``data_type``, ``tokenizer``, ``chunk_size``, ``chunk_overlap``)."""
-
-    model_config = ConfigDict(extra="forbid")
+    (``data_type``, ``tokenizer``, ``chunk_size``, ``chunk_overlap``); the chunk sizes are
+    the pipeline file's ``chunking`` section (``config.Chunking``)."""
 
     data_type: DataType = Field("auto", description="raw (JSONL), chunked (JSON list of lists), text, or auto by file")
     tokenizer: str = Field("cl100k_base", description="tiktoken encoding for chunking and budgets")
-    chunk_size: int = Field(1024, ge=32, description="maximum tokens per chunk")
-    chunk_overlap: int = Field(100, ge=0, description="tokens of whole sentences repeated between chunks "
-                               "(default 100, or a tenth of a smaller chunk_size)")
     strict: bool = Field(False, description="stop at the first bad input record instead of skipping it")
-    max_gleaning: int = Field(1, ge=0, le=5, description="extra 'what did you miss' passes per chunk")
+    max_gleaning: MaxGleaning = Field(1, description="extra 'what did you miss' passes per chunk")
     entity_types: list[str] = Field(default_factory=lambda: list(DEFAULT_ENTITY_TYPES))
     max_description_tokens: int = Field(300, ge=32, description="summarize combined descriptions longer than this")
     summarize: bool = Field(True, description="summarize over-long descriptions after extraction")
@@ -81,20 +78,6 @@ class IngestConfig(BaseModel):
     write_batch_size: int = Field(64, ge=1, description="chunks per write transaction")
     document_batch_size: int = Field(200, ge=1, description="documents planned per transaction")
     max_consecutive_failures: int = Field(20, ge=1, description="stop when this many chunks fail in a row")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _overlap_follows_a_small_size(cls, data: Any) -> Any:
-        # A small chunk_size alone must not fail on the default overlap: a tenth of it then.
-        if isinstance(data, dict) and data.get("chunk_overlap") is None and isinstance(data.get("chunk_size"), int):
-            data = {**data, "chunk_overlap": min(100, data["chunk_size"] // 10)}
-        return data
-
-    @model_validator(mode="after")
-    def _overlap_below_size(self) -> IngestConfig:
-        if self.chunk_overlap >= self.chunk_size:
-            raise ValueError(f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_size ({self.chunk_size})")
-        return self
 
     def writer_settings(self) -> WriterSettings:
         return WriterSettings(
@@ -328,9 +311,11 @@ async def _extract_all(
     progress.finish(EXTRACT_TASK)
 
 
-def config_from_pipeline(pipeline: Any, **overrides: Any) -> IngestConfig:
-    """The ingest part of a pipeline config file (``config.PipelineConfig``); keyword
-    overrides (None ignored) win, e.g. command-line flags."""
+def config_from_pipeline(pipeline: PipelineConfig, **overrides: Any) -> IngestConfig:
+    """The ingest view of a pipeline config file; keyword overrides (None ignored) win, e.g. flags.
+
+    A ``chunk_size`` given without a ``chunk_overlap`` that the file's overlap does not fit
+    takes the default overlap of that size (a tenth of it)."""
     values: dict[str, Any] = {
         "data_type": pipeline.data_type or "auto",
         "tokenizer": pipeline.tokenizer,
@@ -339,6 +324,9 @@ def config_from_pipeline(pipeline: Any, **overrides: Any) -> IngestConfig:
     }
     given = {k: v for k, v in overrides.items() if v is not None}
     if "chunk_size" in given and "chunk_overlap" not in given and values["chunk_overlap"] >= given["chunk_size"]:
-        del values["chunk_overlap"]  # the file's overlap does not fit the smaller size: a tenth of it
+        values["chunk_overlap"] = None  # the file's overlap does not fit the smaller size: the size's default
     values.update(given)
-    return IngestConfig(**values)
+    try:
+        return IngestConfig.model_validate(values)
+    except ValidationError as exc:
+        raise config_error(exc, "ingest config", IngestConfig) from None

@@ -49,10 +49,12 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from graphgen_neo4j.choices import LossStrategy
+from graphgen_neo4j.config import Traversal
 from graphgen_neo4j.db.graph import Graph, batched
 from graphgen_neo4j.errors import ConfigError, StageError
 from graphgen_neo4j.gc_policy import bulk_collection
@@ -64,10 +66,6 @@ __all__ = [
 ]
 
 STAGE = "partition"
-EdgeSampling = Literal["max_loss", "min_loss", "random"]
-ExpandMethod = Literal["max_width", "max_tokens"]
-IsolatedNodeStrategy = Literal["ignore", "add"]
-LossStrategy = Literal["only_edge", "both"]
 
 TASK_TOKENS = "partition: count description tokens"
 TASK_RELATIONS = "partition: cut batches"
@@ -77,23 +75,10 @@ _WRITE_CHUNK = 1000  # batches per write transaction (each batch is written with
 _TOKEN_CHUNK = 5000  # token counts per write
 
 
-class PartitionConfig(BaseModel):
-    """How batches are cut (upstream ``traverse_strategy`` keys)."""
+class PartitionConfig(Traversal):
+    """How batches are cut: the upstream ``traverse_strategy`` keys (``config.Traversal``), plus the seed
+    of the random order and the wave size."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    bidirectional: bool = Field(True, description="true: grow from both entities of the seed, following relations "
-                                "in either direction; false: grow from the seed's target along outgoing relations")
-    edge_sampling: EdgeSampling = Field("max_loss", description="seed order and the order candidates are taken in")
-    expand_method: ExpandMethod = Field("max_width", description="max_width: cap on extra relations; "
-                                        "max_tokens: cap on description tokens")
-    isolated_node_strategy: IsolatedNodeStrategy = Field(
-        "ignore", description="add: one batch for each entity no batch covers")
-    max_depth: int = Field(2, ge=1, description="levels a batch grows from its seed")
-    max_extra_edges: int = Field(5, ge=0, description="max_width: relations added to the seed, in all levels")
-    max_tokens: int = Field(256, ge=1, description="max_tokens: description tokens of a batch (the seed is always kept)")
-    loss_strategy: LossStrategy = Field("only_edge", description="only_edge: order by relation loss; "
-                                        "both: by relation loss + the losses of its two entities")
     seed: int = Field(0, description="seed of the random order (edge_sampling: random)")
     wave_size: int = Field(4000, ge=1, description="seeds cut per wave (speed and memory only; "
                            "the batches do not depend on it)")

@@ -14,6 +14,7 @@ from typing import Literal
 import openai
 
 from graphgen_neo4j import prompts
+from graphgen_neo4j.context import Context, load_context
 from graphgen_neo4j.db import queries
 from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.errors import GraphGenError, Neo4jUnavailable
@@ -67,13 +68,13 @@ def check_neo4j(settings: Neo4jSettings | None = None) -> list[Check]:
     return checks
 
 
-async def check_endpoint(role: Literal["synthesizer", "trainee"]) -> list[Check]:
+async def check_endpoint(role: Literal["synthesizer", "trainee"], context: Context | None = None) -> list[Check]:
     area = role
-    if role == "trainee" and not EndpointSettings.trainee_configured():
+    if role == "trainee" and not EndpointSettings.trainee_configured(context.environ if context else None):
         return [Check(area, "configured", "WARN", "no trainee endpoint: judging will be skipped and relations get no loss",
                       "set TRAINEE_BASE_URL and TRAINEE_MODEL to measure the trainee's blind spots")]
     try:
-        settings = EndpointSettings.from_env(role)
+        settings = context.endpoint(role) if context else EndpointSettings.from_env(role)
     except GraphGenError as exc:
         return [Check(area, "configured", "FAIL", str(exc), f"set the {role.upper()}_* variables in .env")]
     checks = [Check(area, "configured", "OK", f"{settings.base_url} model {settings.model}")]
@@ -122,25 +123,25 @@ async def check_endpoint(role: Literal["synthesizer", "trainee"]) -> list[Check]
     return checks
 
 
-def check_config(path: Path | None) -> list[Check]:
-    if path is None:
-        return []
-    from graphgen_neo4j.config import load_config
-
+def check_config(path: Path | None) -> tuple[list[Check], Context | None]:
+    """The config's check, and the context built from it (None when it is invalid)."""
     try:
-        config = load_config(path)
+        context = load_context(path)
     except GraphGenError as exc:
-        return [Check("config", str(path), "FAIL", str(exc), "fix the key named in the message")]
-    inputs = config.input_paths()
+        return [Check("config", str(path), "FAIL", str(exc), "fix the key named in the message")], None
+    if path is None:
+        return [], context
+    inputs = context.config.input_paths()
     missing = [str(p) for p in inputs if not p.exists()]
     if missing:
-        return [Check("config", str(path), "FAIL", f"input not found: {', '.join(missing)}", "fix input_file")]
-    return [Check("config", str(path), "OK", f"valid; {len(inputs)} input path(s)")]
+        return [Check("config", str(path), "FAIL", f"input not found: {', '.join(missing)}", "fix input_file")], context
+    return [Check("config", str(path), "OK", f"valid; {len(inputs)} input path(s)")], context
 
 
 async def run_checks(config_path: Path | None = None) -> list[Check]:
-    checks = check_config(config_path)
-    checks += check_neo4j()
-    checks += await check_endpoint("synthesizer")
-    checks += await check_endpoint("trainee")
+    """Every check; with a config, Neo4j and the endpoints are those it names (flags > env > file > defaults)."""
+    checks, context = check_config(config_path)
+    checks += check_neo4j(context.neo4j_settings() if context else None)
+    checks += await check_endpoint("synthesizer", context)
+    checks += await check_endpoint("trainee", context)
     return checks

@@ -104,7 +104,7 @@ def estimate(
     extract_prompt = 0
     chunk_ids: list[str] = []
     chinese_chunks = 0
-    for document in read_documents(expand_paths(config.input_paths()), ingest_config.data_type, IssueLog(strict=False)):
+    for document in read_documents(expand_paths(config.require_input()), ingest_config.data_type, IssueLog(strict=False)):
         prepared = prepare(document, chunk_size=ingest_config.chunk_size, chunk_overlap=ingest_config.chunk_overlap,
                            encoding=ingest_config.tokenizer)
         documents += 1
@@ -168,14 +168,15 @@ def estimate(
 
 def _generation(config: PipelineConfig, relations: int, batches: int, per_batch: float) -> StageEstimate:
     from graphgen_neo4j.generate.stage import mode_quotas
+    from graphgen_neo4j.runs.pipeline import stage_configs
 
-    modes = config.modes()
+    modes = stage_configs(config).generate.modes  # a mix without qa_form names the modes
     available = {
         "aggregated": batches,
         "multi_hop": batches if per_batch >= 2 else 0,
         "atomic": relations,
     }
-    quotas = mode_quotas({m: available[m] for m in modes}, config.generation.mix, config.generation.max_qa)  # type: ignore[arg-type]
+    quotas = mode_quotas({m: available[m] for m in modes}, config.generation.mix, config.generation.max_qa)
     material = int(per_batch * (DESCRIPTION_TOKENS + 25))
     calls = prompt = completion = 0
     for mode, count in quotas.items():

@@ -11,15 +11,16 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from graphgen_neo4j.assess.judge import JudgeConfig, JudgeReport, judge
 from graphgen_neo4j.assess.quiz import QuizConfig, QuizReport, quiz
-from graphgen_neo4j.config import PipelineConfig
+from graphgen_neo4j.choices import config_error
+from graphgen_neo4j.config import PipelineConfig, Traversal
 from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.generate.export import ExportReport, export_qa
 from graphgen_neo4j.generate.stage import GenerateConfig, GenerateReport, generate
-from graphgen_neo4j.ingest.stage import IngestReport, config_from_pipeline, ingest
+from graphgen_neo4j.ingest.stage import IngestConfig, IngestReport, config_from_pipeline, ingest
 from graphgen_neo4j.llm import LLMClient
 from graphgen_neo4j.partition.stage import PartitionConfig, PartitionReport, partition
 from graphgen_neo4j.progress import NullProgress, Progress
@@ -40,26 +41,37 @@ class PipelineReport(BaseModel):
     notes: list[str] = []
 
 
-def stage_configs(config: PipelineConfig, run_id: str) -> dict[str, BaseModel]:
-    """Each stage's own config, taken from the pipeline config file."""
+class StageConfigs(BaseModel):
+    """Each stage's config: its view of the pipeline config file."""
+
+    ingest: IngestConfig
+    quiz: QuizConfig
+    judge: JudgeConfig
+    partition: PartitionConfig
+    generate: GenerateConfig
+
+
+def stage_configs(config: PipelineConfig, run_id: str | None = None) -> StageConfigs:
+    """Each stage's config taken from the pipeline config; a value no stage accepts is a ``ConfigError``."""
     traverse = config.traverse_strategy
     loss_strategy = traverse.loss_strategy
-    return {
-        "ingest": config_from_pipeline(config),
-        "quiz": QuizConfig(quiz_samples=config.quiz_samples, loss_strategy=loss_strategy),
-        "judge": JudgeConfig(re_judge=config.re_judge, loss_strategy=loss_strategy,
-                             skip_judge=config.judge.skip, top_logprobs=config.judge.top_logprobs),
-        "partition": PartitionConfig(
-            bidirectional=traverse.bidirectional, edge_sampling=traverse.edge_sampling,
-            expand_method=traverse.expand_method, isolated_node_strategy=traverse.isolated_node_strategy,
-            max_depth=traverse.max_depth, max_extra_edges=traverse.max_extra_edges,
-            max_tokens=traverse.max_tokens, loss_strategy=loss_strategy,
-        ),
-        "generate": GenerateConfig(
-            modes=config.modes(), max_qa=config.generation.max_qa, min_loss=config.generation.min_loss,
-            mix=config.generation.mix, max_concurrency=config.generation.max_concurrency, partition_run_id=run_id,
-        ),
+    generation: dict[str, Any] = {**config.generation.model_dump(exclude_unset=True), "partition_run_id": run_id}
+    if "qa_form" in traverse.model_fields_set or config.generation.mix is None:
+        generation["modes"] = config.modes()  # unset qa_form and a mix: the mix names the modes
+    views: dict[str, tuple[type[BaseModel], dict[str, Any]]] = {
+        "quiz": (QuizConfig, {"quiz_samples": config.quiz_samples, "loss_strategy": loss_strategy}),
+        "judge": (JudgeConfig, {"re_judge": config.re_judge, "loss_strategy": loss_strategy,
+                                "skip_judge": config.judge.skip, "top_logprobs": config.judge.top_logprobs}),
+        "partition": (PartitionConfig, traverse.model_dump(include=set(Traversal.model_fields))),
+        "generate": (GenerateConfig, generation),
     }
+    built: dict[str, BaseModel] = {"ingest": config_from_pipeline(config)}
+    for stage, (model, values) in views.items():
+        try:
+            built[stage] = model.model_validate(values)
+        except ValidationError as exc:
+            raise config_error(exc, f"{stage} config", model) from None
+    return StageConfigs.model_validate(built)
 
 
 async def run_pipeline(
@@ -75,31 +87,32 @@ async def run_pipeline(
     run_id = recorder.run_id
     report = PipelineReport(run_id=run_id, resumed=recorder.resumed)
     configs = stage_configs(config, run_id)
+    inputs = config.require_input()
     judging = trainee is not None and not config.judge.skip
     await asyncio.to_thread(graph.init_schema)
 
     with recorder.stage("ingest"):
-        report.ingest = await ingest(config.input_paths(), graph=graph, synthesizer=synthesizer,
-                                     config=configs["ingest"], progress=progress)  # type: ignore[arg-type]
+        report.ingest = await ingest(inputs, graph=graph, synthesizer=synthesizer,
+                                     config=configs.ingest, progress=progress)
     if judging:
         with recorder.stage("quiz"):
-            report.quiz = await quiz(graph=graph, synthesizer=synthesizer, config=configs["quiz"], progress=progress)  # type: ignore[arg-type]
+            report.quiz = await quiz(graph=graph, synthesizer=synthesizer, config=configs.quiz, progress=progress)
     else:
         report.notes.append("quiz and judge skipped: " + ("judge.skip is set" if config.judge.skip else "no trainee configured (TRAINEE_*)")
                             + "; relations have no loss")
     with recorder.stage("judge"):
         report.judge = await judge(graph=graph, trainee=trainee if judging else None,
-                                   config=configs["judge"], progress=progress)  # type: ignore[arg-type]
+                                   config=configs.judge, progress=progress)
     with recorder.stage("partition"):
         report.partition = await asyncio.to_thread(
-            partition, graph=graph, config=configs["partition"], run_id=run_id, progress=progress)  # type: ignore[arg-type]
+            partition, graph=graph, config=configs.partition, run_id=run_id, progress=progress)
     if report.partition.batches == 0:
         # Nothing to generate from: say why instead of failing (upstream crashes on an empty graph).
         report.notes.append("no batches: the graph has no usable relations, so no QA were generated "
                             "(see the ingest figures: failed chunks? everything excluded?)")
     else:
         with recorder.stage("generate"):
-            report.generate = await generate(graph=graph, synthesizer=synthesizer, config=configs["generate"],  # type: ignore[arg-type]
+            report.generate = await generate(graph=graph, synthesizer=synthesizer, config=configs.generate,
                                              run_id=run_id, progress=progress)
     with recorder.stage("export"):
         report.export = await asyncio.to_thread(

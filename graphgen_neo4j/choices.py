@@ -1,0 +1,123 @@
+"""The allowed values of every enumerated setting, defined once.
+
+``config.py``, the stage configs and the command-line options all import these; the
+tuples (``*_VALUES``) are for help texts and messages. ``parse_mode`` and ``parse_mix``
+read the QA modes and their shares wherever they come from (config file, ``--mode``,
+``--mix``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal, cast, get_args
+
+from pydantic import ValidationError
+
+from graphgen_neo4j.errors import ConfigError
+
+DataType = Literal["auto", "raw", "chunked", "text"]
+LossStrategy = Literal["only_edge", "both"]
+EdgeSampling = Literal["max_loss", "min_loss", "random"]
+ExpandMethod = Literal["max_width", "max_tokens"]
+IsolatedNodeStrategy = Literal["ignore", "add"]
+Mode = Literal["atomic", "aggregated", "multi_hop"]
+QAForm = Literal["atomic", "aggregated", "multi_hop", "open"]  # upstream's qa_form; "open" is aggregated
+ExportFormat = Literal["alpaca", "sharegpt", "chatml"]
+
+DATA_TYPES: tuple[DataType, ...] = get_args(DataType)
+LOSS_STRATEGIES: tuple[LossStrategy, ...] = get_args(LossStrategy)
+EDGE_SAMPLINGS: tuple[EdgeSampling, ...] = get_args(EdgeSampling)
+EXPAND_METHODS: tuple[ExpandMethod, ...] = get_args(ExpandMethod)
+ISOLATED_NODE_STRATEGIES: tuple[IsolatedNodeStrategy, ...] = get_args(IsolatedNodeStrategy)
+MODES: tuple[Mode, ...] = ("atomic", "aggregated", "multi_hop")
+EXPORT_FORMATS: tuple[ExportFormat, ...] = get_args(ExportFormat)
+OUTPUT_SUFFIXES = (".jsonl", ".json")
+
+# Upstream's names: ``open`` was renamed ``aggregated`` (May 2025).
+MODE_ALIASES = {"open": "aggregated", "multi-hop": "multi_hop", "multihop": "multi_hop"}
+
+
+def parse_mode(value: str) -> Mode:
+    """``atomic`` / ``aggregated`` (or upstream's ``open``) / ``multi_hop``; anything else is a ConfigError."""
+    name = value.strip().lower()
+    name = MODE_ALIASES.get(name, name)
+    if name not in MODES:
+        raise ConfigError(f"unknown generation mode {value!r}: use one of {', '.join(MODES)} (or upstream's 'open')")
+    return cast(Mode, name)
+
+
+def _mix_items(value: str | dict[str, Any]) -> list[tuple[str, Any]]:
+    if not isinstance(value, str):
+        return list(value.items())
+    items: list[tuple[str, Any]] = []
+    for part in filter(None, (p.strip() for p in value.split(","))):
+        name, sep, share = part.partition("=")
+        if not sep:
+            raise ConfigError(f"mix entry {part!r} is not mode=share (e.g. aggregated=0.5)")
+        items.append((name, share))
+    return items
+
+
+def parse_mix(value: str | dict[str, Any]) -> dict[Mode, float]:
+    """``"aggregated=0.5,multi_hop=0.3,atomic=0.2"`` (or a mapping) → shares by mode.
+
+    Every share must be a finite positive number (a negative, zero, NaN or infinite share is a ConfigError).
+    """
+    mix: dict[Mode, float] = {}
+    for name, share in _mix_items(value):
+        mode = parse_mode(str(name))
+        try:
+            number = float(share)
+        except (TypeError, ValueError):
+            raise ConfigError(f"mix share for {mode} is not a number: {share!r}") from None
+        if not number > 0 or math.isinf(number):
+            raise ConfigError(f"mix share for {mode} must be a positive number, got {share!r}")
+        mix[mode] = mix.get(mode, 0.0) + number
+    if not mix:
+        raise ConfigError("mix is empty: give shares such as aggregated=0.5,multi_hop=0.3,atomic=0.2")
+    return mix
+
+
+# -- validation errors as one line ---------------------------------------------------------
+
+
+def describe_error(error: Any, section_fields: dict[str, list[str]] | None = None) -> str:
+    """One pydantic error as ``key: value is invalid: why`` (or the unknown key and the allowed ones)."""
+    loc = error["loc"]
+    key = ".".join(str(p) for p in loc) or "(top level)"
+    value = error.get("input")
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        parent = ".".join(str(p) for p in loc[:-1])
+        allowed = (section_fields or {}).get(parent, [])
+        where = f" in {parent}" if parent else ""
+        return f"unknown key {loc[-1]!r}{where}" + (f"; allowed keys: {', '.join(allowed)}" if allowed else "")
+    if kind == "missing":
+        return f"{key}: required key is missing"
+    if kind == "literal_error":
+        return f"{key}: {value!r} is not allowed; allowed values: {error['ctx']['expected']}"
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{key}: {value!r} is invalid: {message}"
+
+
+def model_fields_by_section(model: type[Any]) -> dict[str, list[str]]:
+    """Dotted section → its keys, for naming the allowed keys of an unknown one."""
+    from pydantic import BaseModel
+
+    fields: dict[str, list[str]] = {}
+
+    def walk(current: type[BaseModel], prefix: str) -> None:
+        fields[prefix] = [n for n, f in current.model_fields.items() if not f.exclude]
+        for name, info in current.model_fields.items():
+            annotation = info.annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                walk(annotation, f"{prefix}.{name}" if prefix else name)
+
+    walk(model, "")
+    return fields
+
+
+def config_error(exc: ValidationError, source: str, model: type[Any] | None = None) -> ConfigError:
+    """The one way a ``ValidationError`` becomes a ``ConfigError``: ``source: key: value … allowed``."""
+    fields = model_fields_by_section(model) if model is not None else None
+    return ConfigError(f"{source}: " + "; ".join(describe_error(e, fields) for e in exc.errors()))
