@@ -204,8 +204,9 @@ class PoolOutcome(BaseModel):
         """This stage's outcome with a sub-step's (e.g. summaries after extraction) added."""
         reasons = Counter(self.reasons)
         reasons.update({f"{other.stage}: {r}": n for r, n in other.reasons.items()})
+        what = f"{self.what} and {other.what}" if other.done or other.failed else self.what
         return self.model_copy(update={
-            "done": self.done + other.done, "failed": self.failed + other.failed, "reasons": reasons,
+            "what": what, "done": self.done + other.done, "failed": self.failed + other.failed, "reasons": reasons,
             "last_error": other.last_error or self.last_error, "stopped": self.stopped or other.stopped,
         })
 

@@ -98,6 +98,7 @@ async def run_pipeline(
     async def checked(name: str, run: Callable[[], Awaitable[S]]) -> S:
         with recorder.stage(name), _failing(report, name):
             result = await run()
+            setattr(report, name, result)  # shown in the summary even when its verdict ends the run
             outcome = getattr(result, "work", None)
             if outcome is not None:
                 report.work[name] = outcome
