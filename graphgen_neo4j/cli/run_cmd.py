@@ -83,14 +83,15 @@ def _print_result(report: PipelineReport, ledger: TokenLedger, as_json: bool, er
 def _print_summary(report: PipelineReport) -> None:
     """One row per stage that ran: what it did, and its failures by reason."""
     table = Table(title=f"run {report.run_id}" + (" (resumed)" if report.resumed else ""), show_header=False)
+    any_failures = any(outcome.reasons for outcome in report.work.values())  # else the table keeps two columns
     for stage, text in _stage_lines(report):
         outcome = report.work.get(stage)
         failures = f"failed: {outcome.reasons_text()}" if outcome is not None and outcome.reasons else ""
         if outcome is not None and outcome.verdict in ("failed", "stopped"):
             failures = f"[red]{outcome.verdict}[/red] — {failures}"
-        table.add_row(stage, text, failures)
+        table.add_row(stage, text, *([failures] if any_failures else []))
     for note in report.notes:
-        table.add_row("note", note, "")
+        table.add_row("note", note, *([""] if any_failures else []))
     console.print(table)
 
 
