@@ -114,7 +114,7 @@ class Generation(_Section):
     mix: dict[Mode, float] | None = Field(
         None, description="share of each mode, e.g. {aggregated: 0.5, multi_hop: 0.3, atomic: 0.2}"
     )
-    max_concurrency: int = Field(8, ge=1, description="units of work in flight at once")
+    max_concurrency: int = Field(8, ge=1, description="sizes the material read ahead (4 × this many units); LLM requests in flight are limited by the client (SYNTHESIZER_MAX_CONCURRENCY)")
 
     @field_validator("min_loss")
     @classmethod

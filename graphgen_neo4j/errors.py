@@ -9,6 +9,7 @@
         LLMOutputError       a reply could not be parsed (keeps the raw text)
         NoLogprobsError      the trainee endpoint returns no log-probabilities
       StageError             a pipeline stage cannot go on (names the stage)
+        StageFailed          a fan-out stopped on a fatal error, or every one of its items failed
 
 The CLI prints ``str(error)`` on one line and exits 1; messages therefore say what
 went wrong *and* what to do about it.
@@ -68,3 +69,16 @@ class StageError(GraphGenError):
     def __init__(self, stage: str, message: str):
         self.stage = stage
         super().__init__(f"{stage}: {message}")
+
+
+class StageFailed(StageError):
+    """A stage's work pool stopped on a fatal error, or every one of its items failed.
+
+    ``outcome`` is the pool's ``llm.pool.PoolOutcome`` (done/failed counts, reasons);
+    ``report`` may carry what the stages before it did (the pipeline sets it).
+    """
+
+    def __init__(self, stage: str, message: str, *, outcome: object = None):
+        self.outcome = outcome
+        self.report: object = None
+        super().__init__(stage, message)

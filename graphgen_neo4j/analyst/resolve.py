@@ -31,7 +31,7 @@ import asyncio
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import combinations
 from typing import Any, Literal
 
@@ -39,10 +39,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from graphgen_neo4j.analyst.curation import MergeOutcome, merge_entities
 from graphgen_neo4j.db.graph import Graph
-from graphgen_neo4j.errors import GraphGenError, LLMError
+from graphgen_neo4j.errors import GraphGenError
 from graphgen_neo4j.ids import normalize_key
 from graphgen_neo4j.language import detect_language
 from graphgen_neo4j.llm import LLMClient
+from graphgen_neo4j.llm.pool import PoolOutcome, WorkPool
 from graphgen_neo4j.progress import NullProgress, Progress
 from graphgen_neo4j.prompts import render
 
@@ -128,6 +129,7 @@ class ResolveReport(BaseModel):
     accepted: int = 0  # by the auto_accept threshold
     merged: list[MergeOutcome] = Field(default_factory=list)
     failures: list[str] = Field(default_factory=list)
+    work: PoolOutcome | None = None  # the LLM confirmation's counts, failures by reason and verdict
 
 
 # -- names --------------------------------------------------------------------------------------
@@ -420,29 +422,42 @@ async def confirm_pairs(
     report: ResolveReport,
     progress: Progress = NullProgress(),
 ) -> list[Candidate]:
-    """Ask the synthesizer about each pair (concurrently, within its limits); confirmed ones become candidates."""
-    progress.start("confirm name pairs", total=len(pairs))
+    """Ask the synthesizer about each pair through the work pool; confirmed ones become candidates.
 
-    async def ask(a: EntityRecord, b: EntityRecord) -> Candidate | None:
-        try:
-            verdict = await synthesizer.structured(pair_messages(a, b), SameEntityVerdict, stage=STAGE, task=TASK)
-        except LLMError as exc:
+    A pair whose reply is unusable (or whose request failed after retries) is counted in
+    ``llm_failed``; a fatal error (key rejected, endpoint unreachable…) stops with
+    ``StageFailed``. ``report.work`` holds the pool's outcome.
+    """
+    progress.start("confirm name pairs", total=len(pairs))
+    pool: WorkPool[SameEntityVerdict] = WorkPool(STAGE, client=synthesizer, what="name pairs",
+                                                 progress=progress, task="confirm name pairs")
+    report.work = pool.outcome
+
+    def failed(a: EntityRecord, b: EntityRecord) -> Callable[[str, BaseException], None]:
+        def note(_reason: str, exc: BaseException) -> None:
             report.llm_failed += 1
             report.failures.append(f"llm {a.name} / {b.name}: {exc}")
-            return None
-        finally:
-            progress.advance("confirm name pairs")
-        if not verdict.same:
-            report.llm_denied += 1
-            return None
-        report.llm_confirmed += 1
-        reason = f"{a.name} / {b.name}: the LLM says the same ({verdict.reason.strip()})"
-        return _candidate(a, b, verdict.confidence, "llm", reason[:500])
+        return note
+
+    confirmed: list[Candidate | None] = [None] * len(pairs)  # in the order of the pairs
+
+    def judged(i: int, a: EntityRecord, b: EntityRecord) -> Callable[[SameEntityVerdict], None]:
+        def note(verdict: SameEntityVerdict) -> None:
+            if not verdict.same:
+                report.llm_denied += 1
+                return
+            report.llm_confirmed += 1
+            reason = f"{a.name} / {b.name}: the LLM says the same ({verdict.reason.strip()})"
+            confirmed[i] = _candidate(a, b, verdict.confidence, "llm", reason[:500])
+        return note
 
     report.llm_pairs = len(pairs)
-    answers = await asyncio.gather(*(ask(a, b) for a, b in pairs))
+    async with pool:
+        for i, (a, b) in enumerate(pairs):
+            await pool.submit(synthesizer.structured(pair_messages(a, b), SameEntityVerdict, stage=STAGE, task=TASK),
+                              on_done=judged(i, a, b), on_failed=failed(a, b))
     progress.finish("confirm name pairs")
-    return [c for c in answers if c is not None]
+    return [c for c in confirmed if c is not None]
 
 
 # -- the stage ------------------------------------------------------------------------------------

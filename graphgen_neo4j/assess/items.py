@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 from graphgen_neo4j.choices import LossStrategy
 from graphgen_neo4j.db.graph import Graph
-from graphgen_neo4j.errors import LLMOutputError
 from graphgen_neo4j.ids import sha256_hex
-from graphgen_neo4j.llm import TokenLedger
+from graphgen_neo4j.llm import LLMClient, TokenLedger
+from graphgen_neo4j.llm.pool import PoolOutcome, WorkPool
 from graphgen_neo4j.progress import Progress
 
 ItemKind = Literal["relation", "entity"]
@@ -74,6 +74,7 @@ class StageReport(BaseModel):
     failures: list[ItemFailure] = []  # the first MAX_FAILURES_KEPT
     llm_calls: int = 0  # answered by the endpoint during this run
     cached_calls: int = 0  # answered from the response cache
+    work: PoolOutcome | None = None  # the work pool's counts, failures by reason and verdict
 
 
 def item_kinds(loss_strategy: LossStrategy) -> list[ItemKind]:
@@ -99,17 +100,6 @@ def count_items(graph: Graph, kinds: Sequence[ItemKind]) -> dict[ItemKind, int]:
     return counts
 
 
-def iter_pages(graph: Graph, kind: ItemKind, *, model: str | None, page_size: int) -> Iterator[list[AssessItem]]:
-    """Pages of non-excluded items in id order (with ``model``'s Judgement when given)."""
-    after = ""
-    while True:
-        rows = graph.read(PAGE_QUERIES[kind], after=after, limit=page_size, model=model)
-        if not rows:
-            return
-        yield [AssessItem(kind=kind, **row) for row in rows]
-        after = rows[-1]["id"]
-
-
 def stage_calls(ledger: TokenLedger, stage: str) -> tuple[int, int]:
     """(calls answered by an endpoint, cache hits) of ``stage`` so far."""
     rows = [row for row in ledger.rows() if row.stage == stage]
@@ -122,47 +112,94 @@ async def walk_items(
     stage: str,
     kinds: Sequence[ItemKind],
     model: str | None,
-    ledger: TokenLedger,
+    client: LLMClient,
     report: StageReport,
     progress: Progress,
     page_size: int,
     flush_every: int,
     select: Callable[[list[AssessItem]], list[AssessItem]],
-    work: Callable[[AssessItem], Awaitable[R]],
+    work: Callable[[AssessItem], Coroutine[Any, Any, R]],
     store: Callable[[ItemKind, list[R]], None],
 ) -> None:
     """Page through the items of ``kinds``; run ``work`` on those ``select`` picks, ``store`` the results.
 
-    ``select`` also counts, in the report, what it leaves out. Failed items are counted
-    in ``report``; LLM calls are read from ``ledger`` (this stage's rows, this run only).
+    The work goes through one ``WorkPool`` (default policy: a bad reply or an endpoint
+    error that outlived its retries fails the item, which is counted in the report and
+    tried again next run; a rejected key, an unreachable endpoint, a trainee without
+    logprobs… stop the stage with ``StageFailed``). ``report.work`` holds the pool's
+    outcome. ``select`` (which also counts, in the report, what it leaves out) and
+    ``store`` touch Neo4j, so they run off the event loop. Results are stored every
+    ``flush_every`` items and on the way out, also when the stage stops, so nothing
+    finished is lost. LLM calls are read from the client's ledger (this stage, this run).
     """
+    ledger = client.ledger
     calls_before = stage_calls(ledger, stage)
 
-    def update_calls() -> None:
+    def update_calls() -> int:
         calls, cached = stage_calls(ledger, stage)
         report.llm_calls, report.cached_calls = calls - calls_before[0], cached - calls_before[1]
+        return report.llm_calls
 
-    def failed(item: AssessItem, error: LLMOutputError) -> None:
-        report.failed += 1
-        if len(report.failures) < MAX_FAILURES_KEPT:
-            report.failures.append(ItemFailure(id=item.id, kind=item.kind, error=str(error)))
+    def failed(item: AssessItem) -> Callable[[str, BaseException], None]:
+        def note(_reason: str, error: BaseException) -> None:
+            report.failed += 1
+            if len(report.failures) < MAX_FAILURES_KEPT:
+                report.failures.append(ItemFailure(id=item.id, kind=item.kind, error=str(error)))
+        return note
 
-    def advanced() -> None:
-        update_calls()
-        progress.advance(stage, 1, calls=report.llm_calls, failed=report.failed)
-
-    progress.start(stage, total=sum(count_items(graph, kinds).values()))
+    pool: WorkPool[R] = WorkPool(stage, client=client, progress=progress, task=stage,
+                                 fields=lambda: {"calls": update_calls()})
+    report.work = pool.outcome
+    counts = await asyncio.to_thread(count_items, graph, kinds)
+    progress.start(stage, total=sum(counts.values()))
     try:
         for kind in kinds:
-            for page in iter_pages(graph, kind, model=model, page_size=page_size):
+            async for page in pages(graph, kind, model=model, page_size=page_size):
                 report.items += len(page)
-                todo = select(page)
+                todo = await asyncio.to_thread(select, page)
                 progress.advance(stage, len(page) - len(todo))
-                await stream_results(todo, work, flush=lambda rows, kind=kind: store(kind, rows),
-                                     flush_every=flush_every, on_failure=failed, after_each=advanced)
+                await _run_page(pool, todo, work, lambda rows, kind=kind: store(kind, rows), flush_every, failed)
     finally:
         update_calls()
         progress.finish(stage)
+
+
+async def _run_page(
+    pool: WorkPool[R],
+    items: Sequence[AssessItem],
+    work: Callable[[AssessItem], Coroutine[Any, Any, R]],
+    store: Callable[[list[R]], None],
+    flush_every: int,
+    failed: Callable[[AssessItem], Callable[[str, BaseException], None]],
+) -> None:
+    """One page through the pool, results stored every ``flush_every`` and on the way out."""
+    buffer: list[R] = []
+
+    async def flush() -> None:
+        if buffer:
+            rows = buffer[:]
+            buffer.clear()
+            await asyncio.to_thread(store, rows)
+
+    try:
+        async with pool:
+            for item in items:
+                await pool.submit(work(item), on_done=buffer.append, on_failed=failed(item))
+                if len(buffer) >= flush_every:
+                    await flush()
+    finally:
+        await flush()
+
+
+async def pages(graph: Graph, kind: ItemKind, *, model: str | None, page_size: int) -> AsyncIterator[list[AssessItem]]:
+    """Pages of non-excluded items in id order (with ``model``'s Judgement when given), read off the event loop."""
+    after = ""
+    while True:
+        rows = await asyncio.to_thread(graph.read, PAGE_QUERIES[kind], after=after, limit=page_size, model=model)
+        if not rows:
+            return
+        yield [AssessItem(kind=kind, **row) for row in rows]
+        after = rows[-1]["id"]
 
 
 async def gather_all(aws: Sequence[Awaitable[T]]) -> list[T]:
@@ -175,49 +212,3 @@ async def gather_all(aws: Sequence[Awaitable[T]]) -> list[T]:
             if not task.done():
                 task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-
-
-async def stream_results(
-    items: Sequence[T],
-    work: Callable[[T], Awaitable[R]],
-    *,
-    flush: Callable[[list[R]], None],
-    flush_every: int,
-    on_failure: Callable[[T, LLMOutputError], None],
-    after_each: Callable[[], None],
-) -> None:
-    """Run ``work`` on every item concurrently, writing results as they arrive.
-
-    The LLM client's own limit decides how many calls are in flight. Results are
-    flushed every ``flush_every`` items and on the way out, also when an error stops
-    the run, so an interrupted run loses nothing it had finished. An unusable reply
-    (``LLMOutputError``) fails its item only; any other error stops everything.
-    """
-    pending = {asyncio.ensure_future(work(item)): item for item in items}
-    buffer: list[R] = []
-    try:
-        while pending:
-            done, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-            fatal: BaseException | None = None
-            for task in done:
-                item = pending.pop(task)
-                error = task.exception()
-                if error is None:
-                    buffer.append(task.result())
-                elif isinstance(error, LLMOutputError):
-                    on_failure(item, error)
-                else:
-                    fatal = fatal or error
-                    continue
-                after_each()
-            if fatal is not None:
-                raise fatal
-            if len(buffer) >= flush_every:
-                flush(buffer)
-                buffer = []
-    finally:
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
-        if buffer:
-            flush(buffer)

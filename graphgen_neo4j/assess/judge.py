@@ -18,6 +18,7 @@ null, and the report says why. An endpoint without logprobs stops the stage with
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timezone
 from typing import Any, Literal
 
@@ -163,8 +164,8 @@ async def judge(
                          judged={k: 0 for k in kinds})
     if trainee is None or config.skip_judge:
         report.skipped_reason = SKIPPED if config.skip_judge else NO_TRAINEE
-        report.items = sum(count_items(graph, kinds).values())
-        report.summary = loss_summary(graph, None, highest=config.highest)
+        report.items = sum((await asyncio.to_thread(count_items, graph, kinds)).values())
+        report.summary = await asyncio.to_thread(loss_summary, graph, None, highest=config.highest)
         return report
     model = trainee.model
     judged_losses: list[float] = []
@@ -199,10 +200,10 @@ async def judge(
         report.statements_judged += sum(row["statements"] for row in rows)
         judged_losses.extend(row["loss"] for row in rows)
 
-    await walk_items(graph=graph, stage=STAGE, kinds=kinds, model=model, ledger=trainee.ledger, report=report,
+    await walk_items(graph=graph, stage=STAGE, kinds=kinds, model=model, client=trainee, report=report,
                      progress=progress, page_size=config.page_size, flush_every=config.flush_every,
                      select=select, work=judge_one, store=store)
     if judged_losses:
         report.mean_loss_judged = sum(judged_losses) / len(judged_losses)
-    report.summary = loss_summary(graph, model, highest=config.highest)
+    report.summary = await asyncio.to_thread(loss_summary, graph, model, highest=config.highest)
     return report

@@ -153,7 +153,7 @@ async def quiz(
         report.statements += sum(len(row["statements"]) for row in rows)
         report.short += sum(1 for row in rows if len(row["statements"]) < 2 * n)
 
-    await walk_items(graph=graph, stage=STAGE, kinds=kinds, model=None, ledger=synthesizer.ledger, report=report,
+    await walk_items(graph=graph, stage=STAGE, kinds=kinds, model=None, client=synthesizer, report=report,
                      progress=progress, page_size=config.page_size, flush_every=config.flush_every,
                      select=select, work=write_one, store=store)
     return report

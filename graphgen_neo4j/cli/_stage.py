@@ -7,10 +7,12 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
+from rich.markup import escape
 from rich.table import Table
 
 from graphgen_neo4j.cli._app import RichProgress, console, err_console
 from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.errors import StageFailed
 from graphgen_neo4j.llm import SCRIPTED_OWNER, LLMClient, TokenLedger
 from graphgen_neo4j.progress import NullProgress, Progress
 from graphgen_neo4j.runs.record import RunRecorder
@@ -70,6 +72,27 @@ def recorded(
         recorder.counts.update(counts(result))
     recorder.finish("completed", ledger)
     return result
+
+
+def checked(report: R) -> R:
+    """``report`` unless its work pool's verdict is failed: then ``StageFailed`` carrying it
+    (raised inside ``recorded``'s work, so the ``:Run`` is recorded as failed)."""
+    outcome = getattr(report, "work", None)
+    if outcome is not None:
+        try:
+            outcome.raise_if_failed()
+        except StageFailed as exc:
+            exc.report = report
+            raise
+    return report
+
+
+def warn_partial(report: Any) -> None:
+    """A stage where some items failed: a warning with the figures (the command still exits 0)."""
+    outcome = getattr(report, "work", None)
+    line = outcome.warning_line() if outcome is not None else None
+    if line:
+        err_console.print(f"[yellow]warning:[/yellow] {escape(line)}", highlight=False, soft_wrap=True)
 
 
 def print_ledger(ledger: TokenLedger) -> None:

@@ -14,8 +14,10 @@ from graphgen_neo4j.assess.loss import histogram_labels
 from graphgen_neo4j.assess.quiz import QuizReport, quiz
 from graphgen_neo4j.choices import LossStrategy
 from graphgen_neo4j.cli._app import app, config_option, console, handle_errors, print_json
-from graphgen_neo4j.cli._stage import print_ledger, recorded
+from graphgen_neo4j.cli._stage import checked, print_ledger, recorded, warn_partial
 from graphgen_neo4j.context import load_context
+from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.errors import StageFailed
 from graphgen_neo4j.llm import TokenLedger
 from graphgen_neo4j.progress import Progress
 from graphgen_neo4j.runs.record import RunRecorder
@@ -43,13 +45,17 @@ def quiz_command(
 
         async def run(progress: Progress, recorder: RunRecorder) -> QuizReport:
             async with synthesizer:
-                return await quiz(graph=graph, synthesizer=synthesizer, config=config, progress=progress)
+                return checked(await quiz(graph=graph, synthesizer=synthesizer, config=config, progress=progress))
 
-        report = recorded(graph, "quiz", config.model_dump(), ledger, run, quiet=as_json, counts=_counts)
+        report = _recorded_or_shown(graph, "quiz", config.model_dump(), ledger, run, as_json)
+    _print_quiz(report, ledger, as_json)
+
+
+def _print_quiz(report: QuizReport, ledger: TokenLedger, as_json: bool) -> None:
     if as_json:
         _print_json(report, ledger)
         return
-    n = config.quiz_samples
+    n = report.quiz_samples
     table = Table(title=f"quiz — {n} true + {n} false statements per item", show_header=False)
     rows: list[tuple[str, Any]] = [("items examined", report.items)]
     rows += [(f"quizzed {kind}s", count) for kind, count in report.quizzed.items()]
@@ -65,6 +71,7 @@ def quiz_command(
     _print_rows(table, rows)
     _print_failures(report.failures)
     print_ledger(ledger)
+    warn_partial(report)
 
 
 @app.command("judge")
@@ -94,9 +101,13 @@ def judge_command(
             if trainee is None:
                 return await judge(graph=graph, trainee=None, config=config, progress=progress)
             async with trainee:
-                return await judge(graph=graph, trainee=trainee, config=config, progress=progress)
+                return checked(await judge(graph=graph, trainee=trainee, config=config, progress=progress))
 
-        report = recorded(graph, "judge", config.model_dump(), ledger, run, quiet=as_json, counts=_counts)
+        report = _recorded_or_shown(graph, "judge", config.model_dump(), ledger, run, as_json)
+    _print_judge(report, ledger, as_json)
+
+
+def _print_judge(report: JudgeReport, ledger: TokenLedger, as_json: bool) -> None:
     if as_json:
         _print_json(report, ledger)
         return
@@ -122,6 +133,19 @@ def judge_command(
     if report.summary is not None:
         _print_summary(report.summary)
     print_ledger(ledger)
+    warn_partial(report)
+
+
+def _recorded_or_shown(graph: Graph, command: str, config: dict[str, Any], ledger: TokenLedger, run: Any, as_json: bool) -> Any:
+    """``recorded``; when every item failed, the report is shown before the one-line error (exit 1)."""
+    try:
+        return recorded(graph, command, config, ledger, run, quiet=as_json, counts=_counts)
+    except StageFailed as exc:
+        if isinstance(exc.report, QuizReport):
+            _print_quiz(exc.report, ledger, as_json)
+        elif isinstance(exc.report, JudgeReport):
+            _print_judge(exc.report, ledger, as_json)
+        raise
 
 
 def _counts(report: QuizReport | JudgeReport) -> dict[str, Any]:

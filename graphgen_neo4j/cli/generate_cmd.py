@@ -12,12 +12,12 @@ from rich.table import Table
 
 from graphgen_neo4j.choices import ExportFormat, parse_mix, parse_mode
 from graphgen_neo4j.cli._app import app, config_option, console, err_console, handle_errors, print_json
-from graphgen_neo4j.cli._stage import print_ledger, recorded, warn_if_canned
+from graphgen_neo4j.cli._stage import checked, print_ledger, recorded, warn_if_canned, warn_partial
 from graphgen_neo4j.context import Context, load_context
-from graphgen_neo4j.errors import ConfigError, StageError
+from graphgen_neo4j.errors import ConfigError, StageFailed
 from graphgen_neo4j.generate.export import FORMATS, ExportReport, export_qa, json_lines_for, parse_format
 from graphgen_neo4j.generate.stage import GenerateReport, generate
-from graphgen_neo4j.llm import DEFAULT_CACHE_PATH
+from graphgen_neo4j.llm import DEFAULT_CACHE_PATH, TokenLedger
 from graphgen_neo4j.progress import Progress
 from graphgen_neo4j.runs.record import RunRecorder
 
@@ -98,25 +98,35 @@ def generate_command(
         async def work(progress: Progress, recorder: RunRecorder) -> tuple[GenerateReport, ExportReport]:
             async with client:
                 with recorder.stage("generate"):
-                    report = await generate(graph=graph, synthesizer=client, config=config, run_id=recorder.run_id,
-                                            progress=progress)
-            with recorder.stage("export"):
+                    report = checked(await generate(graph=graph, synthesizer=client, config=config, run_id=recorder.run_id,
+                                                    progress=progress))
+            with recorder.stage("export"):  # not reached when every unit failed: the dataset on disk stays
                 exported = await asyncio.to_thread(export_qa, graph, output, fmt=fmt_name, run_id=report.run_id,
                                                    with_metadata=with_metadata)
             return report, exported
 
-        report, exported = recorded(
-            graph, "generate", record, ledger, work, quiet=as_json,
-            counts=lambda done: {"generate": done[0].model_dump(), "export": done[1].model_dump()},
-        )
+        try:
+            report, exported = recorded(
+                graph, "generate", record, ledger, work, quiet=as_json,
+                counts=lambda done: {"generate": done[0].model_dump(), "export": done[1].model_dump()},
+            )
+        except StageFailed as exc:  # every unit failed: the report, then the one line (exit 1)
+            if isinstance(exc.report, GenerateReport):
+                _print_result(exc.report, None, ledger, as_json)
+            raise
+    _print_result(report, exported, ledger, as_json)
+
+
+def _print_result(report: GenerateReport, exported: ExportReport | None, ledger: TokenLedger, as_json: bool) -> None:
     if as_json:
-        print_json({"generate": report.model_dump(), "export": exported.model_dump(), "ledger": ledger.to_dict()})
-    else:
-        _print_report(report)
-        print_ledger(ledger)
+        print_json({"generate": report.model_dump(), "export": exported.model_dump() if exported else None,
+                    "ledger": ledger.to_dict()})
+        return
+    _print_report(report)
+    print_ledger(ledger)
+    if exported is not None:
         _print_export(exported)
-    if report.qa == 0 and report.no_qa > 0:
-        raise StageError("generate", f"no QA at all: every one of {report.no_qa} replies was unusable (see the reasons above)")
+    warn_partial(report)
 
 
 @app.command("export")

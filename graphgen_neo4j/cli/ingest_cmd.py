@@ -11,11 +11,12 @@ from rich.table import Table
 
 from graphgen_neo4j.choices import DataType
 from graphgen_neo4j.cli._app import app, config_option, console, err_console, handle_errors, print_json
-from graphgen_neo4j.cli._stage import print_ledger, recorded
+from graphgen_neo4j.cli._stage import checked, print_ledger, recorded, warn_partial
 from graphgen_neo4j.context import load_context
-from graphgen_neo4j.errors import InputError
+from graphgen_neo4j.errors import InputError, StageFailed
 from graphgen_neo4j.ingest.readers import expand_paths
 from graphgen_neo4j.ingest.stage import IngestReport, config_from_pipeline, ingest
+from graphgen_neo4j.llm import TokenLedger
 from graphgen_neo4j.progress import Progress
 from graphgen_neo4j.runs.record import RunRecorder
 
@@ -59,10 +60,19 @@ def ingest_command(
         async def run(progress: Progress, recorder: RunRecorder) -> IngestReport:
             async with synthesizer:
                 with recorder.stage("ingest"):
-                    return await ingest(paths, graph=graph, synthesizer=synthesizer, config=config, progress=progress)
+                    return checked(await ingest(paths, graph=graph, synthesizer=synthesizer, config=config, progress=progress))
 
-        report = recorded(graph, "ingest", {**config.model_dump(), "paths": [str(p) for p in paths]}, ledger, run,
-                          quiet=as_json, counts=lambda r: r.model_dump(exclude={"issues", "failures"}))
+        try:
+            report = recorded(graph, "ingest", {**config.model_dump(), "paths": [str(p) for p in paths]}, ledger, run,
+                              quiet=as_json, counts=lambda r: r.model_dump(exclude={"issues", "failures"}))
+        except StageFailed as exc:  # every chunk failed: the report, then the one line (exit 1)
+            if isinstance(exc.report, IngestReport):
+                _print_result(exc.report, ledger, as_json)
+            raise
+    _print_result(report, ledger, as_json)
+
+
+def _print_result(report: IngestReport, ledger: TokenLedger, as_json: bool) -> None:
     if as_json:
         print_json({**report.model_dump(), "ledger": ledger.to_dict()})
     else:
@@ -70,11 +80,11 @@ def ingest_command(
         print_ledger(ledger)
     if report.chunks_failed:
         err_console.print(
-            f"[red]{report.chunks_failed} chunk(s) failed[/red]: they keep their error and raw reply "
+            f"[yellow]{report.chunks_failed} chunk(s) failed[/yellow]: they keep their error and raw reply "
             "(MATCH (c:Chunk {status: 'failed'}) RETURN c.error, c.raw_reply); run the same command again to retry them",
             highlight=False,
         )
-        raise typer.Exit(code=1)
+    warn_partial(report)
 
 
 def _print_report(report: IngestReport) -> None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from graphgen_neo4j.cli._app import app, console, err_console, handle_errors, print_json
 from graphgen_neo4j.cli._stage import print_ledger, recorded, warn_if_canned
 from graphgen_neo4j.context import load_context
+from graphgen_neo4j.errors import StageFailed
 from graphgen_neo4j.ingest.readers import expand_paths
+from graphgen_neo4j.llm import TokenLedger
 from graphgen_neo4j.runs.pipeline import PipelineReport, run_pipeline
 
 
@@ -52,44 +55,70 @@ def run_command(
                 if trainee is not None:
                     await trainee.aclose()
 
-        report = recorded(graph, "run", record, ledger, work, quiet=as_json)
+        try:
+            report = recorded(graph, "run", record, ledger, work, quiet=as_json)
+        except StageFailed as exc:  # the summary so far, then the one line (handle_errors) and exit 1
+            if isinstance(exc.report, PipelineReport):
+                _print_result(exc.report, ledger, as_json, error=str(exc))
+            raise
+    _print_result(report, ledger, as_json)
 
+
+def _print_result(report: PipelineReport, ledger: TokenLedger, as_json: bool, error: str | None = None) -> None:
     if as_json:
-        print_json({**report.model_dump(mode="json"), "ledger": ledger.to_dict()})
+        print_json({**report.model_dump(mode="json"), "ledger": ledger.to_dict(), "error": error})
         return
     _print_summary(report)
     print_ledger(ledger)
+    for line in report.warnings():
+        err_console.print(f"[yellow]warning:[/yellow] {escape(line)}", highlight=False, soft_wrap=True)
 
 
 def _print_summary(report: PipelineReport) -> None:
+    """One row per stage that ran: what it did, and its failures by reason."""
     table = Table(title=f"run {report.run_id}" + (" (resumed)" if report.resumed else ""), show_header=False)
+    any_failures = any(outcome.reasons for outcome in report.work.values())  # else the table keeps two columns
+    for stage, text in _stage_lines(report):
+        outcome = report.work.get(stage)
+        failures = f"failed: {outcome.reasons_text()}" if outcome is not None and outcome.reasons else ""
+        if outcome is not None and outcome.verdict in ("failed", "stopped"):
+            failures = f"[red]{outcome.verdict}[/red] — {failures}"
+        table.add_row(stage, text, *([failures] if any_failures else []))
+    for note in report.notes:
+        table.add_row("note", note, *([""] if any_failures else []))
+    console.print(table)
+
+
+def _stage_lines(report: PipelineReport) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
     if report.ingest:
         i = report.ingest
-        table.add_row("ingest", f"{i.documents_total} documents, {i.chunks_total} chunks ({i.chunks_extracted} extracted now, "
-                      f"{i.chunks_failed_total} failed), {i.entities_total} entities, {i.relations_total} relations")
+        rows.append(("ingest", f"{i.documents_total} documents, {i.chunks_total} chunks ({i.chunks_extracted} extracted now, "
+                     f"{i.chunks_failed_total} failed), {i.entities_total} entities, {i.relations_total} relations"))
         if i.bad_records:
             shown = ", ".join(f"{x.path}:{x.line}" if x.line is not None else x.path for x in i.issues[:3])
             more = f" and {i.bad_records - 3} more" if i.bad_records > 3 else ""
-            table.add_row("skipped", f"{i.bad_records} bad input records ({shown}{more}); see ingest's report for why")
+            rows.append(("skipped", f"{i.bad_records} bad input records ({shown}{more}); see ingest's report for why"))
     if report.quiz:
         q = report.quiz
-        table.add_row("quiz", f"{sum(q.quizzed.values())} items quizzed now, {q.up_to_date} up to date, {q.failed} failed")
+        rows.append(("quiz", f"{sum(q.quizzed.values())} items quizzed now, {q.up_to_date} up to date, {q.failed} failed"))
     if report.judge:
         j = report.judge
         s = j.summary
         mean = f"{s.mean:.4f}" if s and s.mean is not None else "—"
-        table.add_row("judge", j.skipped_reason or f"{sum(j.judged.values())} items judged now, {j.up_to_date} up to date; "
-                      f"{s.judged if s else 0}/{s.relations if s else 0} relations have a loss, mean {mean}")
+        rows.append(("judge", j.skipped_reason or f"{sum(j.judged.values())} items judged now, {j.up_to_date} up to date; "
+                     f"{s.judged if s else 0}/{s.relations if s else 0} relations have a loss, mean {mean}"))
     if report.partition:
         p = report.partition
-        table.add_row("partition", f"{p.batches} batches over {p.relations_in_batches} relations ({p.order})")
+        rows.append(("partition", f"{p.batches} batches over {p.relations_in_batches} relations ({p.order})"))
     if report.generate:
         g = report.generate
         modes = ", ".join(f"{m}: {r.reused + r.generated}" for m, r in g.modes.items())
-        table.add_row("generate", f"{g.qa} QA ({modes}); {g.no_qa} replies gave no QA")
+        rows.append(("generate", f"{g.qa} QA ({modes}); {g.no_qa} replies gave no QA"))
     if report.export:
         e = report.export
-        table.add_row("export", f"{e.records} records → {e.path} ({e.format})")
-    for note in report.notes:
-        table.add_row("note", note)
-    console.print(table)
+        rows.append(("export", f"{e.records} records → {e.path} ({e.format})"))
+    # A stage that stopped has no report of its own: its outcome still gets a row.
+    rows += [(stage, f"{o.done} {o.what} done, {o.failed} failed") for stage, o in report.work.items()
+             if stage not in {name for name, _ in rows}]
+    return rows

@@ -36,14 +36,17 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 from graphgen_neo4j.choices import MODES, Mode, config_error, parse_mix, parse_mode  # noqa: F401  parse_mix: re-exported
 from graphgen_neo4j.config import Generation
 from graphgen_neo4j.db.graph import Graph, batched
-from graphgen_neo4j.errors import ConfigError, LLMOutputError, StageError
+from graphgen_neo4j.errors import ConfigError, LLMError, LLMOutputError, StageError
 from graphgen_neo4j.ids import content_id
 from graphgen_neo4j.language import Language, detect_language
 from graphgen_neo4j.llm import LLMClient, strip_think
+from graphgen_neo4j.llm.pool import BAD_REPLY, ITEM_REASONS, ItemFailed, OnError, PoolOutcome, WorkPool, failure_reason
 from graphgen_neo4j.progress import NullProgress, Progress
 from graphgen_neo4j.prompts import render
 
 STAGE = "generate"
+NO_MATERIAL = "no material"  # pool failure reason: the unit's batch lost its material since planning
+NO_MATERIAL_REASON = "material excluded or removed since planning"
 TASK_ATOMIC = "qa_atomic"
 TASK_REWRITE = "qa_aggregated_rewrite"
 TASK_QUESTION = "qa_aggregated_question"
@@ -553,7 +556,7 @@ class _Writer:
     async def run(self, unit: Unit, batch: BatchMaterial | None) -> UnitResult:
         material = unit_material(unit, batch) if batch is not None else None
         if batch is None or material is None:
-            return UnitResult(unit, reason="material excluded or removed since planning")
+            return UnitResult(unit, reason=NO_MATERIAL_REASON)
         if unit.mode == "atomic":
             outcome = await self.qa_pair(TASK_ATOMIC, material)
         elif unit.mode == "multi_hop":
@@ -634,6 +637,7 @@ class GenerateReport(BaseModel):
     batches_failed: int = 0
     losses_available: bool = False
     notes: list[str] = []
+    work: PoolOutcome | None = None  # the work pool's counts, failures by reason and verdict
 
 
 # -- the stage ------------------------------------------------------------------------------
@@ -726,13 +730,16 @@ async def _execute(
     outcomes: dict[str, list[UnitResult]] = defaultdict(list)  # per batch, until the batch is complete
     unstored: list[UnitResult] = []  # finished units whose QA are not stored yet
     complete: list[str] = []  # batches whose units all ran, status not written yet
-    semaphore = asyncio.Semaphore(config.max_concurrency)
     writer = _Writer(client, config)
     written = [0]  # QA written so far (for the progress line)
+    pool: WorkPool[UnitResult] = WorkPool(
+        STAGE, client=client, what="QA units", progress=progress, task="generate QA",
+        policy=OnError(fail_item=ITEM_REASONS | {NO_MATERIAL}), fields=lambda: {"qa": written[0], "no_qa": report.no_qa},
+    )
+    report.work = pool.outcome
 
-    async def run_unit(unit: Unit, material: BatchMaterial | None) -> None:
-        async with semaphore:
-            result = await writer.run(unit, material)
+    def record(result: UnitResult) -> None:
+        unit = result.unit
         unstored.append(result)
         outcomes[unit.batch_id].append(result)
         if len(outcomes[unit.batch_id]) == len(pending[unit.batch_id]):
@@ -744,7 +751,22 @@ async def _execute(
             report.no_qa_reasons[reason] = report.no_qa_reasons.get(reason, 0) + 1
         else:
             written[0] += 1
-        progress.advance("generate QA", qa=written[0], no_qa=report.no_qa)
+
+    async def run_unit(unit: Unit, material: BatchMaterial | None) -> UnitResult:
+        """One unit; a unit without QA fails its item in the pool (after it is recorded)."""
+        try:
+            result = await writer.run(unit, material)
+        except LLMError as exc:
+            reason = failure_reason(exc)
+            if reason not in pool.policy.fail_item:
+                raise  # fatal: the pool stops the stage
+            record(UnitResult(unit, reason=f"{unit.mode}: {reason}"))
+            raise
+        record(result)
+        if result.qa is None:
+            kind = NO_MATERIAL if material is None or result.reason == NO_MATERIAL_REASON else BAD_REPLY
+            raise ItemFailed(kind, f"{unit.key}: {result.reason}")
+        return result
 
     async def flush(force: bool = False) -> None:
         """Store the finished units' QA, then the status of the batches now complete."""
@@ -775,29 +797,16 @@ async def _execute(
         if status_rows:
             await _write(graph, "generate/batch_status", run_id=run_id, rows=status_rows)
 
-    in_flight: set[asyncio.Task[None]] = set()
-    lookahead = max(config.write_every, 4 * config.max_concurrency)
+    lookahead = max(config.write_every, 4 * config.max_concurrency, pool.window)
     try:
-        for wave in _waves(todo, pending, lookahead):
-            rows = await asyncio.to_thread(graph.read, "generate/material", batch_ids=wave)
-            materials = {r["batch_id"]: BatchMaterial.from_row(r) for r in rows}
-            for b in wave:
-                for unit in pending[b]:
-                    in_flight.add(asyncio.create_task(run_unit(unit, materials.get(b))))
-            while len(in_flight) > lookahead:
-                finished, in_flight = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
-                _raise_first(finished)
-                await flush()
-        while in_flight:
-            finished, in_flight = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
-            _raise_first(finished)
-            await flush()
-    except BaseException:
-        for task in in_flight:
-            task.cancel()
-        if in_flight:
-            await asyncio.gather(*in_flight, return_exceptions=True)
-        raise
+        async with pool:
+            for wave in _waves(todo, pending, lookahead):
+                rows = await asyncio.to_thread(graph.read, "generate/material", batch_ids=wave)
+                materials = {r["batch_id"]: BatchMaterial.from_row(r) for r in rows}
+                for b in wave:
+                    for unit in pending[b]:
+                        await pool.submit(run_unit(unit, materials.get(b)))
+                        await flush()
     finally:
         # Whatever happened, store every unit that finished: an interrupted run loses nothing.
         await flush(force=True)
@@ -814,14 +823,6 @@ async def _write(graph: Graph, name: str, **params: Any) -> list[dict[str, Any]]
     except asyncio.CancelledError:
         await write
         raise
-
-
-def _raise_first(finished: set[asyncio.Task[None]]) -> None:
-    # Read every task's exception (asyncio reports unread ones as "never retrieved"), raise one.
-    errors = [task.exception() for task in finished if not task.cancelled()]
-    for error in errors:
-        if error is not None:
-            raise error
 
 
 def _waves(batch_ids: list[str], pending: dict[str, list[Unit]], size: int) -> Iterable[list[str]]:

@@ -247,6 +247,11 @@ class ChunkExtraction(BaseModel):
         return self.error is not None
 
 
+def failed_chunk(chunk_id: str, error: BaseException) -> ChunkExtraction:
+    """The result of a chunk whose extraction failed: the error, and the raw reply when there was one."""
+    return ChunkExtraction(chunk_id=chunk_id, error=str(error), raw_reply=getattr(error, "raw", None))
+
+
 def combine(passes: Sequence[Extraction]) -> tuple[list[ExtractedEntity], list[ExtractedRelation]]:
     """Items of all passes, one per entity key and per directed (source, target) key.
 
@@ -324,15 +329,13 @@ async def extract_chunk(
 ) -> ChunkExtraction:
     """Extract one chunk (first pass plus bounded gleaning).
 
-    An unparsable reply (``LLMOutputError``) fails the chunk, keeping the raw reply; a
-    failed gleaning pass keeps what the earlier passes found. Other ``LLMError``\\ s (the
-    endpoint is unreachable, rejects the key…) propagate: the caller decides.
+    A failed gleaning pass (``LLMOutputError``) keeps what the earlier passes found. An
+    error of the first pass propagates (an unparsable reply keeps its raw text in
+    ``LLMOutputError.raw``): the caller's work pool decides whether it fails the chunk
+    or stops the stage (``failed_chunk`` makes the failed result).
     """
     messages = extraction_messages(text, language, entity_types)
-    try:
-        first = await client.structured(messages, Extraction, stage="extract", task="extract")
-    except LLMOutputError as exc:
-        return ChunkExtraction(chunk_id=chunk_id, error=str(exc), raw_reply=exc.raw)
+    first = await client.structured(messages, Extraction, stage="extract", task="extract")
     passes = [first]
     entity_keys: set[str] = set()
     relation_keys: set[tuple[str, str]] = set()
@@ -362,6 +365,6 @@ async def extract_chunk(
 
 __all__ = [
     "DEFAULT_ENTITY_TYPES", "UNKNOWN", "ChunkExtraction", "ExtractedEntity", "ExtractedRelation", "Extraction",
-    "clean_name", "combine", "extract_chunk", "extraction_messages", "glean_messages",
+    "clean_name", "combine", "extract_chunk", "failed_chunk", "extraction_messages", "glean_messages",
     "normalize_type", "parse_strength",
 ]

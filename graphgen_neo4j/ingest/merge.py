@@ -66,6 +66,7 @@ from graphgen_neo4j.ids import entity_id, normalize_key, relation_id
 from graphgen_neo4j.ingest.extract import UNKNOWN, ChunkExtraction
 from graphgen_neo4j.ingest.readers import PreparedDocument
 from graphgen_neo4j.language import detect_language
+from graphgen_neo4j.llm.pool import PoolOutcome, WorkPool
 from graphgen_neo4j.prompts import render
 from graphgen_neo4j.tokens import count_tokens
 
@@ -834,6 +835,7 @@ class SummaryOutcome(BaseModel):
     relations: int = 0
     failed: int = 0
     errors: list[str] = []
+    work: PoolOutcome | None = None  # the work pool's counts, reasons and verdict
 
 
 def summary_messages(item: str, descriptions: Sequence[str], max_words: int) -> list[dict[str, str]]:
@@ -849,24 +851,26 @@ async def summarize_pending(
 ) -> SummaryOutcome:
     """Summarize every entity and relation marked ``summary_pending`` (whole text, its language).
 
-    The synthesizer's concurrency limit applies; results are stored through the writer,
-    page by page, and only where the descriptions did not change meanwhile. A failure is
-    counted, and the item stays pending for the next run.
+    The synthesizer's limits apply (through the work pool); results are stored through
+    the writer, page by page, and only where the descriptions did not change meanwhile.
+    A failed item (bad reply, 5xx…) is counted and stays pending for the next run; a
+    fatal error (key rejected, endpoint unreachable…) stops with ``StageFailed``.
     """
-    from graphgen_neo4j.errors import LLMError
-
     outcome = SummaryOutcome()
     max_words = max(30, int(max_description_tokens * 0.6))
+    pool: WorkPool[dict[str, Any]] = WorkPool("summarize", client=synthesizer, what="descriptions")
+    outcome.work = pool.outcome
 
-    async def one(item: str, row: dict[str, Any]) -> dict[str, Any] | None:
-        try:
-            reply = await synthesizer.complete(summary_messages(item, row["descriptions"], max_words), stage="merge", task="summarize")
-        except LLMError as exc:
+    async def one(item: str, row: dict[str, Any]) -> dict[str, Any]:
+        reply = await synthesizer.complete(summary_messages(item, row["descriptions"], max_words), stage="merge", task="summarize")
+        return {"id": row["id"], "descriptions": row["descriptions"], "description": reply.text.strip()}
+
+    def failed(item: str) -> Callable[[str, BaseException], None]:
+        def note(_reason: str, exc: BaseException) -> None:
             outcome.failed += 1
             if len(outcome.errors) < 10:
                 outcome.errors.append(f"{item}: {exc}")
-            return None
-        return {"id": row["id"], "descriptions": row["descriptions"], "description": reply.text.strip()}
+        return note
 
     for kind, query, store in (
         ("entities", "ingest/entities_to_summarize", "ingest/store_entity_summaries"),
@@ -879,8 +883,10 @@ async def summarize_pending(
                 break
             after = rows[-1]["id"]
             items = [row["name"] if kind == "entities" else f"{row['source']} → {row['target']}" for row in rows]
-            results = await asyncio.gather(*(one(item, row) for item, row in zip(items, rows)))
-            stored_rows = [r for r in results if r is not None]
+            stored_rows: list[dict[str, Any]] = []
+            async with pool:
+                for item, row in zip(items, rows):
+                    await pool.submit(one(item, row), on_done=stored_rows.append, on_failed=failed(item))
             if stored_rows:
                 stored = await writer.call(lambda s=store, r=stored_rows: graph.run(s, rows=r)[0]["stored"])
                 setattr(outcome, kind, getattr(outcome, kind) + stored)

@@ -32,8 +32,8 @@ from pydantic import BaseModel, Field, ValidationError
 from graphgen_neo4j.choices import DataType, config_error
 from graphgen_neo4j.config import Chunking, MaxGleaning, PipelineConfig
 from graphgen_neo4j.db.graph import Graph, batched
-from graphgen_neo4j.errors import LLMError, Neo4jUnavailable, StageError
-from graphgen_neo4j.ingest.extract import DEFAULT_ENTITY_TYPES, ChunkExtraction, extract_chunk
+from graphgen_neo4j.errors import Neo4jUnavailable
+from graphgen_neo4j.ingest.extract import DEFAULT_ENTITY_TYPES, ChunkExtraction, extract_chunk, failed_chunk
 from graphgen_neo4j.ingest.merge import (
     BatchOutcome,
     DocumentsOutcome,
@@ -52,6 +52,7 @@ from graphgen_neo4j.ingest.readers import (
     read_documents,
 )
 from graphgen_neo4j.llm import LLMClient
+from graphgen_neo4j.llm.pool import OnError, PoolOutcome, WorkPool
 from graphgen_neo4j.progress import NullProgress, Progress
 
 READ_TASK = "read documents"
@@ -127,6 +128,7 @@ class IngestReport(BaseModel):
     entities_total: int = 0
     relations_total: int = 0
     aliases_total: int = 0
+    work: PoolOutcome | None = None  # the extraction's (and summaries') outcome: counts, reasons, verdict
     llm_calls: int = 0
     cached_calls: int = 0
     prompt_tokens: int = 0
@@ -171,8 +173,10 @@ async def ingest(
 
     Raises ``InputError`` for a path that does
     not exist (or, with ``strict``, the first bad record), ``Neo4jUnavailable`` when the
-    schema is missing, ``StageError`` when ``max_consecutive_failures`` chunks fail in a
-    row (the endpoint is down); everything finished before is kept either way.
+    schema is missing, ``StageFailed`` when a fatal error (key rejected, endpoint
+    unreachable…) or ``max_consecutive_failures`` failed chunks in a row stop the
+    extraction; everything finished before is kept either way. ``report.work`` holds
+    the verdict (every chunk failed: ``raise_if_failed``).
     """
     config = config or IngestConfig()
     progress = progress or NullProgress()
@@ -202,7 +206,7 @@ async def ingest(
     try:
         async with writer:
             await _plan(files, writer, config, issues, report, progress)
-            await _extract_all(files, graph, writer, synthesizer, config, report, progress)
+            report.work = await _extract_all(files, graph, writer, synthesizer, config, report, progress)
     finally:
         _add(report, writer.totals, ("chunks_extracted", "chunks_failed", "entities_created", "relations_created",
                                      "aliases_created", "mentions", "relation_evidence", "duplicates_proposed"))
@@ -218,6 +222,8 @@ async def ingest(
             progress.finish(SUMMARIZE_TASK)
             report.summaries = outcome.entities + outcome.relations
             report.summary_failures = outcome.failed
+            if report.work is not None and outcome.work is not None:
+                report.work = report.work.combined(outcome.work)
 
     totals = (await asyncio.to_thread(graph.read, "ingest/counts"))[0]
     report.documents_total, report.chunks_total = totals["documents"], totals["chunks"]
@@ -258,57 +264,32 @@ async def _plan(
 async def _extract_all(
     files: list[Path], graph: Graph, writer: GraphWriter, synthesizer: Any, config: IngestConfig,
     report: IngestReport, progress: Progress,
-) -> None:
-    """Pass 2: extract the chunks that wait, in input order, a bounded number at a time."""
+) -> PoolOutcome:
+    """Pass 2: extract the chunks that wait, in input order, through the work pool.
+
+    A failed chunk (bad reply, 5xx…) is written as failed and retried next run; a fatal
+    error (key rejected, endpoint unreachable…) or ``max_consecutive_failures`` failed
+    chunks in a row stop the stage with ``StageFailed``; extracted chunks are kept.
+    """
     progress.start(EXTRACT_TASK, total=report.chunks_to_extract, entities=0, relations=0, calls=0, tokens=0)
     statuses = config.writer_settings().open_statuses
-    running: set[asyncio.Task[None]] = set()
-    failures_in_a_row = 0
-
-    async def extract_one(seq: int, chunk: dict[str, Any]) -> None:
-        nonlocal failures_in_a_row
-        try:
-            result = await extract_chunk(
-                synthesizer, chunk["id"], chunk["text"], chunk["language"],
-                max_gleaning=config.max_gleaning, entity_types=config.entity_types,
-            )
-        except LLMError as exc:  # the endpoint failed (retries spent); the chunk stays for the next run
-            result = ChunkExtraction(chunk_id=chunk["id"], error=str(exc))
-        writer.submit(seq, result)
-        failures_in_a_row = failures_in_a_row + 1 if result.failed else 0
-        if failures_in_a_row >= config.max_consecutive_failures:
-            raise StageError(
-                "extract",
-                f"{failures_in_a_row} chunks failed in a row, the last with: {result.error} — "
-                "fix the synthesizer endpoint and run again (extracted chunks are kept)",
-            )
-
-    try:
+    pool: WorkPool[ChunkExtraction] = WorkPool(
+        "extract", client=synthesizer, what="chunks", policy=OnError(max_consecutive=config.max_consecutive_failures),
+    )
+    async with pool:
         for batch in batched(read_documents(files, config.data_type, SILENT), config.document_batch_size):
             doc_ids = list(dict.fromkeys(document_id(doc) for doc in batch))
-            rows = await asyncio.to_thread(graph.read, "ingest/pending_chunks", doc_ids=doc_ids, statuses=statuses)
-            scheduled: set[str] = set()
-            for chunk in rows:
-                if chunk["id"] in scheduled:
-                    continue
-                scheduled.add(chunk["id"])
-                seq = await writer.reserve()
-                for task in [t for t in running if t.done()]:
-                    running.discard(task)
-                    task.result()  # a StageError stops the run here
-                task = asyncio.create_task(extract_one(seq, chunk))
-                running.add(task)
-        while running:
-            done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_EXCEPTION)
-            for task in done:
-                running.discard(task)
-                task.result()
-    finally:
-        for task in running:
-            task.cancel()
-        if running:
-            await asyncio.gather(*running, return_exceptions=True)
+            rows = await pool.guard(asyncio.to_thread(graph.read, "ingest/pending_chunks", doc_ids=doc_ids, statuses=statuses))
+            for chunk in {row["id"]: row for row in rows}.values():
+                seq = await pool.guard(writer.reserve())  # waits for earlier results: a stop must not hang it
+                await pool.submit(
+                    extract_chunk(synthesizer, chunk["id"], chunk["text"], chunk["language"],
+                                  max_gleaning=config.max_gleaning, entity_types=config.entity_types),
+                    on_done=lambda result, seq=seq: writer.submit(seq, result),
+                    on_failed=lambda _reason, exc, seq=seq, cid=chunk["id"]: writer.submit(seq, failed_chunk(cid, exc)),
+                )
     progress.finish(EXTRACT_TASK)
+    return pool.outcome
 
 
 def config_from_pipeline(pipeline: PipelineConfig, **overrides: Any) -> IngestConfig:

@@ -4,12 +4,21 @@ Every stage skips the work already done — chunks already extracted (content
 hashes), items already quizzed and judged for this trainee, batches already cut or
 generated in this run — so a run killed at any point and started again ends with
 the same dataset, and the LLM calls it already paid for are not repeated.
+
+Each LLM stage reports its work pool's outcome (``report.work``: done, failed, failures
+by reason, verdict). A stage that stopped on a fatal error (key rejected, endpoint
+unreachable, no logprobs…) or whose every item failed ends the run with
+``StageFailed`` — one line naming the endpoint, the variable and the fix — carrying
+this report, and no later stage runs: an existing dataset is not touched. A partial
+stage (some items failed) goes on; its figures are in ``report.work``.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -18,15 +27,18 @@ from graphgen_neo4j.assess.quiz import QuizConfig, QuizReport, quiz
 from graphgen_neo4j.choices import config_error
 from graphgen_neo4j.config import PipelineConfig, Traversal
 from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.errors import StageFailed
 from graphgen_neo4j.generate.export import ExportReport, export_qa
 from graphgen_neo4j.generate.stage import GenerateConfig, GenerateReport, generate
 from graphgen_neo4j.ingest.stage import IngestConfig, IngestReport, config_from_pipeline, ingest
 from graphgen_neo4j.llm import LLMClient
+from graphgen_neo4j.llm.pool import PoolOutcome
 from graphgen_neo4j.partition.stage import PartitionConfig, PartitionReport, partition
 from graphgen_neo4j.progress import NullProgress, Progress
 from graphgen_neo4j.runs.record import RunRecorder
 
 STAGES = ("ingest", "quiz", "judge", "partition", "generate", "export")
+S = TypeVar("S", bound=BaseModel)
 
 
 class PipelineReport(BaseModel):
@@ -39,6 +51,11 @@ class PipelineReport(BaseModel):
     generate: GenerateReport | None = None
     export: ExportReport | None = None
     notes: list[str] = []
+    work: dict[str, PoolOutcome] = {}  # each LLM stage's outcome: counts, failures by reason, verdict
+
+    def warnings(self) -> list[str]:
+        """One line per stage where some (not all) items failed."""
+        return [line for outcome in self.work.values() if (line := outcome.warning_line())]
 
 
 class StageConfigs(BaseModel):
@@ -91,18 +108,26 @@ async def run_pipeline(
     judging = trainee is not None and not config.judge.skip
     await asyncio.to_thread(graph.init_schema)
 
-    with recorder.stage("ingest"):
-        report.ingest = await ingest(inputs, graph=graph, synthesizer=synthesizer,
-                                     config=configs.ingest, progress=progress)
+    async def checked(name: str, run: Callable[[], Awaitable[S]]) -> S:
+        with recorder.stage(name), _failing(report, name):
+            result = await run()
+            setattr(report, name, result)  # shown in the summary even when its verdict ends the run
+            outcome = getattr(result, "work", None)
+            if outcome is not None:
+                report.work[name] = outcome
+                outcome.raise_if_failed()
+        return result
+
+    report.ingest = await checked("ingest", lambda: ingest(
+        inputs, graph=graph, synthesizer=synthesizer, config=configs.ingest, progress=progress))
     if judging:
-        with recorder.stage("quiz"):
-            report.quiz = await quiz(graph=graph, synthesizer=synthesizer, config=configs.quiz, progress=progress)
+        report.quiz = await checked("quiz", lambda: quiz(
+            graph=graph, synthesizer=synthesizer, config=configs.quiz, progress=progress))
     else:
         report.notes.append("quiz and judge skipped: " + ("judge.skip is set" if config.judge.skip else "no trainee configured (TRAINEE_*)")
                             + "; relations have no loss")
-    with recorder.stage("judge"):
-        report.judge = await judge(graph=graph, trainee=trainee if judging else None,
-                                   config=configs.judge, progress=progress)
+    report.judge = await checked("judge", lambda: judge(
+        graph=graph, trainee=trainee if judging else None, config=configs.judge, progress=progress))
     with recorder.stage("partition"):
         report.partition = await asyncio.to_thread(
             partition, graph=graph, config=configs.partition, run_id=run_id, progress=progress)
@@ -111,15 +136,26 @@ async def run_pipeline(
         report.notes.append("no batches: the graph has no usable relations, so no QA were generated "
                             "(see the ingest figures: failed chunks? everything excluded?)")
     else:
-        with recorder.stage("generate"):
-            report.generate = await generate(graph=graph, synthesizer=synthesizer, config=configs.generate,
-                                             run_id=run_id, progress=progress)
+        report.generate = await checked("generate", lambda: generate(
+            graph=graph, synthesizer=synthesizer, config=configs.generate, run_id=run_id, progress=progress))
     with recorder.stage("export"):
         report.export = await asyncio.to_thread(
             export_qa, graph, config.output.path, fmt=config.output.format, run_id=run_id,
             with_metadata=config.output.with_metadata)
     recorder.counts.update(counts_of(report))
     return report
+
+
+@contextmanager
+def _failing(report: PipelineReport, stage: str) -> Iterator[None]:
+    """A ``StageFailed`` leaving ``stage`` carries the run's report, with the stage's outcome in it."""
+    try:
+        yield
+    except StageFailed as exc:
+        if exc.outcome is not None:
+            report.work[stage] = exc.outcome  # type: ignore[assignment]
+        exc.report = report
+        raise
 
 
 def counts_of(report: PipelineReport) -> dict[str, Any]:

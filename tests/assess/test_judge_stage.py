@@ -11,7 +11,7 @@ from graphgen_neo4j.assess.judge import JudgeConfig, judge, plan_item
 from graphgen_neo4j.assess.loss import histogram_bin
 from graphgen_neo4j.assess.quiz import QuizConfig, quiz
 from graphgen_neo4j.db.graph import Graph
-from graphgen_neo4j.errors import NoLogprobsError
+from graphgen_neo4j.errors import StageFailed
 
 from .conftest import ENTITIES, RELATIONS
 
@@ -188,7 +188,7 @@ async def test_both_judges_entities_and_skips_excluded(graph, sample_graph, synt
 
 async def test_no_logprobs_stops_with_a_clear_error(graph, quizzed, server, make_trainee) -> None:
     server.inject("no_logprobs", times=None, task="judge")
-    with pytest.raises(NoLogprobsError, match="returns no logprobs"):
+    with pytest.raises(StageFailed, match="judge: stopped .*returns no logprobs"):
         await judge(graph=graph, trainee=make_trainee(), config=JudgeConfig())
     assert all(row["loss"] is None for row in relation_losses(graph).values())
     assert graph.query("MATCH (j:Judgement) RETURN count(j) AS n")[0]["n"] == 0

@@ -6,7 +6,7 @@ import pytest
 
 from graphgen_neo4j.assess.quiz import QuizConfig, QuizReply, build_statements, quiz
 from graphgen_neo4j.db.graph import Graph
-from graphgen_neo4j.errors import LLMError, LLMOutputError
+from graphgen_neo4j.errors import LLMOutputError, StageFailed
 from graphgen_neo4j.llm import EndpointSettings, LLMClient
 from graphgen_neo4j.progress import NullProgress
 
@@ -141,7 +141,7 @@ async def test_an_endpoint_failure_stops_the_run_keeping_finished_items(graph, b
                 if self.done == 2:
                     server.inject("401", times=None, task="quiz")
 
-    with pytest.raises(LLMError, match="API key rejected"):
+    with pytest.raises(StageFailed, match="quiz: stopped .*API key rejected"):
         await quiz(graph=graph, synthesizer=synthesizer, config=QuizConfig(flush_every=100), progress=InjectAfterTwo())
     stored = [row for row in quiz_rows(graph).values() if row["statements"] is not None]
     assert 2 <= len(stored) < 6  # the finished ones were written on the way out

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from graphgen_neo4j.errors import LLMError, StageError
+from graphgen_neo4j.errors import StageError, StageFailed
 from graphgen_neo4j.generate.stage import (
     TASK_ATOMIC,
     TASK_MULTI_HOP,
@@ -271,7 +271,7 @@ async def test_an_interrupted_run_resumes_without_redoing_finished_batches(graph
 async def test_a_fatal_llm_error_stops_the_run_keeping_what_was_stored(graph, rice, server) -> None:
     client = LLMClient(synthesizer_settings(server, max_concurrency=1))
     server.inject("401", times=None, task=TASK_MULTI_HOP)
-    with pytest.raises(LLMError, match="API key rejected"):
+    with pytest.raises(StageFailed, match="generate: stopped .*API key rejected"):
         await generate(graph=graph, synthesizer=client, run_id="gen-1",
                        config=GenerateConfig(modes=["multi_hop"], max_concurrency=1))
     assert graph.query("MATCH (r:Run {id: 'gen-1'}) RETURN r.status AS s")[0]["s"] == "failed"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -68,7 +69,8 @@ def test_no_batches_and_no_usable_reply_fail_with_one_line(graph, build_graph, r
     result = invoke("generate", "--mode", "multi_hop", "-o", "x.jsonl")
     assert result.exit_code == 1
     assert "2 replies yielded no QA" in result.output
-    assert "error: generate: no QA at all" in result.output
+    assert "error: generate: all 2 QA units failed (2 × bad reply)" in result.output
+    assert not Path("x.jsonl").exists()  # export is not reached after a failed stage
     graph.query("MATCH (b:Batch) DETACH DELETE b")
     result = invoke("generate", "-o", "x.jsonl")
     assert result.exit_code == 1 and "run `graphgen-neo4j partition` first" in result.output

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from graphgen_neo4j.errors import InputError, StageError
+from graphgen_neo4j.errors import InputError, StageError, StageFailed
 from graphgen_neo4j.ids import normalize_key
 from graphgen_neo4j.ingest.readers import prepare, read_documents
 from graphgen_neo4j.language import detect_language
@@ -281,14 +281,24 @@ async def test_what_an_analyst_locked_stays_while_evidence_accumulates(graph, se
 
 
 async def test_an_endpoint_that_keeps_failing_stops_the_run_and_keeps_what_was_done(graph, server, examples):
-    server.inject("401", times=None, task="extract")  # the key is rejected: no retry helps
-    with pytest.raises(StageError, match="3 chunks failed in a row, the last with: API key rejected"):
+    server.inject("500", times=None, task="extract")  # every retry spent: each chunk fails
+    with pytest.raises(StageError, match="3 chunks failed in a row, the last with: .*HTTP 500"):
         await run_ingest(graph, server, [examples], max_consecutive_failures=3, max_in_flight=1)
     after = counts(graph)
     assert (after["documents"], after["chunks_failed"], after["chunks_pending"]) == (10, 3, 9)
     server.clear_faults()
     report = await run_ingest(graph, server, [examples])
     assert report.chunks_extracted == 12 and counts(graph)["chunks_failed"] == 0
+
+
+async def test_a_rejected_key_stops_the_extraction_at_once_and_fails_no_chunk(graph, server, examples):
+    server.inject("401", times=None, task="extract")  # no retry helps, and no chunk is to blame
+    with pytest.raises(StageFailed, match="extract: stopped .*API key rejected .*SYNTHESIZER_API_KEY") as stopped:
+        await run_ingest(graph, server, [examples], max_in_flight=1)
+    assert stopped.value.outcome.verdict == "stopped" and stopped.value.outcome.reasons == {"key rejected": 1}
+    assert server.count(task="extract") == 1  # not one call per chunk
+    after = counts(graph)
+    assert (after["chunks_failed"], after["chunks_pending"]) == (0, 12)
 
 
 async def test_an_excluded_entity_is_not_sent_to_be_summarized(graph, server, examples):
