@@ -21,8 +21,10 @@ def echo(request: ScriptedRequest) -> str:
 
 @responder("test-json")
 def crop(request: ScriptedRequest) -> str:
-    """A ``Crop`` JSON object; the prompt 'wrong shape' gets JSON that does not fit it."""
-    if "wrong shape" in request.last_user:
+    """A ``Crop`` JSON object. JSON that does not fit it for a conversation that says 'wrong shape'
+    anywhere, and for 'wrong once' in the last user message (a re-ask's follow-up does not say it)."""
+    said = " ".join(str(m.get("content")) for m in request.messages if m.get("role") == "user")
+    if "wrong shape" in said or "wrong once" in request.last_user:
         return json.dumps({"unexpected": True})
     return json.dumps({"name": "[canned] rice", "aliases": ["稻", "Oryza sativa"], "count": len(request.last_user)})
 
