@@ -42,14 +42,12 @@ def reply_text(reply: Reply) -> str:
     return text
 
 
-def follow_up(messages: Messages, bad: BadReply) -> Messages:
+def follow_up(messages: Messages, bad: BadReply, *, json: bool) -> Messages:
     """The conversation with the rejected reply and a short note of what was wrong with it."""
     if not bad.content:
         return messages
-    note = (
-        f"Your reply was rejected: {bad.reason}. Answer again with only what was asked for: "
-        "one complete, valid JSON object with every required key, nothing before or after it."
-    )
+    wanted = "one complete, valid JSON object with every required key, nothing before or after it" if json else "the text itself"
+    note = f"Your reply was rejected: {bad.reason}. Answer again with only what was asked for: {wanted}."
     return [*messages, {"role": "assistant", "content": bad.content[:ECHO_CHARS]}, {"role": "user", "content": note}]
 
 

@@ -248,6 +248,9 @@ class LLMClient:
                     if leader.cancelled():
                         continue  # the request it waited for was given up: ask itself
                     raise
+                except LLMError:
+                    self._count(call.stage, deduped=1)
+                    raise
                 self._count(call.stage, deduped=1)
                 return self._accept(call, accept, reply), reply
             future: asyncio.Future[Reply] = state.loop.create_future()
@@ -314,7 +317,7 @@ class LLMClient:
                         raise self._output_error(call, bad) from None
                     reasks += 1
                     temperature = reask_temperature(reasks, call.temperature)
-                    messages = follow_up(call.messages, bad)
+                    messages = follow_up(call.messages, bad, json=call.schema is not None)
                 self._count(call.stage, reasks=1)
 
     async def _send(self, call: Call, body: dict[str, Any]) -> Reply:
