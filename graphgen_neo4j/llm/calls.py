@@ -15,6 +15,8 @@ Messages = list[dict[str, Any]]
 
 # How much of a rejected reply is shown back to the model when it is asked again.
 ECHO_CHARS = 4000
+# How the follow-up message of a re-ask begins (the scripted server answers the question before it).
+REASK_PREFIX = "Your reply was rejected:"
 
 
 @dataclass
@@ -47,7 +49,7 @@ def follow_up(messages: Messages, bad: BadReply, *, json: bool) -> Messages:
     if not bad.content:
         return messages
     wanted = "one complete, valid JSON object with every required key, nothing before or after it" if json else "the text itself"
-    note = f"Your reply was rejected: {bad.reason}. Answer again with only what was asked for: {wanted}."
+    note = f"{REASK_PREFIX} {bad.reason}. Answer again with only what was asked for: {wanted}."
     return [*messages, {"role": "assistant", "content": bad.content[:ECHO_CHARS]}, {"role": "user", "content": note}]
 
 

@@ -293,7 +293,7 @@ class LLMClient:
         try:
             return accept(reply)
         except BadReply as bad:
-            raise self._output_error(call, bad) from None
+            raise self._output_error(call, bad, 1) from None
 
     async def _ask(self, call: Call, accept: Callable[[Reply], T]) -> tuple[T, Reply]:
         """Ask until a reply is accepted: a truncated one once more with twice the budget,
@@ -302,6 +302,7 @@ class LLMClient:
         reasks = 0
         grown = False
         while True:
+            sent = reasks + grown + 1
             try:
                 reply = await self._send(call, call.body(self.model, messages, temperature, budget))
                 check_truncation(reply, budget)
@@ -310,11 +311,11 @@ class LLMClient:
                 log.warning("%s gave %s for task %s", self.settings.describe(), bad.reason, call.task)
                 if bad.kind == "truncated":
                     if grown or grown_budget(budget) == budget:
-                        raise self._output_error(call, bad) from None
+                        raise self._output_error(call, bad, sent) from None
                     grown, budget = True, grown_budget(budget)
                 else:
                     if reasks >= self.settings.max_reasks:
-                        raise self._output_error(call, bad) from None
+                        raise self._output_error(call, bad, sent) from None
                     reasks += 1
                     temperature = reask_temperature(reasks, call.temperature)
                     messages = follow_up(call.messages, bad, json=call.schema is not None)
@@ -359,9 +360,10 @@ class LLMClient:
             log.warning("%s refuses response_format %s; using %s from now on (%s to skip this probe)",
                         self.settings.describe(), mode, lower, hint)
 
-    def _output_error(self, call: Call, bad: BadReply) -> LLMOutputError:
+    def _output_error(self, call: Call, bad: BadReply, sent: int) -> LLMOutputError:
+        asked = "once" if sent == 1 else f"{sent} times"
         return LLMOutputError(
-            f"{self.settings.describe()} gave {bad.reason} for task {call.task!r}; raw reply kept",
+            f"{self.settings.describe()} gave {bad.reason} for task {call.task!r}, asked {asked}; raw reply kept",
             raw=bad.raw, task=call.task, reason=bad.kind,
         )
 
