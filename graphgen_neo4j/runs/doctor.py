@@ -138,7 +138,7 @@ async def check_structured_output(client: LLMClient) -> Check:
     if settings.structured_output in (mode, "off"):
         return Check(settings.role, name, "OK", f"{why}; {var}={settings.structured_output} works")
     return Check(settings.role, name, "WARN", f"{why}; {mode} works",
-                 f"set {var}={mode} (auto falls back by itself after one refused request)")
+                 f"set {var}={mode} (auto falls back by itself, after the first requests are refused)")
 
 
 def check_config(path: Path | None) -> list[Check]:
