@@ -91,3 +91,15 @@ async def test_a_cached_truncated_reply_from_an_older_version_is_asked_again(ser
                    (json.dumps({**json.loads(payload), "raw_text": "[canned] ec", "finish_reason": "length"}), key))
     again = await connect(endpoint(server), cache=ResponseCache(path)).complete(user("rice"), stage="s", task="test-echo")
     assert not again.cached and again.text == "[canned] echo: rice" and server.count() == 2
+
+
+async def test_a_cached_cut_off_json_from_an_older_version_is_not_taken_for_its_inner_object(server, tmp_path):
+    """Older versions cached an unclosed JSON (no finish_reason) and took an inner object of it for the answer."""
+    path = tmp_path / "c.sqlite"
+    client = connect(endpoint(server), cache=ResponseCache(path))
+    await client.structured(user("rice"), Crop, stage="s", task="test-json")
+    cut = 'Sure:\n```json\n{"crops": [{"name": "stale", "aliases": [], "count": 1}, {"name": "whe'
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE responses SET payload = ?", (json.dumps({"raw_text": cut, "prompt_tokens": 1}),))
+    crop = await connect(endpoint(server), cache=ResponseCache(path)).structured(user("rice"), Crop, stage="s", task="test-json")
+    assert (crop.name, crop.count) == ("[canned] rice", 4) and server.count() == 2
