@@ -47,20 +47,35 @@ class LocalServerError(GraphGenError):
 
 
 class LLMError(GraphGenError):
-    """An LLM endpoint failed in a way that retrying does not fix."""
+    """An LLM endpoint failed in a way that retrying does not fix.
+
+    ``reason`` is a short label for counting failures by reason (``HTTP 500``,
+    ``truncated``, …); the message says the rest.
+    """
+
+    reason = "error"
+
+    def __init__(self, message: str = "", *, reason: str | None = None):
+        super().__init__(message)
+        if reason is not None:
+            self.reason = reason
 
 
 class LLMOutputError(LLMError):
-    """An LLM reply could not be parsed into the expected structure."""
+    """An LLM reply could not be parsed into the expected structure (or was cut off)."""
 
-    def __init__(self, message: str, *, raw: str, task: str | None = None):
+    reason = "invalid reply"
+
+    def __init__(self, message: str, *, raw: str, task: str | None = None, reason: str | None = None):
         self.raw = raw
         self.task = task
-        super().__init__(message)
+        super().__init__(message, reason=reason)
 
 
 class NoLogprobsError(LLMError):
     """The trainee endpoint answered without token log-probabilities."""
+
+    reason = "no logprobs"
 
 
 class StageError(GraphGenError):

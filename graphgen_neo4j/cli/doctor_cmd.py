@@ -21,7 +21,7 @@ def doctor(
     config: Path | None = config_option("Also validate this pipeline config, and check the Neo4j and endpoint settings it gives."),
     as_json: bool = typer.Option(False, "--json", help="Print the checks as JSON."),
 ) -> None:
-    """Check Neo4j (reachable, auth, version, APOC, schema), the LLM endpoints (reachable, key, model, a 1-token call, trainee logprobs) and the config."""
+    """Check Neo4j (reachable, auth, version, APOC, schema), the LLM endpoints (reachable, key, model, a 1-token call, trainee logprobs, which structured output each takes) and the config."""
     checks = asyncio.run(run_checks(config))
     failed = any(c.status == "FAIL" for c in checks)
     if as_json:

@@ -1,10 +1,20 @@
 """Token ledger: what every stage asked of which model, and what it cost.
 
-One row per (stage, role, model). ``calls`` counts replies an endpoint sent back
-(cache hits are ``cached`` instead and cost no tokens), ``failures`` the calls that
-ended in an error, ``retries`` the extra HTTP attempts the openai client made for
-successful calls. Tokens come from the server's ``usage``, or from tiktoken
-``cl100k_base`` when the server reports none.
+One row per (stage, role, model):
+
+* ``calls``: replies an endpoint sent back (cache hits are ``cached`` instead and cost
+  no tokens; identical requests that waited for one in flight are ``deduped``);
+* ``requests``: every HTTP request that went out, answered or not;
+* ``retries``: the extra HTTP attempts among them (the openai client's retries on 429,
+  5xx, timeouts; re-sends without an unsupported ``response_format``), counted whether
+  the call succeeded or not;
+* ``reasks``: requests asked again because the reply was rejected (truncated, no JSON,
+  JSON that does not fit);
+* ``failures``: calls that ended in an error, also counted by reason
+  (``failure_reasons``: ``truncated``, ``invalid``, ``HTTP 500``, …).
+
+Tokens come from the server's ``usage``, or from tiktoken ``cl100k_base`` when the
+server reports none.
 """
 
 from __future__ import annotations
@@ -14,7 +24,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-_COUNTERS = ("calls", "cached", "failures", "retries", "prompt_tokens", "completion_tokens")
+_COUNTERS = (
+    "calls", "cached", "failures", "retries", "prompt_tokens", "completion_tokens", "requests", "reasks", "deduped",
+)
 
 
 class LedgerRow(BaseModel):
@@ -31,6 +43,10 @@ class LedgerRow(BaseModel):
     retries: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    requests: int = 0
+    reasks: int = 0
+    deduped: int = 0
+    failure_reasons: dict[str, int] = {}
 
     @property
     def total_tokens(self) -> int:
@@ -43,6 +59,7 @@ class TokenLedger:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._counts: dict[tuple[str, str, str], dict[str, int]] = {}
+        self._reasons: dict[tuple[str, str, str], dict[str, int]] = {}
 
     def add(self, stage: str, role: str, model: str, **counts: int) -> None:
         """Add to the counters of a row (``calls=1, prompt_tokens=120, …``)."""
@@ -54,19 +71,32 @@ class TokenLedger:
             for name, value in counts.items():
                 row[name] += value
 
+    def add_failure(self, stage: str, role: str, model: str, reason: str, count: int = 1) -> None:
+        """Count ``count`` failed calls of a row, for ``reason`` (a short label: ``truncated``, ``HTTP 500``)."""
+        self.add(stage, role, model, failures=count)
+        with self._lock:
+            reasons = self._reasons.setdefault((stage, role, model), {})
+            reasons[reason] = reasons.get(reason, 0) + count
+
     def rows(self) -> list[LedgerRow]:
         """Rows sorted by stage, role, model."""
         with self._lock:
             items = sorted(self._counts.items())
-        return [LedgerRow(stage=s, role=r, model=m, **c) for (s, r, m), c in items]
+            reasons = {key: dict(sorted(value.items())) for key, value in self._reasons.items()}
+        return [
+            LedgerRow(stage=s, role=r, model=m, failure_reasons=reasons.get((s, r, m), {}), **c) for (s, r, m), c in items
+        ]
 
     def totals(self) -> LedgerRow:
         """All rows summed (stage, role and model read ``*``)."""
         sums = dict.fromkeys(_COUNTERS, 0)
+        reasons: dict[str, int] = {}
         for row in self.rows():
             for name in _COUNTERS:
                 sums[name] += getattr(row, name)
-        return LedgerRow(stage="*", role="*", model="*", **sums)
+            for reason, count in row.failure_reasons.items():
+                reasons[reason] = reasons.get(reason, 0) + count
+        return LedgerRow(stage="*", role="*", model="*", failure_reasons=dict(sorted(reasons.items())), **sums)
 
     def total_calls(self, *, include_cached: bool = False) -> int:
         """Calls answered by an endpoint (plus cache hits with ``include_cached``)."""
@@ -84,6 +114,10 @@ class TokenLedger:
     def from_dict(cls, data: dict[str, Any]) -> TokenLedger:
         ledger = cls()
         for row in data.get("rows", []):
+            reasons = {str(k): int(v) for k, v in (row.get("failure_reasons") or {}).items()}
             counts = {k: int(row.get(k, 0)) for k in _COUNTERS}
+            counts["failures"] -= sum(reasons.values())
             ledger.add(row["stage"], row["role"], row["model"], **counts)
+            for reason, count in reasons.items():
+                ledger.add_failure(row["stage"], row["role"], row["model"], reason, count)
         return ledger

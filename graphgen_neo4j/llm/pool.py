@@ -50,6 +50,7 @@ R = TypeVar("R")
 
 # Failure reasons: short strings, the keys of ``PoolOutcome.reasons``.
 BAD_REPLY = "bad reply"
+TRUNCATED = "truncated reply"
 SERVER_ERROR = "server error"
 TIMEOUT = "timeout"
 RATE_LIMITED = "rate limited"
@@ -63,7 +64,7 @@ NO_LOGPROBS = "no logprobs"
 NEO4J_UNAVAILABLE = "neo4j unavailable"
 
 FATAL = frozenset({KEY_REJECTED, ACCESS_DENIED, MODEL_NOT_SERVED, UNREACHABLE, NO_LOGPROBS, NEO4J_UNAVAILABLE})
-ITEM_REASONS = frozenset({BAD_REPLY, SERVER_ERROR, TIMEOUT, RATE_LIMITED, REJECTED, LLM_FAILED})
+ITEM_REASONS = frozenset({BAD_REPLY, TRUNCATED, SERVER_ERROR, TIMEOUT, RATE_LIMITED, REJECTED, LLM_FAILED})
 
 Verdict = Literal["ok", "partial", "failed", "stopped"]
 
@@ -105,11 +106,26 @@ def failure_reason(error: BaseException) -> str | None:
     if isinstance(error, NoLogprobsError):
         return NO_LOGPROBS
     if isinstance(error, LLMOutputError):
-        return BAD_REPLY
-    own = getattr(error, "reason", None)
-    if isinstance(own, str) and own:
-        return own
-    return _openai_reason(error) or LLM_FAILED
+        return TRUNCATED if error.reason == "truncated" else BAD_REPLY
+    own = _client_reason(getattr(error, "reason", None))
+    return own or _openai_reason(error) or LLM_FAILED
+
+
+# The client's own labels (``LLMError.reason``, set in llm/transport.py) → the pool's reasons.
+_CLIENT_REASONS = {"HTTP 401": KEY_REJECTED, "HTTP 403": ACCESS_DENIED, "HTTP 404": MODEL_NOT_SERVED,
+                   "HTTP 429": RATE_LIMITED, "unreachable": UNREACHABLE, "timeout": TIMEOUT}
+
+
+def _client_reason(label: object) -> str | None:
+    if not isinstance(label, str) or not label:
+        return None
+    if label in _CLIENT_REASONS:
+        return _CLIENT_REASONS[label]
+    if label.startswith("HTTP 5"):
+        return SERVER_ERROR
+    if label.startswith("HTTP 4"):
+        return REJECTED
+    return label if label in FATAL | ITEM_REASONS else None
 
 
 def _openai_reason(error: BaseException) -> str | None:

@@ -7,6 +7,7 @@ from its own variables, so they may be different providers::
     SYNTHESIZER_BASE_URL  SYNTHESIZER_MODEL  SYNTHESIZER_API_KEY
     SYNTHESIZER_MAX_CONCURRENCY  SYNTHESIZER_RPM  SYNTHESIZER_TPM
     SYNTHESIZER_TIMEOUT  SYNTHESIZER_MAX_RETRIES  SYNTHESIZER_STRUCTURED_OUTPUT
+    SYNTHESIZER_MAX_REASKS
 
 and the same with ``TRAINEE_``. The trainee is optional: when neither
 ``TRAINEE_BASE_URL`` nor ``TRAINEE_MODEL`` is set, ``trainee_configured()`` is
@@ -36,6 +37,7 @@ _OPTIONAL_VARS: dict[str, str] = {
     "TIMEOUT": "timeout",
     "MAX_RETRIES": "max_retries",
     "STRUCTURED_OUTPUT": "structured_output",
+    "MAX_REASKS": "max_reasks",
 }
 
 
@@ -54,6 +56,8 @@ class EndpointSettings(BaseModel):
     timeout: float = Field(120, gt=0)
     max_retries: int = Field(5, ge=0)
     structured_output: StructuredOutput = "auto"
+    # A rejected reply (no JSON, JSON that does not fit) is asked again this many times.
+    max_reasks: int = Field(2, ge=0)
 
     @property
     def env_prefix(self) -> str:

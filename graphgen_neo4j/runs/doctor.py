@@ -118,9 +118,28 @@ async def check_endpoint(role: Literal["synthesizer", "trainee"], context: Conte
         except GraphGenError as exc:
             name = "logprobs" if role == "trainee" else "1-token call"
             checks.append(Check(area, name, "FAIL", str(exc), "see the message"))
+        checks.append(await check_structured_output(client))
     finally:
         await client.aclose()
     return checks
+
+
+async def check_structured_output(client: LLMClient) -> Check:
+    """Which response_format mode the endpoint takes: json_schema, json_object or neither."""
+    settings = client.settings
+    var = f"{settings.env_prefix}_STRUCTURED_OUTPUT"
+    name = "structured output"
+    try:
+        mode, refused = await client.probe_structured_output()
+    except GraphGenError as exc:
+        return Check(settings.role, name, "FAIL", f"probe failed: {exc}", "see the message")
+    if mode == "json_schema":
+        return Check(settings.role, name, "OK", "json_schema taken (schema-guided JSON)")
+    why = "; ".join(f"{m} refused ({reason})" for m, reason in refused.items())
+    if settings.structured_output in (mode, "off"):
+        return Check(settings.role, name, "OK", f"{why}; {var}={settings.structured_output} works")
+    return Check(settings.role, name, "WARN", f"{why}; {mode} works",
+                 f"set {var}={mode} (auto falls back by itself, after the first requests are refused)")
 
 
 def check_config(path: Path | None) -> tuple[list[Check], Context | None]:

@@ -63,6 +63,10 @@ FAULT_KINDS = {
     "no_logprobs": "a normal reply without logprobs",
     "no_usage": "a normal reply without usage (token counts)",
     "reject_response_format": "HTTP 400 when the request has response_format (no structured output)",
+    "format_500": "HTTP 500 naming response_format when the request has one (a server that fails on it)",
+    "json_object_only": "HTTP 500 \"Input should be 'text' or 'json_object'\" for a json_schema response_format "
+    "(llama-cpp-python); json_object is taken",
+    "truncated": "the reply cut off halfway, finish_reason length (a model that hit max_tokens)",
     "text_mode": "the reply wrapped in a ```json fence with chatter around it",
     "think": "the reply preceded by a <think>…</think> block",
 }
@@ -89,7 +93,10 @@ class Fault:
     def matches(self, task: str, body: Mapping[str, Any]) -> bool:
         if self.task is not None and task != self.task:
             return False
-        return self.kind != "reject_response_format" or bool(body.get("response_format"))
+        fmt = body.get("response_format")
+        if self.kind == "json_object_only":
+            return isinstance(fmt, Mapping) and fmt.get("type") == "json_schema"
+        return self.kind not in ("reject_response_format", "format_500") or bool(fmt)
 
 
 @dataclass(frozen=True)
@@ -415,6 +422,11 @@ class ScriptedLLMServer:
             return _error(500, "Internal server error (scripted fault)", headers=extra)
         if kind == "reject_response_format":
             return _error(400, "response_format is not supported by this server (scripted fault)", param="response_format")
+        if kind == "format_500":
+            return _error(500, "cannot apply response_format: grammar compilation failed (scripted fault)")
+        if kind == "json_object_only":
+            return _error(500, "1 validation error: ('body', 'response_format', 'type') Input should be 'text' or "
+                               "'json_object' (scripted fault)")
         if kind == "hang":
             await asyncio.sleep(fault.seconds)  # type: ignore[union-attr]
         answer = self._reply(task, headers, body, kind)
@@ -452,13 +464,16 @@ class ScriptedLLMServer:
             text = '<think>[canned] Let me think step by step. {"draft": true}</think>\n' + text
         elif kind == "empty_content":
             text = ""
+        finish_reason = "stop"
+        if kind == "truncated":
+            text, finish_reason = text[: max(1, len(text) // 2)], "length"
         with self._lock:
             self._counter += 1
             number = self._counter
         choice: dict[str, Any] = {
             "index": 0,
             "message": {"role": "assistant", "content": text},
-            "finish_reason": "stop",
+            "finish_reason": finish_reason,
             "logprobs": None,
         }
         if body.get("logprobs") and kind != "no_logprobs":
@@ -473,7 +488,7 @@ class ScriptedLLMServer:
         }
         if kind != "no_usage":
             prompt = sum(count_tokens(message_text(m)) + 4 for m in body.get("messages") or [])
-            done = count_tokens(text)
+            done = int(body.get("max_tokens") or count_tokens(text)) if kind == "truncated" else count_tokens(text)
             completion["usage"] = {"prompt_tokens": prompt, "completion_tokens": done, "total_tokens": prompt + done}
         return completion
 

@@ -114,7 +114,7 @@ async def test_both_quizzes_entities_and_excluded_items_are_skipped(graph, sampl
 
 
 async def test_unusable_reply_fails_only_its_item_and_is_retried_next_run(graph, sample_graph, server, synthesizer) -> None:
-    server.inject("malformed_json", times=2, task="quiz")  # the first item's request and its one retry
+    server.inject("malformed_json", times=3, task="quiz")  # the first item's request and its two re-asks (max_reasks)
     # one item per page: the first item alone meets the faults
     report = await quiz(graph=graph, synthesizer=synthesizer, config=QuizConfig(page_size=1, flush_every=1))
     assert report.failed == 1 and report.failures[0].kind == "relation"

@@ -233,11 +233,11 @@ async def test_long_descriptions_are_summarized_whole_in_their_language(graph, s
 async def test_a_chunk_whose_reply_cannot_be_parsed_fails_then_succeeds_on_the_next_run(graph, server, examples, tmp_path):
     path = tmp_path / "one.txt"
     shutil.copy(examples / "artemisinin_zh.txt", path)
-    server.inject("malformed_json", times=2, task="extract")  # the reply and its one retry
+    server.inject("malformed_json", times=3, task="extract")  # the reply and its two re-asks (max_reasks)
     report = await run_ingest(graph, server, [path])
     assert (report.chunks_failed, report.chunks_extracted) == (1, 0)
     chunk = graph.query("MATCH (c:Chunk) RETURN c.status AS status, c.error AS error, c.raw_reply AS raw")[0]
-    assert chunk["status"] == "failed" and "twice" in chunk["error"] and chunk["raw"].startswith('{"id": "chatcmpl-scripted-broken"')
+    assert chunk["status"] == "failed" and "asked 3 times" in chunk["error"] and chunk["raw"].startswith('{"id": "chatcmpl-scripted-broken"')
     assert report.failures[0].error == chunk["error"]
 
     report = await run_ingest(graph, server, [path])

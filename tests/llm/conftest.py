@@ -9,6 +9,7 @@ import pytest
 
 from graphgen_neo4j.llm import EndpointSettings, LLMClient, ResponseCache
 from graphgen_neo4j.testing import ScriptedLLMServer, ScriptedRequest, canned, responder
+from graphgen_neo4j.testing.scripts import message_text
 
 MODEL = "graphgen-scripted"
 
@@ -21,8 +22,11 @@ def echo(request: ScriptedRequest) -> str:
 
 @responder("test-json")
 def crop(request: ScriptedRequest) -> str:
-    """A ``Crop`` JSON object; the prompt 'wrong shape' gets JSON that does not fit it."""
-    if "wrong shape" in request.last_user:
+    """A ``Crop`` JSON object; JSON that does not fit it for the prompt 'wrong shape', and for
+    'wrong once' until it is asked again (a re-ask ends with the client's note)."""
+    last = request.messages[-1] if request.messages else {}
+    reasked = last.get("role") == "user" and request.last_user != message_text(last)
+    if "wrong shape" in request.last_user or ("wrong once" in request.last_user and not reasked):
         return json.dumps({"unexpected": True})
     return json.dumps({"name": "[canned] rice", "aliases": ["稻", "Oryza sativa"], "count": len(request.last_user)})
 

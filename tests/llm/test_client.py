@@ -105,16 +105,18 @@ async def test_unusable_reply_is_asked_again_once(server, fault):
     assert reply.text == "[canned] echo: x" and server.count() == 2
 
 
-async def test_unusable_reply_twice_raises_with_raw_text(server):
-    server.inject("malformed_json", times=2)
+async def test_unusable_reply_after_every_reask_raises_with_raw_text(server):
+    server.inject("malformed_json", times=3)  # the first request and max_reasks (2) re-asks
     ledger = TokenLedger()
     with pytest.raises(LLMOutputError, match="not JSON") as caught:
         await connect(endpoint(server), ledger=ledger).complete(user("x"), stage="s", task="test-echo")
     assert caught.value.raw.startswith('{"id": "chatcmpl-scripted-broken"') and caught.value.task == "test-echo"
-    assert server.count() == 2
-    assert (ledger.totals().calls, ledger.totals().failures) == (2, 1)
+    assert server.count() == 3
+    totals = ledger.totals()
+    assert (totals.calls, totals.requests, totals.reasks, totals.failures) == (3, 3, 2, 1)
+    assert totals.failure_reasons == {"broken response": 1}
 
-    server.inject("empty_content", times=2)
+    server.inject("empty_content", times=3)
     with pytest.raises(LLMOutputError, match="empty reply"):
         await connect(endpoint(server)).complete(user("y"), stage="s", task="test-echo")
 

@@ -43,7 +43,7 @@ def echoes(client, n: int, task: str = "test-echo"):
 
 async def test_a_bad_reply_fails_its_item_only_and_the_verdict_is_partial(server):
     client = connect(endpoint(server, max_retries=0))
-    server.inject("empty_content", times=2, task="test-echo")  # the first item's reply and its one re-ask
+    server.inject("empty_content", times=3, task="test-echo")  # the first item's reply and its two re-asks (max_reasks)
     pool = WorkPool("quiz", client=client, window=1)  # one at a time: both faults hit the first item
     done, failed = await run_all(pool, echoes(client, 5))
     assert (len(done), failed) == (4, [BAD_REPLY])

@@ -95,3 +95,30 @@ def test_bad_config_is_named(env, graph, tmp_path) -> None:
     assert code == 1
     detail = checks[("config", str(path))]["detail"]
     assert "traverse_strategy.edge_sampling" in detail and "'biggest'" in detail and "max_loss" in detail
+
+
+def test_structured_output_supported(env, graph) -> None:
+    code, checks = doctor()
+    assert code == 0
+    for role in ("synthesizer", "trainee"):
+        assert checks[(role, "structured output")]["status"] == "OK"
+        assert "json_schema taken" in checks[(role, "structured output")]["detail"]
+
+
+def test_structured_output_json_object_only_says_which_setting(env, graph, scripted) -> None:
+    scripted.inject("json_object_only", times=None)
+    code, checks = doctor()
+    assert code == 0
+    check = checks[("synthesizer", "structured output")]
+    assert check["status"] == "WARN" and "json_schema refused" in check["detail"] and "HTTP 500" in check["detail"]
+    assert check["fix"].startswith("set SYNTHESIZER_STRUCTURED_OUTPUT=json_object")
+
+
+def test_structured_output_none_says_off(env, graph, scripted, monkeypatch) -> None:
+    scripted.inject("format_500", times=None)
+    code, checks = doctor()
+    check = checks[("synthesizer", "structured output")]
+    assert check["status"] == "WARN" and check["fix"].startswith("set SYNTHESIZER_STRUCTURED_OUTPUT=off")
+    monkeypatch.setenv("SYNTHESIZER_STRUCTURED_OUTPUT", "off")
+    code, checks = doctor()
+    assert checks[("synthesizer", "structured output")]["status"] == "OK"

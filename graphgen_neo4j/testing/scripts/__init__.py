@@ -28,6 +28,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from graphgen_neo4j.llm.calls import REASK_PREFIX
+
 CANNED_PREFIX = "[canned] "
 
 
@@ -47,9 +49,10 @@ class ScriptedRequest:
 
     @property
     def last_user(self) -> str:
-        """Text of the last user message ('' if none)."""
+        """Text of the last user message ('' if none), skipping the client's re-ask notes:
+        asked again, a responder answers the question itself again."""
         for message in reversed(self.messages):
-            if message.get("role") == "user":
+            if message.get("role") == "user" and not message_text(message).startswith(REASK_PREFIX):
                 return message_text(message)
         return ""
 

@@ -1,0 +1,47 @@
+"""How many tokens each task may write, and how a rejected reply is asked again.
+
+One table, by task, is the only definition of the ``max_tokens`` every request carries;
+a call may override it (``complete(..., max_tokens=N)``). The sizes leave room for a
+full reply in Chinese (about one token per character) with some slack, and stop a
+small model that rambles (a 0.5B model once wrote 7,085 tokens for one extraction).
+"""
+
+from __future__ import annotations
+
+# task -> max_tokens. ``judge`` and ``ping`` want a single token.
+MAX_TOKENS: dict[str, int] = {
+    "extract": 3072,
+    "glean": 2048,
+    "summarize": 768,
+    "quiz": 1024,
+    "judge": 1,
+    "qa_atomic": 768,
+    "qa_aggregated_rewrite": 1536,
+    "qa_aggregated_question": 384,
+    "qa_multi_hop": 1024,
+    "resolve": 384,
+    "ping": 1,
+    "probe": 32,
+}
+# Any other task (tests, new stages until they get a row).
+DEFAULT_MAX_TOKENS = 1024
+# A reply cut off at max_tokens is asked again once with twice the budget, at most this.
+MAX_TOKENS_CAP = 8192
+# Temperatures of the 1st, 2nd, … re-ask after a rejected reply (never lower than the call's own).
+REASK_TEMPERATURES = (0.3, 0.6)
+
+
+def max_tokens_for(task: str) -> int:
+    """The ``max_tokens`` a request of ``task`` carries unless the call says otherwise."""
+    return MAX_TOKENS.get(task, DEFAULT_MAX_TOKENS)
+
+
+def grown_budget(budget: int) -> int:
+    """The budget of the one re-ask after a truncated reply: twice as much, capped."""
+    return min(budget * 2, max(MAX_TOKENS_CAP, budget))
+
+
+def reask_temperature(reask: int, base: float) -> float:
+    """Temperature of re-ask number ``reask`` (1, 2, …) of a call made at ``base``."""
+    step = REASK_TEMPERATURES[min(reask, len(REASK_TEMPERATURES)) - 1]
+    return max(base, step)
