@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from graphgen_neo4j.errors import ConfigError
 
-ExportFormat = Literal["alpaca", "sharegpt", "chatml"]
+ExportFormat = Literal["alpaca", "sharegpt", "messages", "prompt-completion", "chatml"]  # chatml = messages
 
 
 class _Section(BaseModel):
@@ -79,6 +79,8 @@ class Output(_Section):
     path: str = Field("output/qa.jsonl", description=".jsonl or .json")
     format: ExportFormat = "alpaca"
     with_metadata: bool = False
+    system_prompt: str | None = Field(None, description="a system turn put before every question")
+    overwrite: bool = Field(False, description="let an export replace a dataset with an empty or smaller one")
 
     @field_validator("format", mode="before")
     @classmethod
