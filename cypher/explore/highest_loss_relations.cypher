@@ -12,7 +12,7 @@ WHERE r.loss IS NOT NULL AND ($model IS NULL OR r.loss_model = $model)
 WITH s, r, t ORDER BY r.loss DESC, r.id LIMIT $limit
 WITH collect({s: s, r: r, t: t}) AS rows
 WITH rows, apoc.coll.toSet([row IN rows | row.s] + [row IN rows | row.t]) AS nodes
-WITH rows, apoc.map.fromPairs([n IN nodes | [n.id, apoc.create.vNode(['Entity', coalesce(n.type, 'UNKNOWN')],
+WITH rows, apoc.map.fromPairs([n IN nodes | [n.id, apoc.create.vNode([coalesce(n.type, 'UNKNOWN')],
        n {.id, .name, .type, .mention_count, .description, aliases: coalesce(n.aliases, [])})]]) AS drawn
 UNWIND rows AS row
 WITH drawn, row.s AS s, row.r AS r, row.t AS t
