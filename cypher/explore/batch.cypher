@@ -3,6 +3,8 @@
 // band (LOSS_HIGH ≥ 1.0, LOSS_MID ≥ 0.3, LOSS_LOW, UNJUDGED, EXCLUDED). A batch around an
 // isolated entity ((:Batch)-[:HAS_ENTITY]->(:Entity)) draws that entity alone.
 // Virtual nodes and relationships (apoc.create.vNode): nothing is written.
+// Each entity also carries a label Colour0…ColourF (from a hash of its type): the style
+// colours a type it has no rule for by it, so every type present has a colour.
 // Parameters: $batch_id — a batch id (see explore/run_batches); null: the batch with the
 //   highest mean loss of the latest partition run.
 // Returns per relation: source, relation, target (virtual), batch, index, mean_loss,
@@ -29,7 +31,8 @@ CALL (b) {
 }
 WITH b, rows, apoc.coll.toSet([row IN rows | row.s] + [row IN rows | row.t] + CASE WHEN size(rows) = 0 THEN lone ELSE [] END) AS nodes
 WITH b, rows, nodes, apoc.map.fromPairs([n IN nodes | [n.id, apoc.create.vNode(
-       [coalesce(n.type, 'UNKNOWN')] + CASE WHEN n.excluded THEN ['Excluded'] ELSE [] END,
+       [coalesce(n.type, 'UNKNOWN'), 'Colour' + toUpper(left(apoc.util.md5([coalesce(n.type, 'UNKNOWN')]), 1))]
+         + CASE WHEN n.excluded THEN ['Excluded'] ELSE [] END,
        n {.id, .name, .type, .mention_count, .excluded, .description, aliases: coalesce(n.aliases, [])})]]) AS drawn
 UNWIND CASE WHEN size(rows) = 0 THEN [{s: nodes[0]}] ELSE rows END AS row
 WITH b, drawn, row.s AS s, row.r AS r, row.t AS t

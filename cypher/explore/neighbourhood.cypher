@@ -4,6 +4,8 @@
 // These are virtual nodes and relationships made for the picture (apoc.create.vNode):
 // nothing is written, and double-click expansion does not apply to them.
 // Relations touching an excluded entity are drawn as excluded too.
+// Each entity also carries a label Colour0…ColourF (from a hash of its type): the style
+// colours a type it has no rule for by it, so every type present has a colour.
 // Parameters: $entity — id or exact name (null: the source of the highest-loss relation);
 //   $hops — 1 to 3; $limit — most relations drawn.
 // Returns per relation: source, relation, target (virtual), source_name, target_name, loss, description.
@@ -21,7 +23,8 @@ CALL apoc.path.subgraphAll(center, {relationshipFilter: 'RELATED', maxLevel: $ho
 YIELD nodes, relationships
 WITH nodes, relationships,
      apoc.map.fromPairs([n IN nodes | [n.id, apoc.create.vNode(
-       [coalesce(n.type, 'UNKNOWN')] + CASE WHEN n.excluded THEN ['Excluded'] ELSE [] END,
+       [coalesce(n.type, 'UNKNOWN'), 'Colour' + toUpper(left(apoc.util.md5([coalesce(n.type, 'UNKNOWN')]), 1))]
+         + CASE WHEN n.excluded THEN ['Excluded'] ELSE [] END,
        n {.id, .name, .type, .mention_count, .excluded, .description, aliases: coalesce(n.aliases, [])})]]) AS drawn
 UNWIND CASE WHEN size(relationships) = 0 THEN [null] ELSE relationships END AS r
 WITH drawn, r, nodes

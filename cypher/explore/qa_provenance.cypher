@@ -2,6 +2,8 @@
 // relations it was written from (typed by loss band as in explore/neighbourhood), the
 // chunks they were extracted from (with their text) and each chunk's document.
 // Virtual links (apoc.create.vRelationship) tie the picture together: nothing is written.
+// Each entity also carries a label Colour0…ColourF (from a hash of its type): the style
+// colours a type it has no rule for by it, so every type present has a colour.
 // Parameters: $qa_id — a QA id (see explore/qa_for_entity); null: the fresh QA with the
 //   highest loss.
 // Returns per link: source, relation, target (drawn), link, text (a chunk's text on
@@ -24,7 +26,8 @@ CALL (q) {
 }
 WITH q, rels, about, apoc.coll.toSet(about + [row IN rels | row.s] + [row IN rels | row.t]) AS entities
 WITH q, rels, about, entities, apoc.map.fromPairs([n IN entities | [n.id, apoc.create.vNode(
-       [coalesce(n.type, 'UNKNOWN')] + CASE WHEN n.excluded THEN ['Excluded'] ELSE [] END,
+       [coalesce(n.type, 'UNKNOWN'), 'Colour' + toUpper(left(apoc.util.md5([coalesce(n.type, 'UNKNOWN')]), 1))]
+         + CASE WHEN n.excluded THEN ['Excluded'] ELSE [] END,
        n {.id, .name, .type, .mention_count, .excluded, .description})]]) AS drawn
 CALL (q, drawn) {
   MATCH (c:Chunk) WHERE c.id IN coalesce(q.chunk_ids, [])

@@ -84,7 +84,7 @@ def query_values(source: QuerySource, picks: Mapping[str, Any]) -> dict[str, str
     return values
 
 
-def _slug(name: str) -> str:
+def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
@@ -107,16 +107,16 @@ def _without_header(statement: str) -> str:
 
 def query_slide(source: QuerySource, picks: Mapping[str, Any]) -> str:
     """One slide: what the query does, a box per parameter, the block ▶ runs."""
-    slug = _slug(source.name)
+    key = slug(source.name)
     literals = query_values(source, picks)
     inputs = "".join(
         f'<p><label>${html.escape(name)}</label> '
-        f'<input value-for="{slug}-{name}" class="form-control" value="{html.escape(literal)}"></p>'
+        f'<input value-for="{key}-{name}" class="form-control" value="{html.escape(literal)}"></p>'
         for name, literal in literals.items()
     )
     warning = ("<p><b>Writes to the graph</b> when run: check the values first.</p>"
                if source.name.startswith("curate/") else "")
-    code = fill_parameters(_without_header(source.statements[0]), literals, slug)
+    code = fill_parameters(_without_header(source.statements[0]), literals, key)
     about = html.escape(" ".join(_header_lines(source)))
     return (
         f'<slide class="row-fluid">\n<div class="col-sm-12">\n<h3>{html.escape(source.name)}</h3>\n'

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import pytest
@@ -18,6 +19,10 @@ def explore(graph: Graph, name: str, **params: Any) -> tuple[list[str], list[lis
     source = load_query(name)
     result = run_query(graph, source, bind_params(source, params).values)[0]
     return result.columns, result.rows
+
+
+def palette(entity_type: str) -> str:
+    return hashlib.md5(entity_type.encode()).hexdigest()[0].upper()
 
 
 def band(loss: float | None, excluded: bool = False) -> str:
@@ -38,9 +43,9 @@ def test_neighbourhood_draws_entities_by_type_and_relations_by_loss(graph: Graph
         spec = next(s for s in RELATIONS if s[:2] == (source, target))
         assert relation.type == band(spec[3], spec[5].get("excluded", False))
     nodes = {r[0]["name"]: r[0] for r in rows} | {r[2]["name"]: r[2] for r in rows}
-    # the type alone: a type the style does not know gets a colour of Browser's palette
-    assert isinstance(nodes["Pi-ta"], Node) and nodes["Pi-ta"].labels == {"GENE"}
-    assert nodes["rice blast"].labels == {"DISEASE"}
+    # the type, and a palette label from its hash (the colour of a type the style does not know)
+    assert isinstance(nodes["Pi-ta"], Node) and nodes["Pi-ta"].labels == {"GENE", f"Colour{palette('GENE')}"}
+    assert nodes["rice blast"].labels == {"DISEASE", f"Colour{palette('DISEASE')}"}
     # one drawn node per entity, whatever the number of rows it appears in
     assert len({n.element_id for r in rows for n in (r[0], r[2])}) == 3
 
