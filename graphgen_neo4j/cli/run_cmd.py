@@ -21,7 +21,7 @@ from graphgen_neo4j.settings import Neo4jSettings
 def run_command(
     config_path: Path = typer.Option(..., "--config", "-c", exists=True, dir_okay=False, help="Pipeline config (YAML; upstream GraphGen's keys work)."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Dataset file (.jsonl or .json); overrides output.path."),
-    fmt: str | None = typer.Option(None, "--format", help="alpaca | sharegpt | chatml; overrides output.format."),
+    fmt: str | None = typer.Option(None, "--format", help="alpaca | sharegpt | messages | prompt-completion (chatml = messages); overrides output.format."),
     max_qa: int | None = typer.Option(None, "--max-qa", min=1, help="Cap on the number of QA; overrides generation.max_qa."),
     skip_judge: bool = typer.Option(False, "--skip-judge", help="Do not quiz or judge: relations get no loss."),
     with_metadata: bool = typer.Option(False, "--with-metadata", help="Add mode, loss and provenance ids to each record."),
