@@ -22,7 +22,7 @@ ExpandMethod = Literal["max_width", "max_tokens"]
 IsolatedNodeStrategy = Literal["ignore", "add"]
 Mode = Literal["atomic", "aggregated", "multi_hop"]
 QAForm = Literal["atomic", "aggregated", "multi_hop", "open"]  # upstream's qa_form; "open" is aggregated
-ExportFormat = Literal["alpaca", "sharegpt", "chatml"]
+ExportFormat = Literal["alpaca", "sharegpt", "messages", "prompt-completion"]  # named after what loads them
 
 DATA_TYPES: tuple[DataType, ...] = get_args(DataType)
 LOSS_STRATEGIES: tuple[LossStrategy, ...] = get_args(LossStrategy)
@@ -31,10 +31,24 @@ EXPAND_METHODS: tuple[ExpandMethod, ...] = get_args(ExpandMethod)
 ISOLATED_NODE_STRATEGIES: tuple[IsolatedNodeStrategy, ...] = get_args(IsolatedNodeStrategy)
 MODES: tuple[Mode, ...] = ("atomic", "aggregated", "multi_hop")
 EXPORT_FORMATS: tuple[ExportFormat, ...] = get_args(ExportFormat)
+# Other names for the export formats: upstream's ChatML, and what OpenAI calls the chat format.
+EXPORT_FORMAT_ALIASES: dict[str, ExportFormat] = {
+    "alpaca": "alpaca", "sharegpt": "sharegpt", "messages": "messages", "chatml": "messages",
+    "openai": "messages", "promptcompletion": "prompt-completion",
+}
 OUTPUT_SUFFIXES = (".jsonl", ".json")
 
 # Upstream's names: ``open`` was renamed ``aggregated`` (May 2025).
 MODE_ALIASES = {"open": "aggregated", "multi-hop": "multi_hop", "multihop": "multi_hop"}
+
+
+
+def parse_format(value: str) -> ExportFormat:
+    """An export format by its name or an alias (``chatml`` = ``messages``), any case, - or _ ignored."""
+    name = EXPORT_FORMAT_ALIASES.get(value.strip().lower().replace("-", "").replace("_", ""))
+    if name is None:
+        raise ConfigError(f"unknown export format {value!r}: use one of {', '.join(EXPORT_FORMATS)} (chatml = messages)")
+    return name
 
 
 def parse_mode(value: str) -> Mode:

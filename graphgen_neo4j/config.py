@@ -23,6 +23,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from graphgen_neo4j.choices import (
+    EXPORT_FORMAT_ALIASES,
     OUTPUT_SUFFIXES,
     DataType,
     EdgeSampling,
@@ -155,11 +156,16 @@ class Output(_Section):
     path: str = Field("output/qa.jsonl", description=".jsonl or .json")
     format: ExportFormat = "alpaca"
     with_metadata: bool = False
+    system_prompt: str | None = Field(None, description="a system turn put before every question")
+    overwrite: bool = Field(False, description="let an export replace a dataset with an empty or smaller one")
 
     @field_validator("format", mode="before")
     @classmethod
-    def _lower(cls, value: Any) -> Any:
-        return value.lower() if isinstance(value, str) else value  # upstream writes Alpaca/Sharegpt/ChatML
+    def _known_name(cls, value: Any) -> Any:
+        # upstream writes Alpaca/Sharegpt/ChatML; chatml is another name of messages
+        if not isinstance(value, str):
+            return value
+        return EXPORT_FORMAT_ALIASES.get(value.strip().lower().replace("-", "").replace("_", ""), value)
 
     @field_validator("path")
     @classmethod

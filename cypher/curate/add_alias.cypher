@@ -8,8 +8,8 @@
 //   collapsed, quotes trimmed): the same key except for the few letters whose Unicode case
 //   folding differs from lower case (German ß, final sigma ς) — pass the key for such names.
 // Returns: entity, alias, key, status ('added', or 'already' when the name routed here before).
-:param entity => '稻瘟病'
-:param alias => 'Rice blast disease'
+:param entity => null
+:param alias => null
 :param alias_key => null
 CALL () {
   MATCH (e:Entity) WHERE e.id = $entity OR e.name = $entity

@@ -5,8 +5,8 @@
 //   names, in the relation's direction).
 // Returns: id, source, description, target, qa_marked_stale.
 :param relation => null
-:param source => 'rice blast'
-:param target => 'Pi-ta'
+:param source => null
+:param target => null
 CALL () {
   MATCH ()-[r:RELATED {id: $relation}]->() RETURN r
   UNION

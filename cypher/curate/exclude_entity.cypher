@@ -5,9 +5,9 @@
 // Parameters: $entity — id or exact name; $excluded — true to exclude, false to include,
 //   $reason — why (kept on the entity as excluded_reason; may be null).
 // Returns: id, name, excluded, qa_stale (stale QA that came from it), qa_fresh.
-:param entity => 'Pi2'
+:param entity => null
 :param excluded => true
-:param reason => 'not about rice blast'
+:param reason => null
 CALL () {
   MATCH (e:Entity) WHERE e.id = $entity OR e.name = $entity
   RETURN collect(e) AS found

@@ -6,10 +6,10 @@
 //   (ids or exact names of its entities, in the relation's direction); $excluded; $reason.
 // Returns: id, source, description, target, excluded, qa_stale, qa_fresh.
 :param relation => null
-:param source => 'rice blast'
-:param target => 'Pi-ta'
+:param source => null
+:param target => null
 :param excluded => true
-:param reason => 'wrong: rice blast is a disease, not a gene'
+:param reason => null
 CALL () {
   MATCH ()-[r:RELATED {id: $relation}]->() RETURN r
   UNION

@@ -3,8 +3,8 @@
 // The quiz notices the changed text and asks the trainee again on the next assessment.
 // Parameters: $entity — id or exact name; $description.
 // Returns: id, name, old_description, description.
-:param entity => '稻瘟病菌'
-:param description => '稻瘟病菌（Magnaporthe oryzae）是引起稻瘟病的子囊菌。'
+:param entity => null
+:param description => null
 CALL () {
   MATCH (e:Entity) WHERE e.id = $entity OR e.name = $entity
   RETURN collect(e) AS found

@@ -5,9 +5,9 @@
 //   names, in the relation's direction); $description.
 // Returns: id, source, target, old_description, description.
 :param relation => null
-:param source => 'rice blast'
-:param target => 'rice'
-:param description => 'Rice blast destroys the leaves, nodes and panicles of rice.'
+:param source => null
+:param target => null
+:param description => null
 CALL () {
   MATCH ()-[r:RELATED {id: $relation}]->() RETURN r
   UNION

@@ -15,8 +15,8 @@
 // Parameters: $keep, $absorb — entity ids (ent-…) or exact names.
 // Returns: kept_id, kept_name, absorbed_id, absorbed_name, relations_moved, relations_folded,
 //   loops_dropped, mentions, aliases, qa_marked_stale.
-:param keep => '稻瘟病'
-:param absorb => '稻瘟'
+:param keep => null
+:param absorb => null
 CALL () {
   MATCH (e:Entity) WHERE e.id = $keep OR e.name = $keep
   RETURN collect(e) AS keeps

@@ -4,8 +4,8 @@
 // Parameters: $entity — id or exact name; $alias — the name; $alias_key — normalize_key($alias),
 //   or null to compute it here (see curate/add_alias.cypher for the one limitation).
 // Returns: entity, removed (the alias name), key, aliases (the list left).
-:param entity => '稻瘟病'
-:param alias => 'Rice blast disease'
+:param entity => null
+:param alias => null
 :param alias_key => null
 CALL () {
   MATCH (e:Entity) WHERE e.id = $entity OR e.name = $entity

@@ -4,8 +4,8 @@
 // Parameters: $entity — id or exact name; $new_name; $new_name_key — normalize_key($new_name),
 //   or null to compute it here (see curate/add_alias.cypher for the one limitation).
 // Returns: id, old_name, name, aliases.
-:param entity => 'Magnaporthe oryzae'
-:param new_name => 'Pyricularia oryzae'
+:param entity => null
+:param new_name => null
 :param new_name_key => null
 CALL () {
   MATCH (e:Entity) WHERE e.id = $entity OR e.name = $entity

@@ -3,8 +3,8 @@
 // leave the type alone.
 // Parameters: $entity — id or exact name; $type.
 // Returns: id, name, old_type, type.
-:param entity => 'AVR-Pita'
-:param type => 'effector gene'
+:param entity => null
+:param type => null
 CALL () {
   MATCH (e:Entity) WHERE e.id = $entity OR e.name = $entity
   RETURN collect(e) AS found

@@ -5,8 +5,8 @@
 // proposal yet gets one (method 'analyst').
 // Parameters: $keep, $absorb — ids or exact names; $status — 'accepted', 'rejected' or 'proposed'.
 // Returns: keep, absorb, status, score, method.
-:param keep => 'rice blast'
-:param absorb => '稻瘟病'
+:param keep => null
+:param absorb => null
 :param status => 'accepted'
 CALL () {
   MATCH (e:Entity) WHERE e.id = $keep OR e.name = $keep

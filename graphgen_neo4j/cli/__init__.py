@@ -12,6 +12,7 @@ from graphgen_neo4j.cli import (  # noqa: E402,F401  stages  # noqa: E402,F401  
     doctor_cmd,
     estimate_cmd,
     generate_cmd,
+    guide_cmd,  # noqa: E402,F401  guide (Neo4j Browser)
     ingest_cmd,
     llm_cmd,
     neo4j_cmd,

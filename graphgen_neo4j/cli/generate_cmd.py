@@ -21,7 +21,10 @@ from graphgen_neo4j.llm import DEFAULT_CACHE_PATH, TokenLedger
 from graphgen_neo4j.progress import Progress
 from graphgen_neo4j.runs.record import RunRecorder
 
-FORMAT_HELP = f"Record format: {', '.join(FORMATS)}."
+FORMAT_HELP = (f"Record format, named after what loads it: {', '.join(FORMATS)} (chatml = messages; "
+               "TRL wants messages or prompt-completion).")
+SYSTEM_HELP = "A system prompt put before every question (default none; `run` takes it from output.system_prompt)."
+OVERWRITE_HELP = "Replace an existing dataset even with an empty or smaller one (the old one is kept as <name>.prev)."
 OUTPUT_HELP = "File to write: .jsonl (one record a line) or .json (one array). Written whole or not at all."
 
 
@@ -61,6 +64,8 @@ def generate_command(
     min_loss: float | None = typer.Option(None, "--min-loss", help="Skip batches and items whose loss is below this."),
     mix: str | None = typer.Option(None, "--mix", help="Share of each mode, e.g. aggregated=0.5,multi_hop=0.3,atomic=0.2."),
     with_metadata: bool = typer.Option(False, "--with-metadata", help="Add mode, loss, ids and run id to each record."),
+    system_prompt: str | None = typer.Option(None, "--system-prompt", help=SYSTEM_HELP),
+    overwrite: bool = typer.Option(False, "--overwrite", help=OVERWRITE_HELP),
     partition_run: str | None = typer.Option(None, "--partition-run", help="Use this partition run's batches (default: the latest)."),
     concurrency: int | None = typer.Option(None, "--concurrency", min=1, help="QA written at once (default 8)."),
     cache: Path | None = typer.Option(None, "--cache", help=f"LLM response cache (SQLite file; default llm.cache_path, else {DEFAULT_CACHE_PATH})."),
@@ -75,6 +80,7 @@ def generate_command(
     overrides: dict[str, Any] = {
         "generation.max_qa": max_qa, "generation.min_loss": min_loss, "generation.max_concurrency": concurrency,
         "output.with_metadata": True if with_metadata else None, "llm.cache_path": str(cache) if cache else None,
+        "output.system_prompt": system_prompt, "output.overwrite": True if overwrite else None,
     }
     if mode:
         overrides["traverse_strategy.qa_form"] = _modes(mode)
@@ -87,7 +93,8 @@ def generate_command(
             overrides["traverse_strategy.qa_form"] = list(overrides["generation.mix"])  # --mix names the modes
     context = load_context(config_file, overrides, no_cache=no_cache)
     output, fmt_name = _output(output, fmt, context)
-    with_metadata = context.config.output.with_metadata
+    out = context.config.output
+    with_metadata = out.with_metadata
     config = context.stages.generate.model_copy(update={"partition_run_id": partition_run})
     ledger = context.ledger
     client = context.synthesizer()
@@ -102,7 +109,8 @@ def generate_command(
                                                     progress=progress))
             with recorder.stage("export"):  # not reached when every unit failed: the dataset on disk stays
                 exported = await asyncio.to_thread(export_qa, graph, output, fmt=fmt_name, run_id=report.run_id,
-                                                   with_metadata=with_metadata)
+                                                   with_metadata=with_metadata, system_prompt=out.system_prompt,
+                                                   overwrite=out.overwrite)
             return report, exported
 
         try:
@@ -137,14 +145,18 @@ def export_command(
     fmt: str | None = typer.Option(None, "--format", "-f", help=FORMAT_HELP + " Default: output.format of --config, else alpaca."),
     run_id: str | None = typer.Option(None, "--run-id", help="Only the QA this generate run produced (default: every QA that is not stale)."),
     with_metadata: bool = typer.Option(False, "--with-metadata", help="Add mode, loss, ids and run id to each record."),
+    system_prompt: str | None = typer.Option(None, "--system-prompt", help=SYSTEM_HELP),
+    overwrite: bool = typer.Option(False, "--overwrite", help=OVERWRITE_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
-    """Write the QA stored in Neo4j to a training file again (no LLM calls)."""
-    context = load_context(config_file, {"output.with_metadata": True if with_metadata else None})
+    """Write the QA stored in Neo4j to a training file again (no LLM calls), with its dataset_info.json entry."""
+    context = load_context(config_file, {"output.with_metadata": True if with_metadata else None,
+                                         "output.system_prompt": system_prompt, "output.overwrite": True if overwrite else None})
     output, fmt_name = _output(output, fmt, context)
+    out = context.config.output
     with context.connect() as graph:
-        exported = export_qa(graph, output, fmt=fmt_name, run_id=run_id,
-                             with_metadata=context.config.output.with_metadata)
+        exported = export_qa(graph, output, fmt=fmt_name, run_id=run_id, with_metadata=out.with_metadata,
+                             system_prompt=out.system_prompt, overwrite=out.overwrite)
     if as_json:
         print_json(exported.model_dump())
         return
@@ -156,6 +168,11 @@ def _print_export(exported: ExportReport) -> None:
     modes = ", ".join(f"{m} {n}" for m, n in sorted(exported.by_mode.items())) or "none"
     source = f"run {exported.run_id}" if exported.run_id else "all runs"
     console.print(f"wrote {exported.records} {exported.format} records ({kind}, {source}; {modes}) to {exported.path}")
+    if exported.previous:
+        console.print(f"the file it replaced is kept as {exported.previous}", highlight=False)
+    if exported.dataset_info:
+        console.print(f"LLaMA-Factory entry {Path(exported.path).stem!r} written to {exported.dataset_info}",
+                      highlight=False)
     if exported.records == 0:
         err_console.print("[yellow]the file holds no records: no QA matched[/yellow]")
 

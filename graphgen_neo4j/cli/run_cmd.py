@@ -22,10 +22,11 @@ from graphgen_neo4j.runs.pipeline import PipelineReport, run_pipeline
 def run_command(
     config_path: Path = typer.Option(..., "--config", "-c", exists=True, dir_okay=False, help="Pipeline config (YAML; upstream GraphGen's keys work)."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Dataset file (.jsonl or .json); overrides output.path."),
-    fmt: str | None = typer.Option(None, "--format", help="alpaca | sharegpt | chatml; overrides output.format."),
+    fmt: str | None = typer.Option(None, "--format", help="alpaca | sharegpt | messages | prompt-completion (chatml = messages); overrides output.format."),
     max_qa: int | None = typer.Option(None, "--max-qa", min=1, help="Cap on the number of QA; overrides generation.max_qa."),
     skip_judge: bool = typer.Option(False, "--skip-judge", help="Do not quiz or judge: relations get no loss."),
     with_metadata: bool = typer.Option(False, "--with-metadata", help="Add mode, loss and provenance ids to each record."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Let the export replace a dataset with an empty or smaller one (the old one is kept as .prev)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not use the LLM response cache."),
     as_json: bool = typer.Option(False, "--json", help="Print every stage's report as JSON."),
 ) -> None:
@@ -33,6 +34,7 @@ def run_command(
     context = load_context(config_path, {
         "output.path": str(output) if output else None, "output.format": fmt, "generation.max_qa": max_qa,
         "judge.skip": True if skip_judge else None, "output.with_metadata": True if with_metadata else None,
+        "output.overwrite": True if overwrite else None,
     }, no_cache=no_cache)
     config = context.config
     expand_paths(config.require_input(str(config_path)))  # a missing input or an empty folder fails now

@@ -1,16 +1,22 @@
-"""Export stored QA as training data: Alpaca, ShareGPT or ChatML, as JSONL or JSON.
+"""Export stored QA as training data, in the format the trainer loads, as JSONL or JSON.
 
-    report = export_qa(graph, "train.jsonl", fmt="sharegpt", run_id="generate-…", with_metadata=True)
+    report = export_qa(graph, "train.jsonl", fmt="messages", run_id="generate-…", system_prompt="…")
 
-The QA are read from Neo4j (those a run produced, or every QA), stale ones left out.
-The file is written next to its final name and renamed into place once complete, so
-an interrupted export never leaves half a file (an older file of that name survives).
+The QA are read from Neo4j (those a run produced, or every QA), stale ones left out, and
+written through ``dataset_file.write_dataset``: whole or not at all, never replacing a
+dataset with an empty or smaller one unless ``overwrite``, the replaced file kept as
+``<name>.prev``. A LLaMA-Factory ``dataset_info.json`` entry is written beside the file.
 
-Record shapes (``RECORD_SCHEMAS`` holds them as JSON Schema):
+Record shapes (``RECORD_SCHEMAS`` holds them as JSON Schema; S is the optional system prompt):
 
-* ``alpaca``:   ``{"instruction": Q, "input": "", "output": A}``
-* ``sharegpt``: ``{"conversations": [{"from": "human", "value": Q}, {"from": "gpt", "value": A}]}``
-* ``chatml``:   ``{"messages": [{"role": "user", "content": Q}, {"role": "assistant", "content": A}]}``
+* ``alpaca`` (LLaMA-Factory alpaca): ``{"instruction": Q, "input": "", "output": A[, "system": S]}``
+* ``sharegpt`` (LLaMA-Factory sharegpt): ``{"conversations": [[{"from": "system", "value": S},]
+  {"from": "human", "value": Q}, {"from": "gpt", "value": A}]}``
+* ``messages`` (OpenAI fine-tuning, TRL conversational, LLaMA-Factory "openai" style; alias
+  ``chatml``): ``{"messages": [[{"role": "system", "content": S},] {"role": "user", "content": Q},
+  {"role": "assistant", "content": A}]}``
+* ``prompt-completion`` (TRL conversational prompt-completion: loss on the answer only):
+  ``{"prompt": [[system,] {"role": "user", "content": Q}], "completion": [{"role": "assistant", "content": A}]}``
 
 ``with_metadata`` adds ``"metadata": {id, mode, language, loss, item_loss, run_id,
 batch_id, relation_ids, entity_ids, chunk_ids}``: where each QA came from.
@@ -18,30 +24,19 @@ batch_id, relation_ids, entity_ids, chunk_ids}``: where each QA came from.
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel
 
+from graphgen_neo4j.choices import EXPORT_FORMATS, ExportFormat, parse_format
 from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.errors import ConfigError, GraphGenError
+from graphgen_neo4j.generate.dataset_file import merge_dataset_info, write_dataset
 
-ExportFormat = Literal["alpaca", "sharegpt", "chatml"]
-FORMATS: tuple[ExportFormat, ...] = ("alpaca", "sharegpt", "chatml")
-# Upstream's spellings (``output_data_format: Alpaca | Sharegpt | ChatML``).
-_FORMAT_ALIASES = {"alpaca": "alpaca", "sharegpt": "sharegpt", "chatml": "chatml"}
-
-
-def parse_format(value: str) -> ExportFormat:
-    name = _FORMAT_ALIASES.get(value.strip().lower().replace("-", "").replace("_", ""))
-    if name is None:
-        raise ConfigError(f"unknown export format {value!r}: use one of {', '.join(FORMATS)}")
-    return name  # type: ignore[return-value]
+FORMATS = EXPORT_FORMATS
 
 
 class StoredQA(BaseModel):
@@ -64,20 +59,45 @@ class StoredQA(BaseModel):
         return self.model_dump(exclude={"question", "answer"})
 
 
-def format_record(qa: StoredQA, fmt: ExportFormat, *, with_metadata: bool = False) -> dict[str, Any]:
-    """One training record in ``fmt``."""
+def _chat(system_prompt: str | None, question: str, answer: str, role: str, text: str,
+          user: str, assistant: str) -> list[dict[str, str]]:
+    turns = [{role: "system", text: system_prompt}] if system_prompt else []
+    return turns + [{role: user, text: question}, {role: assistant, text: answer}]
+
+
+def format_record(qa: StoredQA, fmt: ExportFormat, *, with_metadata: bool = False,
+                  system_prompt: str | None = None) -> dict[str, Any]:
+    """One training record in ``fmt`` (an alias such as ``chatml`` is accepted)."""
+    fmt = parse_format(fmt)
     record: dict[str, Any]
     if fmt == "alpaca":
         record = {"instruction": qa.question, "input": "", "output": qa.answer}
+        if system_prompt:
+            record["system"] = system_prompt
     elif fmt == "sharegpt":
-        record = {"conversations": [{"from": "human", "value": qa.question}, {"from": "gpt", "value": qa.answer}]}
-    elif fmt == "chatml":
-        record = {"messages": [{"role": "user", "content": qa.question}, {"role": "assistant", "content": qa.answer}]}
+        record = {"conversations": _chat(system_prompt, qa.question, qa.answer, "from", "value", "human", "gpt")}
     else:
-        raise ConfigError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
+        turns = _chat(system_prompt, qa.question, qa.answer, "role", "content", "user", "assistant")
+        record = {"messages": turns} if fmt == "messages" else {"prompt": turns[:-1], "completion": turns[-1:]}
     if with_metadata:
         record["metadata"] = qa.metadata()
     return record
+
+
+def dataset_info_entry(file_name: str, fmt: ExportFormat, *, system_prompt: bool = False) -> dict[str, Any] | None:
+    """The LLaMA-Factory ``dataset_info.json`` entry that loads a file of ``fmt`` (None: it cannot)."""
+    if fmt == "alpaca":
+        columns = {"prompt": "instruction", "query": "input", "response": "output"}
+        if system_prompt:
+            columns["system"] = "system"
+        return {"file_name": file_name, "columns": columns}
+    if fmt == "sharegpt":  # a leading {"from": "system"} turn is read as the system prompt by default
+        return {"file_name": file_name, "formatting": "sharegpt", "columns": {"messages": "conversations"}}
+    if fmt == "messages":
+        return {"file_name": file_name, "formatting": "sharegpt", "columns": {"messages": "messages"},
+                "tags": {"role_tag": "role", "content_tag": "content", "user_tag": "user",
+                         "assistant_tag": "assistant", "system_tag": "system"}}
+    return None  # prompt-completion is TRL's; LLaMA-Factory has no converter for it
 
 
 def _text(description: str) -> dict[str, Any]:
@@ -112,47 +132,32 @@ def _turn(role_key: str, role: str, text_key: str) -> dict[str, Any]:
     }
 
 
-RECORD_SCHEMAS: dict[ExportFormat, dict[str, Any]] = {
-    "alpaca": {
-        "type": "object",
-        "required": ["instruction", "input", "output"],
-        "properties": {
-            "instruction": _text("the question"),
-            "input": {"type": "string", "const": ""},
-            "output": _text("the answer"),
-            "metadata": _METADATA_SCHEMA,
-        },
-        "additionalProperties": False,
-    },
-    "sharegpt": {
-        "type": "object",
-        "required": ["conversations"],
-        "properties": {
-            "conversations": {
-                "type": "array",
-                "minItems": 2,
-                "maxItems": 2,
-                "prefixItems": [_turn("from", "human", "value"), _turn("from", "gpt", "value")],
-            },
-            "metadata": _METADATA_SCHEMA,
-        },
-        "additionalProperties": False,
-    },
-    "chatml": {
-        "type": "object",
-        "required": ["messages"],
-        "properties": {
-            "messages": {
-                "type": "array",
-                "minItems": 2,
-                "maxItems": 2,
-                "prefixItems": [_turn("role", "user", "content"), _turn("role", "assistant", "content")],
-            },
-            "metadata": _METADATA_SCHEMA,
-        },
-        "additionalProperties": False,
-    },
-}
+def _turns(role_key: str, text_key: str, roles: list[str]) -> dict[str, Any]:
+    return {"type": "array", "minItems": len(roles), "maxItems": len(roles),
+            "prefixItems": [_turn(role_key, role, text_key) for role in roles]}
+
+
+def record_schema(fmt: ExportFormat, *, system_prompt: bool = False) -> dict[str, Any]:
+    """JSON Schema of a record of ``fmt``, with or without the system prompt."""
+    system = ["system"] if system_prompt else []
+    properties: dict[str, Any]
+    if fmt == "alpaca":
+        properties = {"instruction": _text("the question"), "input": {"type": "string", "const": ""},
+                      "output": _text("the answer")}
+        if system_prompt:
+            properties["system"] = _text("the system prompt")
+    elif fmt == "sharegpt":
+        properties = {"conversations": _turns("from", "value", system + ["human", "gpt"])}
+    elif fmt == "messages":
+        properties = {"messages": _turns("role", "content", system + ["user", "assistant"])}
+    else:
+        properties = {"prompt": _turns("role", "content", system + ["user"]),
+                      "completion": _turns("role", "content", ["assistant"])}
+    return {"type": "object", "required": list(properties),
+            "properties": {**properties, "metadata": _METADATA_SCHEMA}, "additionalProperties": False}
+
+
+RECORD_SCHEMAS: dict[ExportFormat, dict[str, Any]] = {fmt: record_schema(fmt) for fmt in FORMATS}
 
 
 def json_lines_for(path: str | Path, json_lines: bool | None = None) -> bool:
@@ -167,34 +172,10 @@ def json_lines_for(path: str | Path, json_lines: bool | None = None) -> bool:
     raise ConfigError(f"cannot tell the file type of {str(path)!r}: name it .jsonl (one record a line) or .json (an array)")
 
 
-def write_records(path: str | Path, records: Iterable[dict[str, Any]], *, json_lines: bool) -> int:
-    """Write records atomically: to a temporary file in the same folder, then renamed into place."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", suffix=".part", delete=False
-    )
-    count = 0
-    try:
-        with handle:
-            if not json_lines:
-                handle.write("[")
-            for record in records:
-                line = json.dumps(record, ensure_ascii=False)
-                if json_lines:
-                    handle.write(line + "\n")
-                else:
-                    handle.write(("\n  " if count == 0 else ",\n  ") + line)
-                count += 1
-            if not json_lines:
-                handle.write("\n]\n" if count else "]\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(handle.name, target)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
-    return count
+def write_records(path: str | Path, records: Iterable[dict[str, Any]], *, json_lines: bool,
+                  overwrite: bool = False) -> int:
+    """Write records atomically, never over a larger dataset unless ``overwrite`` (``dataset_file``)."""
+    return write_dataset(path, records, json_lines=json_lines, overwrite=overwrite)
 
 
 def read_qa(graph: Graph, run_id: str | None = None) -> list[StoredQA]:
@@ -210,6 +191,9 @@ class ExportReport(BaseModel):
     with_metadata: bool
     run_id: str | None
     by_mode: dict[str, int]
+    system_prompt: str | None = None
+    previous: str | None = None  # where the replaced file was kept
+    dataset_info: str | None = None  # the LLaMA-Factory dataset_info.json written beside the file
 
 
 def export_qa(
@@ -220,14 +204,22 @@ def export_qa(
     run_id: str | None = None,
     with_metadata: bool = False,
     json_lines: bool | None = None,
+    system_prompt: str | None = None,
+    overwrite: bool = False,
 ) -> ExportReport:
-    """Write the stored QA (of a run, or all) to ``output`` in ``fmt``."""
+    """Write the stored QA (of a run, or all) to ``output`` in ``fmt``, and its dataset_info.json entry."""
     fmt = parse_format(fmt)
+    system_prompt = (system_prompt or "").strip() or None
     lines = json_lines_for(output, json_lines)
     if run_id is not None and not graph.read("generate/run_exists", run_id=run_id):
         raise GraphGenError(f"no run {run_id!r} in the graph: see `MATCH (r:Run) RETURN r.id` for the ids")
     qas = read_qa(graph, run_id)
-    count = write_records(output, (format_record(qa, fmt, with_metadata=with_metadata) for qa in qas), json_lines=lines)
+    target = Path(output)
+    existed = target.exists()
+    records = (format_record(qa, fmt, with_metadata=with_metadata, system_prompt=system_prompt) for qa in qas)
+    count = write_records(target, records, json_lines=lines, overwrite=overwrite)
+    entry = dataset_info_entry(target.name, fmt, system_prompt=system_prompt is not None)
+    info = merge_dataset_info(target.parent, target.stem, entry) if entry else None
     return ExportReport(
         path=str(output),
         format=fmt,
@@ -236,4 +228,7 @@ def export_qa(
         with_metadata=with_metadata,
         run_id=run_id,
         by_mode=dict(Counter(qa.mode or "?" for qa in qas)),
+        system_prompt=system_prompt,
+        previous=str(target.with_name(target.name + ".prev")) if existed else None,
+        dataset_info=str(info) if info else None,
     )

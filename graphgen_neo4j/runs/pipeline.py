@@ -141,7 +141,8 @@ async def run_pipeline(
     with recorder.stage("export"):
         report.export = await asyncio.to_thread(
             export_qa, graph, config.output.path, fmt=config.output.format, run_id=run_id,
-            with_metadata=config.output.with_metadata)
+            with_metadata=config.output.with_metadata, system_prompt=config.output.system_prompt,
+            overwrite=config.output.overwrite)
     recorder.counts.update(counts_of(report))
     return report
 

@@ -64,10 +64,13 @@ def parse_record(row: Any) -> QARecord:
         turns = row["messages"]
         question = next(t["content"] for t in turns if t.get("role") == "user")
         answer = next(t["content"] for t in turns if t.get("role") == "assistant")
+    elif "prompt" in row and "completion" in row:  # prompt-completion (TRL, conversational)
+        question = next(t["content"] for t in row["prompt"] if t.get("role") == "user")
+        answer = next(t["content"] for t in row["completion"] if t.get("role") == "assistant")
     elif "question" in row and "answer" in row:
         question, answer = row["question"], row["answer"]
     else:
-        raise ValueError("not an Alpaca, ShareGPT or ChatML record")
+        raise ValueError("not an alpaca, sharegpt, messages or prompt-completion record")
     meta = _metadata(row)
     loss = meta.get("loss")
     return QARecord(

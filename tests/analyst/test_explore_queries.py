@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import pytest
@@ -18,6 +19,10 @@ def explore(graph: Graph, name: str, **params: Any) -> tuple[list[str], list[lis
     source = load_query(name)
     result = run_query(graph, source, bind_params(source, params).values)[0]
     return result.columns, result.rows
+
+
+def palette(entity_type: str) -> str:
+    return hashlib.md5(entity_type.encode()).hexdigest()[0].upper()
 
 
 def band(loss: float | None, excluded: bool = False) -> str:
@@ -38,8 +43,9 @@ def test_neighbourhood_draws_entities_by_type_and_relations_by_loss(graph: Graph
         spec = next(s for s in RELATIONS if s[:2] == (source, target))
         assert relation.type == band(spec[3], spec[5].get("excluded", False))
     nodes = {r[0]["name"]: r[0] for r in rows} | {r[2]["name"]: r[2] for r in rows}
-    assert isinstance(nodes["Pi-ta"], Node) and nodes["Pi-ta"].labels == {"Entity", "GENE"}
-    assert nodes["rice blast"].labels == {"Entity", "DISEASE"}
+    # the type, and a palette label from its hash (the colour of a type the style does not know)
+    assert isinstance(nodes["Pi-ta"], Node) and nodes["Pi-ta"].labels == {"GENE", f"Colour{palette('GENE')}"}
+    assert nodes["rice blast"].labels == {"DISEASE", f"Colour{palette('DISEASE')}"}
     # one drawn node per entity, whatever the number of rows it appears in
     assert len({n.element_id for r in rows for n in (r[0], r[2])}) == 3
 
@@ -142,3 +148,58 @@ def test_same_as_queue_and_curation_log(graph: Graph, example: dict[str, Any]) -
     assert explore(graph, "explore/same_as_queue", status="rejected")[1] == []
     _, log = explore(graph, "explore/curation_log")
     assert [tuple(r[:3]) for r in log] == [("relation", "rice blast -> Pi-ta", "excluded")]
+
+
+def test_batch_draws_exactly_its_relations(graph: Graph, example: dict[str, Any]) -> None:
+    batches = graph.query("MATCH (b:Batch) RETURN b.id AS id, b.relation_ids AS relations, b.mean_loss AS loss "
+                          "ORDER BY b.mean_loss DESC")
+    # the example links every batch to all its entities (the old model): only the relations count
+    for batch in batches:
+        columns, rows = explore(graph, "explore/batch", batch_id=batch["id"])
+        assert columns[:3] == ["source", "relation", "target"]
+        assert sorted(r[1]["id"] for r in rows) == sorted(batch["relations"])
+        assert {r[columns.index("batch")] for r in rows} == {batch["id"]}
+        for row in rows:
+            spec = next(s for s in RELATIONS if s[:2] == (row[0]["name"], row[2]["name"]))
+            assert row[1].type == band(spec[3], spec[5].get("excluded", False))
+    _, default = explore(graph, "explore/batch")
+    assert {r[1]["id"] for r in default} == set(batches[0]["relations"])  # the highest mean loss
+
+    graph.query("MATCH (e:Entity {name: 'Pi2'}) CREATE (:Batch {id: 'batch-lone', run_id: 'p-2', index: 0, "
+                "relation_ids: [], entity_ids: [e.id]})-[:HAS_ENTITY]->(e)")
+    _, lone = explore(graph, "explore/batch", batch_id="batch-lone")
+    assert len(lone) == 1 and lone[0][0]["name"] == "Pi2" and lone[0][1] is None and lone[0][2] is None
+
+
+def test_qa_provenance_goes_down_to_the_chunk_text(graph: Graph, example: dict[str, Any]) -> None:
+    qa = graph.query("MATCH (q:QA) WHERE size(q.relation_ids) = 2 RETURN q.id AS id, q.relation_ids AS relations, "
+                     "q.chunk_ids AS chunks, q.question AS question LIMIT 1")[0]
+    columns, rows = explore(graph, "explore/qa_provenance", qa_id=qa["id"])
+    assert columns == ["source", "relation", "target", "link", "text"]
+    links = [dict(zip(columns, r)) for r in rows]
+    about = [r for r in links if r["link"] == "ABOUT"]
+    assert about and all(r["source"]["id"] == qa["id"] and qa["question"] in r["text"] for r in about)
+    drawn = [r for r in links if r["link"].startswith(("LOSS_", "UNJUDGED", "EXCLUDED"))]
+    assert sorted(r["relation"]["id"] for r in drawn) == sorted(qa["relations"])
+    texts = {c["id"]: c["text"] for c in graph.query("MATCH (c:Chunk) RETURN c.id AS id, c.text AS text")}
+    has_chunk = [r for r in links if r["link"] == "HAS_CHUNK"]
+    assert sorted(r["target"]["id"] for r in has_chunk) == sorted(qa["chunks"])
+    assert all(r["text"] == texts[r["target"]["id"]] and "Document" in r["source"].labels for r in has_chunk)
+    assert any(r["link"] == "MENTIONS" for r in links)
+    _, default = explore(graph, "explore/qa_provenance")  # the fresh QA with the highest loss
+    top = graph.query("MATCH (q:QA) WHERE NOT q.stale RETURN q.id AS id ORDER BY q.loss DESC, q.id LIMIT 1")[0]["id"]
+    assert {r[0]["id"] for r in default if r[3] == "ABOUT"} == {top}
+
+
+EXPLORE = [q for q in __import__("graphgen_neo4j.analyst.curation", fromlist=["x"]).library_queries()
+           if q.name.startswith("explore/")]
+
+
+@pytest.mark.parametrize("source", EXPLORE, ids=lambda q: q.name)
+def test_every_explore_query_run_unchanged_shows_something(graph: Graph, example: dict[str, Any], source) -> None:
+    """The file's own :param values (null: picked from the graph) give rows on any graph that has data."""
+    if source.name == "explore/same_as_queue":
+        graph.query("MATCH (a:Entity {name: '稻瘟'}), (k:Entity {name: '稻瘟病'}) "
+                    "CREATE (a)-[:SAME_AS {score: 0.77, method: 'containment', status: 'proposed'}]->(k)")
+    result = run_query(graph, source, source.examples)[0]
+    assert result.rows, f"{source.name} run as written returns nothing"

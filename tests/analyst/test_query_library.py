@@ -48,6 +48,19 @@ def test_each_file_is_one_statement_with_a_header_and_examples_for_its_parameter
     assert queries.load(source.name) == source.statements[0]  # what graph.run() would run
 
 
+# choices, not data: values a query can take whatever the graph holds
+ENUMERATED = {("curate/review_same_as", "status"), ("explore/same_as_queue", "status")}
+
+
+@pytest.mark.parametrize("source", LIBRARY, ids=lambda q: q.name)
+def test_no_default_points_at_data(source: QuerySource) -> None:
+    """A name, text or path on a :param line would match only the graph it was written on:
+    such defaults are null (explore queries then pick from the user's graph; curate ones ask)."""
+    for name, value in source.examples.items():
+        if isinstance(value, (str, list)) and (source.name, name) not in ENUMERATED:
+            raise AssertionError(f"{source.name}: :param {name} => {value!r} names data; make it null")
+
+
 def test_parameters_are_found_in_code_not_in_comments_or_strings() -> None:
     source = QuerySource("x", "// uses $not_this one's\n:param a => 1\nMATCH (n {x: $a}) // and $nor_this\nRETURN '$nor_that', $b")
     assert source.parameters == ["a", "b"]

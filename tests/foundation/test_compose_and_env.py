@@ -47,7 +47,10 @@ def test_llm_profile_serves_an_openai_compatible_model_on_the_env_names() -> Non
     assert vllm["profiles"] == ["llm"]
     assert "127.0.0.1:8000:8000" in vllm["ports"]
     served_name = vllm["command"][vllm["command"].index("--served-model-name") + 1]
-    assert "SYNTHESIZER_MODEL" in served_name
+    model = vllm["command"][vllm["command"].index("--model") + 1]
+    assert served_name == model  # named after what is served, not after a variable naming another model
+    image, _, tag = vllm["image"].partition(":")
+    assert image == "vllm/vllm-openai" and re.fullmatch(r"v\d+\.\d+\.\d+", tag), vllm["image"]
 
 
 def test_env_example_names_are_the_ones_the_code_reads() -> None:

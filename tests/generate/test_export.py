@@ -1,4 +1,4 @@
-"""Export: the three record formats against their schemas, JSONL and JSON, metadata, atomic writes."""
+"""Export: the record formats against their schemas, JSONL and JSON, metadata, atomic writes."""
 
 from __future__ import annotations
 
@@ -47,9 +47,11 @@ def test_the_record_shapes() -> None:
     assert format_record(QA, "alpaca") == {"instruction": QA.question, "input": "", "output": QA.answer}
     assert format_record(QA, "sharegpt") == {"conversations": [
         {"from": "human", "value": QA.question}, {"from": "gpt", "value": QA.answer}]}
-    assert format_record(QA, "chatml") == {"messages": [
+    assert format_record(QA, "messages") == format_record(QA, "chatml") == {"messages": [
         {"role": "user", "content": QA.question}, {"role": "assistant", "content": QA.answer}]}
-    meta = format_record(QA, "chatml", with_metadata=True)["metadata"]
+    assert format_record(QA, "prompt-completion") == {"prompt": [{"role": "user", "content": QA.question}],
+                                                      "completion": [{"role": "assistant", "content": QA.answer}]}
+    meta = format_record(QA, "messages", with_metadata=True)["metadata"]
     assert meta == {"id": "qa-1", "mode": "atomic", "language": "en", "loss": 1.5, "item_loss": 2.0, "run_id": "gen-1",
                     "batch_id": "b0", "relation_ids": ["rel-1"], "entity_ids": ["ent-1", "ent-2"], "chunk_ids": ["chunk-1"]}
 
@@ -59,11 +61,12 @@ def test_schema_checker_catches_broken_records() -> None:
     assert errors({"conversations": [{"from": "gpt", "value": "a"}, {"from": "human", "value": "q"}]}, schema)
     assert errors({"conversations": [{"from": "human", "value": ""}, {"from": "gpt", "value": "a"}]}, schema)
     assert errors({"instruction": "q", "input": "", "output": "a", "extra": 1}, RECORD_SCHEMAS["alpaca"])
-    assert errors({"messages": [{"role": "user", "content": "q"}]}, RECORD_SCHEMAS["chatml"])
+    assert errors({"messages": [{"role": "user", "content": "q"}]}, RECORD_SCHEMAS["messages"])
 
 
 def test_format_and_file_type_names() -> None:
-    assert parse_format("ShareGPT") == "sharegpt" and parse_format("ChatML") == "chatml"
+    assert parse_format("ShareGPT") == "sharegpt" and parse_format("ChatML") == "messages"
+    assert parse_format("prompt_completion") == parse_format("Prompt-Completion") == "prompt-completion"
     with pytest.raises(ConfigError, match="unknown export format 'csv'"):
         parse_format("csv")
     assert json_lines_for("a.jsonl") and not json_lines_for("a.JSON")

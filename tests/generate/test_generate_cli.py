@@ -41,7 +41,7 @@ def test_generate_writes_the_file_and_prints_the_table(graph, rice, server, cli_
     calls = server.count()
     again = invoke("export", "--format", "chatml", "--output", str(tmp_path / "train.json"))
     assert again.exit_code == 0, again.output
-    assert "wrote 5 chatml records (JSON, all runs" in again.output and server.count() == calls
+    assert "wrote 5 messages records (JSON, all runs" in again.output and server.count() == calls  # chatml = messages
     assert len(json.loads((tmp_path / "train.json").read_text())) == 5
 
 

@@ -91,6 +91,7 @@ COMMANDS = {
     "cypher": ["cypher", "one.cypher", "--config", "graphgen.yaml"],
     "resolve": ["resolve", "--no-llm", "--config", "graphgen.yaml"],
     "run": ["run", "--config", "graphgen.yaml", "--json"],
+    "guide": ["guide", "--config", "graphgen.yaml", "--write", "guide.html"],
 }
 
 

@@ -66,6 +66,7 @@ def assert_stopped_cleanly(result, dataset: Path, before: bytes, *needles: str) 
 
 def test_a_wrong_key_after_a_good_run_exits_1_with_one_line_and_keeps_the_dataset(graph, cli_env, scripted_llm, tmp_path):
     config, dataset = setup(tmp_path)
+    dataset.unlink()  # the good dataset is this first run's own
     first = invoke("run", "--config", str(config))
     assert first.exit_code == 0, first.output
     before = dataset.read_bytes()
@@ -122,8 +123,9 @@ def test_a_trainee_without_logprobs_stops_the_run_at_judge(graph, cli_env, scrip
 def test_a_partial_stage_warns_with_figures_and_the_run_succeeds(graph, cli_env, scripted_llm, tmp_path):
     config, dataset = setup(tmp_path)
     scripted_llm.inject("500", times=1, task="extract")  # one chunk fails (SYNTHESIZER_MAX_RETRIES=0)
-    result = invoke("run", "--config", str(config), "--no-cache", "--json")
+    result = invoke("run", "--config", str(config), "--no-cache", "--json", "--overwrite")  # fewer records than the seeded file
     assert result.exit_code == 0, result.output
+    assert (tmp_path / "output" / "qa.jsonl.prev").read_text(encoding="utf-8") == GOOD_DATASET
     report = json.loads(result.output)
     work = report["work"]["ingest"]
     assert (work["verdict"], work["failed"], work["reasons"]) == ("partial", 1, {"server error": 1})
