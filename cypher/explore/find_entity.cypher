@@ -2,9 +2,13 @@
 // and English; the CJK analyzer matches parts of Chinese names too).
 // Parameters: $text — words or characters to look for; $limit.
 // Returns: name, type, aliases, mentions, score, id.
+// The text is searched as plain words: Lucene syntax in it (AND, OR, NOT, quotes, braces,
+// slashes, colons…) is escaped, so any input is a search, never a ParseException.
 :param text => '稻瘟'
 :param limit => 10
-CALL db.index.fulltext.queryNodes('entity_names', $text) YIELD node, score
+WITH reduce(q = toLower($text), c IN ['\\', '+', '-', '&', '|', '!', '(', ')', '{', '}', '[', ']', '^', '"', '~', '*', '?', ':', '/']
+            | replace(q, c, '\\' + c)) AS query
+CALL db.index.fulltext.queryNodes('entity_names', query) YIELD node, score
 OPTIONAL MATCH (node)-[:ALIAS_OF]->(owner:Entity)
 WITH coalesce(owner, node) AS e, max(score) AS score
 WHERE e:Entity

@@ -142,3 +142,11 @@ def test_same_as_queue_and_curation_log(graph: Graph, example: dict[str, Any]) -
     assert explore(graph, "explore/same_as_queue", status="rejected")[1] == []
     _, log = explore(graph, "explore/curation_log")
     assert [tuple(r[:3]) for r in log] == [("relation", "rice blast -> Pi-ta", "excluded")]
+
+
+def test_find_entity_escapes_lucene_syntax(graph: Graph, example: dict[str, Any]) -> None:
+    # Each of these is a ParseException when handed to Lucene as a query.
+    for text in ("稻瘟 AND", "rice }", "a/b", "Pi-ta:", "OR", '"unclosed', "(", "NOT", "\\", "x && y ||"):
+        explore(graph, "explore/find_entity", text=text)
+    _, rows = explore(graph, "explore/find_entity", text="Pyricularia AND grisea}")
+    assert "Magnaporthe oryzae" in {r[0] for r in rows}
