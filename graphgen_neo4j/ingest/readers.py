@@ -199,11 +199,17 @@ def _content(record: object, shown: str, line: int | None, issues: IssueLog, whe
 
 
 def _decode(data: bytes, shown: str) -> str:
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     try:
-        return data.decode("utf-8-sig")
+        return data[bom:].decode("utf-8")  # a slice is a copy: the BOM case pays it once
     except UnicodeDecodeError as exc:
+        exc.start += bom
         line = data.count(b"\n", 0, exc.start) + 1
-        raise InputError("not UTF-8: save the file as UTF-8", path=shown, line=line) from None
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputError(
+            f"not UTF-8 (byte {column} of the line, {exc.start + 1} of the file): save the file as UTF-8",
+            path=shown, line=line,
+        ) from None
 
 
 def _read_text(path: Path, shown: str, issues: IssueLog) -> Iterator[SourceDocument]:

@@ -110,7 +110,14 @@ def test_empty_files_are_reported(tmp_path, name, data):
 def test_a_text_file_that_is_not_utf8_names_the_line(tmp_path):
     path = tmp_path / "gbk.txt"
     path.write_bytes("第一行\n第二行".encode().split(b"\n")[0] + b"\n" + "第二行".encode("gbk"))
-    with pytest.raises(InputError, match=r"gbk.txt:2: not UTF-8"):
+    with pytest.raises(InputError, match=r"gbk.txt:2: not UTF-8 \(byte 1 of the line, 11 of the file\)"):
+        read([path], strict=True)
+
+
+def test_a_text_file_that_is_not_utf8_names_the_byte_after_a_bom(tmp_path):
+    path = tmp_path / "bom.txt"
+    path.write_bytes(b"\xef\xbb\xbfab\ncd\xffe")
+    with pytest.raises(InputError, match=r"bom.txt:2: not UTF-8 \(byte 3 of the line, 9 of the file\)"):
         read([path], strict=True)
 
 
