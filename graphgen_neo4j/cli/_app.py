@@ -12,11 +12,13 @@ import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import click
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from graphgen_neo4j.errors import GraphGenError
+from graphgen_neo4j.settings import mask_secrets
 
 app = typer.Typer(
     name="graphgen-neo4j",
@@ -39,16 +41,33 @@ def handle_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except GraphGenError as exc:
-            if os.environ.get("GRAPHGEN_RAISE_ERRORS"):
-                raise
-            err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
-            raise typer.Exit(code=1) from None
         except KeyboardInterrupt:
             err_console.print("[yellow]interrupted[/yellow]: work done so far is saved; run the same command again to resume")
             raise typer.Exit(code=130) from None
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except Exception as exc:
+            if os.environ.get("GRAPHGEN_RAISE_ERRORS"):
+                raise
+            print_error(exc)
+            raise typer.Exit(code=1) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def error_line(exc: BaseException) -> str:
+    """One line for any error, secrets masked: a ``GraphGenError`` says what to do itself;
+    anything else is named by its type, with the way to see the traceback."""
+    if isinstance(exc, GraphGenError):
+        text = str(exc)
+    else:
+        text = f"unexpected {type(exc).__name__}: {exc} (set GRAPHGEN_RAISE_ERRORS=1 to see the traceback)"
+    return " ".join(mask_secrets(text).split())
+
+
+def print_error(exc: BaseException) -> None:
+    """The one-line, secret-masking report of an error (every command's failures end here)."""
+    err_console.print(f"[red]error:[/red] {escape(error_line(exc))}", highlight=False, soft_wrap=True)
 
 
 def print_json(data: Any) -> None:

@@ -20,7 +20,7 @@ from neo4j import exceptions as neo4j_errors
 
 from graphgen_neo4j.db import queries
 from graphgen_neo4j.errors import Neo4jUnavailable
-from graphgen_neo4j.settings import Neo4jSettings
+from graphgen_neo4j.settings import Neo4jSettings, refuse_credentials_in_uri
 
 if TYPE_CHECKING:
     from typing_extensions import LiteralString
@@ -72,6 +72,7 @@ class Graph:
     def connect(cls, settings: Neo4jSettings | None = None, tracer: Tracer | None = None) -> Graph:
         """Open a driver and check that the server answers and accepts the credentials."""
         settings = settings or Neo4jSettings.from_env()
+        refuse_credentials_in_uri(settings.uri)
         auth = (settings.user, settings.password.get_secret_value())
         # "property key does not exist" warnings are normal on a young graph (no QA yet,
         # nothing excluded yet); keep the other notifications (deprecations, performance).
