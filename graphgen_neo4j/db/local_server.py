@@ -7,8 +7,11 @@ from jars fetched off Maven Central:
    Neo4j 5.26, APOC core and Neo4j Browser under ``~/.cache/graphgen-neo4j/``
    (``GRAPHGEN_NEO4J_JARS`` to change it). APOC jars go to ``plugins/``.
 2. ``configure``: writes ``conf/neo4j.conf`` in the instance folder (``./.neo4j`` by
-   default): loopback only, fixed ports, explicit memory, auth on. Before the very
-   first start it sets the initial password of user ``neo4j`` from ``NEO4J_PASSWORD``.
+   default): loopback only, fixed ports, explicit memory, auth on, the HTTP API answering
+   cross-origin requests only from the Browser's own origin. Before the very first start
+   it sets the initial password of user ``neo4j`` from ``NEO4J_PASSWORD`` (12 characters
+   or more, not the example one), handed to ``neo4j-admin`` in a private file, never as a
+   process argument.
 3. ``start``: launches ``org.neo4j.server.CommunityEntryPoint`` in the background
    (its own process group) and returns once Bolt accepts the credentials.
 4. ``stop``: SIGTERM to the process group (Neo4j shuts down cleanly on it), SIGKILL
@@ -26,6 +29,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +42,8 @@ DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_ENTRY_POINT = "org.neo4j.server.startup.Neo4jAdminCommand"
 SUPPORTED_JAVA = (17, 21)  # Neo4j 5.26 LTS runs on Java 17 and 21
+MIN_PASSWORD_LENGTH = 12
+EXAMPLE_PASSWORDS = frozenset({"change-me-please", "password", "neo4j", "neo4jneo4j"})
 
 # The shipped 5.x `server.jvm.additional` flags, minus -XX:+AlwaysPreTouch (it commits
 # the whole heap at start) and the JFR/diagnostic ones.
@@ -191,6 +197,8 @@ class LocalNeo4j:
             f"server.http.listen_address=127.0.0.1:{self.http_port}",
             f"server.http.advertised_address=127.0.0.1:{self.http_port}",
             "server.https.enabled=false",
+            # the HTTP API runs Cypher: no other web page may call it from a visitor's browser
+            f"dbms.security.http_access_control_allow_origin={self.http_url}",
             "dbms.routing.enabled=false",
             "dbms.security.auth_enabled=true",
             # a typo or a wrong-password test should not lock user neo4j for the next caller
@@ -213,19 +221,31 @@ class LocalNeo4j:
         for sub in ("conf", "data", "logs", "run", "import"):
             (self.instance_dir / sub).mkdir(parents=True, exist_ok=True)
         (self.conf_dir / "neo4j.conf").write_text(self.config_text())
-        if (self.data_dir / "databases" / "system").exists():
+        if not self.fresh:
             return  # the password was set at the first start; it lives in the system database
-        if len(password) < 8:
-            raise LocalServerError("NEO4J_PASSWORD must have at least 8 characters (Neo4j's minimum)")
-        result = subprocess.run(
-            [java_executable(), "-cp", f"{self.lib_dir}/*", f"-Dbasedir={self.instance_dir}",
-             ADMIN_ENTRY_POINT, "dbms", "set-initial-password", password],
-            capture_output=True, text=True, env=self._java_env(),
-        )
+        check_new_password(password)
+        # The password goes in a picocli @-file (0600, in a private folder, removed at once):
+        # a process argument would be readable by every user of the machine through `ps`.
+        with tempfile.TemporaryDirectory(prefix="graphgen-neo4j-") as private:
+            argument_file = Path(private) / "set-initial-password.args"
+            descriptor = os.open(argument_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                handle.write(picocli_quote(password) + "\n")
+            result = subprocess.run(
+                [java_executable(), "-Dfile.encoding=UTF-8", "-cp", f"{self.lib_dir}/*", f"-Dbasedir={self.instance_dir}",
+                 ADMIN_ENTRY_POINT, "dbms", "set-initial-password", f"@{argument_file}"],
+                capture_output=True, text=True, env=self._java_env(),
+            )
         if result.returncode != 0:
-            raise LocalServerError(f"setting the initial password failed: {(result.stdout + result.stderr).strip()[-500:]}")
+            detail = (result.stdout + result.stderr).replace(password, "***").strip()[-500:]
+            raise LocalServerError(f"setting the initial password failed: {detail}")
 
     # -- start / stop / status -------------------------------------------------------------
+
+    @property
+    def fresh(self) -> bool:
+        """Never started: the initial password is still to be set."""
+        return not (self.data_dir / "databases" / "system").exists()
 
     def command(self) -> list[str]:
         classpath = os.pathsep.join([f"{self.plugins_dir}/*", str(self.conf_dir), f"{self.lib_dir}/*"])
@@ -253,6 +273,8 @@ class LocalNeo4j:
         if pid := self.running_pid():
             wait_for_bolt(self.bolt_uri, password, timeout=timeout)
             return pid
+        if self.fresh:
+            check_new_password(password)  # before fetching anything
         check_java()
         for port, what in ((self.bolt_port, "Bolt"), (self.http_port, "HTTP")):
             if port_in_use(port):
@@ -324,6 +346,24 @@ class LocalNeo4j:
 
 
 # -- helpers -----------------------------------------------------------------------------
+
+
+def check_new_password(password: str) -> None:
+    """``LocalServerError`` for a password a new instance must not get: the example one,
+    one under ``MIN_PASSWORD_LENGTH`` characters, or one with a line break."""
+    fix = f"set NEO4J_PASSWORD (environment or .env) to a password of your own, {MIN_PASSWORD_LENGTH} characters or more"
+    if password in EXAMPLE_PASSWORDS:
+        raise LocalServerError(f"NEO4J_PASSWORD is the example password, which every reader of .env.example knows: {fix}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise LocalServerError(f"NEO4J_PASSWORD has {len(password)} characters, fewer than {MIN_PASSWORD_LENGTH}: {fix}")
+    if "\n" in password or "\r" in password:
+        raise LocalServerError(f"NEO4J_PASSWORD holds a line break: {fix}")
+
+
+def picocli_quote(argument: str) -> str:
+    """One argument of a picocli @-file: double-quoted, backslashes and quotes escaped
+    (picocli reads the file like ``java.io.StreamTokenizer``; ``#`` inside quotes is kept)."""
+    return '"' + argument.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def java_executable() -> str:
