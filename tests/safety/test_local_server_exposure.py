@@ -78,7 +78,9 @@ def test_the_http_api_allows_only_the_browser_origin_in_the_config(tmp_path) -> 
 
 def test_the_running_server_answers_no_foreign_origin(neo4j_settings) -> None:
     host = urlparse(neo4j_settings.uri).hostname
-    http_port = os.environ.get("GRAPHGEN_NEO4J_HTTP_PORT", "7474")
+    from dotenv import dotenv_values
+
+    http_port = os.environ.get("GRAPHGEN_NEO4J_HTTP_PORT") or dotenv_values(".env").get("GRAPHGEN_NEO4J_HTTP_PORT") or "7474"
     request = urllib.request.Request(f"http://{host}:{http_port}/", headers={"Origin": "https://evil.example"})
     with urllib.request.urlopen(request, timeout=10) as response:
         allowed = response.headers.get("Access-Control-Allow-Origin")
