@@ -28,6 +28,27 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+_wait = False  # --wait of this invocation (the callback sets it every time)
+
+
+@app.callback()
+def _options(
+    wait: bool = typer.Option(False, "--wait", help="When another command is writing the graph, wait for it "
+                              "instead of failing (same as GRAPHGEN_WAIT=1)."),
+) -> None:
+    """Turn domain documents into SFT question-answer data through a knowledge graph in Neo4j."""
+    global _wait
+    _wait = wait
+
+
+def wait_for_lease() -> bool:
+    """``graphgen-neo4j --wait …`` was given (or GRAPHGEN_WAIT=1)."""
+    from graphgen_neo4j.runs.lock import wait_requested
+
+    return _wait or wait_requested()
+
+
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True)
 
