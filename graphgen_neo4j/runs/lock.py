@@ -7,7 +7,8 @@
 The lease is ``(:Lease {name, token, holder, host, pid, started, heartbeat})``. Its holder
 refreshes ``heartbeat`` from a background thread every ``heartbeat_every`` seconds; a lease
 without a heartbeat for ``stale_after`` seconds (its holder was killed, or lost the network)
-is taken over by the next writer. Times are the database server's, so the clocks of the
+is taken over by the next writer, and so at once is a lease whose holder ran on this host
+under a pid that is gone (a ``kill -9``, then the same command again). Times are the database server's, so the clocks of the
 machines involved do not matter. Every command that writes the graph takes it (see
 ``cli/_stage.recorded``), so two ``ingest``s of the same input never pay for a call twice
 and never race to create the same node.
@@ -71,18 +72,24 @@ class Lease:
         self._thread: threading.Thread | None = None
 
     def try_acquire(self) -> Holder | None:
-        """Take the lease if it is free, ours or stale; otherwise who holds it."""
+        """Take the lease if it is free, ours, stale, or its holder on this host is dead;
+        otherwise who holds it."""
         self.graph.run("lock/constraint")
-        row = self.graph.run(
-            "lock/acquire", lease=self.name, token=self.token, holder=self.holder, host=self.host, pid=self.pid,
-            stale_after=int(self.stale_after),
-        )[0]
-        other = Holder(**{k: row[k] for k in ("holder", "host", "pid", "started", "idle")})
-        if row["acquired"]:
-            self.taken_over = other if row["taken_over"] else None
-            self._start_heartbeat()
-            return None
-        return other
+        dead_token = None
+        while True:
+            row = self.graph.run(
+                "lock/acquire", lease=self.name, token=self.token, holder=self.holder, host=self.host, pid=self.pid,
+                stale_after=int(self.stale_after), dead_token=dead_token,
+            )[0]
+            other = Holder(**{k: row[k] for k in ("holder", "host", "pid", "started", "idle")})
+            if row["acquired"]:
+                self.taken_over = other if row["taken_over"] else None
+                self._start_heartbeat()
+                return None
+            if dead_token is None and other.host == self.host and other.pid is not None and not _alive(other.pid):
+                dead_token = row["token"]  # killed on this machine: no need to wait for the heartbeat to age
+                continue
+            return other
 
     def acquire(self, *, wait: bool = False, poll_every: float = POLL_EVERY,
                 on_wait: Callable[[Holder], None] | None = None) -> None:
@@ -120,6 +127,16 @@ class Lease:
         if self._thread is not None:
             self._thread.join(timeout=self.heartbeat_every + 5)
         self.graph.run("lock/release", lease=self.name, token=self.token)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @contextmanager

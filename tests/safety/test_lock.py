@@ -128,3 +128,13 @@ def test_two_concurrent_ingests_with_wait_pay_each_call_once(graph, ingest_env, 
     one, two = json.loads(out1), json.loads(out2)
     assert one["llm_calls"] > 0 and two["llm_calls"] == 0  # the second found everything done
     assert two["documents_unchanged"] == two["documents"]
+
+
+def test_a_lease_of_a_killed_process_on_this_host_is_taken_over_at_once(graph) -> None:
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    dead = Lease(graph, "ingest", heartbeat_every=3600)
+    dead.pid = gone.pid  # as if that process had taken it and been killed
+    dead.acquire()
+    with graph_lease(graph, "ingest") as lease:  # no waiting for stale_after
+        assert lease.taken_over is not None and lease.taken_over.pid == gone.pid
