@@ -53,6 +53,8 @@ console = Console(soft_wrap=True)
 err_console = Console(stderr=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
+_CLI_EXITS = (typer.Exit, typer.Abort, typer.exceptions.TyperException,
+              click.exceptions.Exit, click.exceptions.Abort, click.ClickException)
 
 
 def handle_errors(func: F) -> F:
@@ -65,7 +67,7 @@ def handle_errors(func: F) -> F:
         except KeyboardInterrupt:
             err_console.print("[yellow]interrupted[/yellow]: work done so far is saved; run the same command again to resume")
             raise typer.Exit(code=130) from None
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+        except _CLI_EXITS:  # usage errors and exits are Typer's to report
             raise
         except Exception as exc:
             if os.environ.get("GRAPHGEN_RAISE_ERRORS"):
