@@ -29,11 +29,11 @@ import shutil
 import signal
 import socket
 import subprocess
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from graphgen_neo4j.db.local_password import check_new_password, set_initial_password
 from graphgen_neo4j.errors import LocalServerError
 
 NEO4J_VERSION = "5.26.30"
@@ -42,8 +42,6 @@ DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_ENTRY_POINT = "org.neo4j.server.startup.Neo4jAdminCommand"
 SUPPORTED_JAVA = (17, 21)  # Neo4j 5.26 LTS runs on Java 17 and 21
-MIN_PASSWORD_LENGTH = 12
-EXAMPLE_PASSWORDS = frozenset({"change-me-please", "password", "neo4j", "neo4jneo4j"})
 
 # The shipped 5.x `server.jvm.additional` flags, minus -XX:+AlwaysPreTouch (it commits
 # the whole heap at start) and the JFR/diagnostic ones.
@@ -223,22 +221,11 @@ class LocalNeo4j:
         (self.conf_dir / "neo4j.conf").write_text(self.config_text())
         if not self.fresh:
             return  # the password was set at the first start; it lives in the system database
-        check_new_password(password)
-        # The password goes in a picocli @-file (0600, in a private folder, removed at once):
-        # a process argument would be readable by every user of the machine through `ps`.
-        with tempfile.TemporaryDirectory(prefix="graphgen-neo4j-") as private:
-            argument_file = Path(private) / "set-initial-password.args"
-            descriptor = os.open(argument_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                handle.write(picocli_quote(password) + "\n")
-            result = subprocess.run(
-                [java_executable(), "-Dfile.encoding=UTF-8", "-cp", f"{self.lib_dir}/*", f"-Dbasedir={self.instance_dir}",
-                 ADMIN_ENTRY_POINT, "dbms", "set-initial-password", f"@{argument_file}"],
-                capture_output=True, text=True, env=self._java_env(),
-            )
-        if result.returncode != 0:
-            detail = (result.stdout + result.stderr).replace(password, "***").strip()[-500:]
-            raise LocalServerError(f"setting the initial password failed: {detail}")
+        set_initial_password(
+            [java_executable(), "-Dfile.encoding=UTF-8", "-cp", f"{self.lib_dir}/*", f"-Dbasedir={self.instance_dir}",
+             ADMIN_ENTRY_POINT, "dbms", "set-initial-password"],
+            password, env=self._java_env(),
+        )
 
     # -- start / stop / status -------------------------------------------------------------
 
@@ -346,24 +333,6 @@ class LocalNeo4j:
 
 
 # -- helpers -----------------------------------------------------------------------------
-
-
-def check_new_password(password: str) -> None:
-    """``LocalServerError`` for a password a new instance must not get: the example one,
-    one under ``MIN_PASSWORD_LENGTH`` characters, or one with a line break."""
-    fix = f"set NEO4J_PASSWORD (environment or .env) to a password of your own, {MIN_PASSWORD_LENGTH} characters or more"
-    if password in EXAMPLE_PASSWORDS:
-        raise LocalServerError(f"NEO4J_PASSWORD is the example password, which every reader of .env.example knows: {fix}")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise LocalServerError(f"NEO4J_PASSWORD has {len(password)} characters, fewer than {MIN_PASSWORD_LENGTH}: {fix}")
-    if "\n" in password or "\r" in password:
-        raise LocalServerError(f"NEO4J_PASSWORD holds a line break: {fix}")
-
-
-def picocli_quote(argument: str) -> str:
-    """One argument of a picocli @-file: double-quoted, backslashes and quotes escaped
-    (picocli reads the file like ``java.io.StreamTokenizer``; ``#`` inside quotes is kept)."""
-    return '"' + argument.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def java_executable() -> str:

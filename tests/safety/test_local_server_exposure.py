@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 
 from graphgen_neo4j.cli import app
 from graphgen_neo4j.db import local_server
-from graphgen_neo4j.db.local_server import LocalNeo4j, check_new_password, default_jars_dir, picocli_quote
+from graphgen_neo4j.db.local_password import check_new_password, picocli_quote
+from graphgen_neo4j.db.local_server import LocalNeo4j, default_jars_dir
 from graphgen_neo4j.errors import LocalServerError
 
 PASSWORD = 'Tricky "pass" #1 \\ ü'
