@@ -67,6 +67,7 @@ class Lease:
         self.token = uuid.uuid4().hex
         self.host, self.pid = socket.gethostname(), os.getpid()
         self.lost = False
+        self._constraint_checked = False
         self.taken_over: Holder | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -74,7 +75,9 @@ class Lease:
     def try_acquire(self) -> Holder | None:
         """Take the lease if it is free, ours, stale, or its holder on this host is dead;
         otherwise who holds it."""
-        self.graph.run("lock/constraint")
+        if not self._constraint_checked:
+            self.graph.run("lock/constraint")
+            self._constraint_checked = True
         dead_token = None
         while True:
             row = self.graph.run(
