@@ -13,6 +13,9 @@ import unicodedata
 # Quote characters trimmed from the ends of names (LLMs like to quote names).
 _QUOTES = "\"'`“”‘’「」『』《》〈〉«»＂＇"
 _SPACES = re.compile(r"\s+")
+# Invisible characters that split one name into two keys: zero-width space, non-joiner
+# and joiner, soft hyphen, byte-order mark / zero-width no-break space, word joiner.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u00ad\ufeff\u2060"))
 
 
 def sha256_hex(text: str) -> str:
@@ -27,10 +30,11 @@ def content_id(prefix: str, text: str) -> str:
 def normalize_key(name: str) -> str:
     """The key two names must share to be the same entity name.
 
-    Unicode NFKC (full-width letters and digits become ASCII), case-folded, inner
-    whitespace collapsed to one space, surrounding whitespace and quotes removed.
+    Unicode NFKC (full-width letters and digits become ASCII), invisible characters
+    (zero-width space/joiners, soft hyphen, BOM) removed, case-folded, inner whitespace
+    collapsed to one space, surrounding whitespace and quotes removed.
     """
-    key = unicodedata.normalize("NFKC", name).casefold()
+    key = unicodedata.normalize("NFKC", name).translate(_INVISIBLE).casefold()
     key = _SPACES.sub(" ", key)
     previous = None
     while key != previous:  # strip nested quoting such as '"《稻瘟病》"'

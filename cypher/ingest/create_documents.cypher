@@ -1,12 +1,13 @@
 // Create documents and their chunks (status 'pending'); chunks already in the graph
 // (same text elsewhere) are linked, not created again.
-// Parameters: $docs — [{id, source, source_key, text, language, tokens,
+// Parameters: $docs — [{id, source, source_key, sources, text, language, tokens,
 //                        chunks: [{id, text, index, tokens, language}]}]
+// (sources: every source key holding the text; source_key: the first)
 // Returns: links — HAS_CHUNK relationships merged
 :param docs => []
 UNWIND $docs AS doc
 MERGE (d:Document {id: doc.id})
-ON CREATE SET d.source_key = doc.source_key, d.source = doc.source, d.text = doc.text,
+ON CREATE SET d.source_key = doc.source_key, d.sources = coalesce(doc.sources, [doc.source_key]), d.source = doc.source, d.text = doc.text,
               d.language = doc.language, d.tokens = doc.tokens, d.chunk_count = size(doc.chunks),
               d.ingested_at = datetime()
 WITH d, doc

@@ -1,13 +1,7 @@
-// Which incoming documents the graph holds already, and which older versions they replace
-// (documents with the same source_key and another content hash).
-// Parameters: $docs — [{id, source_key}]
-// Returns: id, exists (boolean), replaces (ids of the older versions)
-:param docs => [{id: 'doc-0', source_key: 'examples/rice_zh.jsonl#1'}]
-UNWIND $docs AS doc
-OPTIONAL MATCH (same:Document {id: doc.id})
-CALL (doc) {
-  OPTIONAL MATCH (old:Document {source_key: doc.source_key})
-  WHERE old.id <> doc.id
-  RETURN collect(old.id) AS replaces
-}
-RETURN doc.id AS id, same IS NOT NULL AS exists, replaces
+// Which incoming documents the graph holds already, and the sources each one has.
+// Parameters: $ids — document ids (content hashes)
+// Returns: id, exists (boolean), sources (file or file#record keys; [] when new)
+:param ids => ['doc-0']
+UNWIND $ids AS id
+OPTIONAL MATCH (d:Document {id: id})
+RETURN id, d IS NOT NULL AS exists, coalesce(d.sources, [d.source_key], []) AS sources

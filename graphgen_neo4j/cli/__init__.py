@@ -27,5 +27,18 @@ from graphgen_neo4j.settings import load_dotenv_file
 
 
 def main() -> None:
-    load_dotenv_file()
-    app()
+    """The console script: errors outside a command (loading ``.env``, Typer itself) also
+    end in one secret-masked line and exit 1."""
+    import os
+    import sys
+
+    from graphgen_neo4j.cli._app import print_error
+
+    try:
+        load_dotenv_file()
+        app()
+    except Exception as exc:
+        if os.environ.get("GRAPHGEN_RAISE_ERRORS"):
+            raise
+        print_error(exc)
+        sys.exit(1)

@@ -12,11 +12,13 @@ import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import click
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from graphgen_neo4j.errors import GraphGenError
+from graphgen_neo4j.settings import mask_secrets
 
 app = typer.Typer(
     name="graphgen-neo4j",
@@ -26,10 +28,33 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+_wait = False  # --wait of this invocation (the callback sets it every time)
+
+
+@app.callback()
+def _options(
+    wait: bool = typer.Option(False, "--wait", help="When another command is writing the graph, wait for it "
+                              "instead of failing (same as GRAPHGEN_WAIT=1)."),
+) -> None:
+    """Turn domain documents into SFT question-answer data through a knowledge graph in Neo4j."""
+    global _wait
+    _wait = wait
+
+
+def wait_for_lease() -> bool:
+    """``graphgen-neo4j --wait …`` was given (or GRAPHGEN_WAIT=1)."""
+    from graphgen_neo4j.runs.lock import wait_requested
+
+    return _wait or wait_requested()
+
+
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
+_CLI_EXITS = (typer.Exit, typer.Abort, typer.exceptions.TyperException,
+              click.exceptions.Exit, click.exceptions.Abort, click.ClickException)
 
 
 def handle_errors(func: F) -> F:
@@ -39,14 +64,16 @@ def handle_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except GraphGenError as exc:
-            if os.environ.get("GRAPHGEN_RAISE_ERRORS"):
-                raise
-            err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
-            raise typer.Exit(code=1) from None
         except KeyboardInterrupt:
             err_console.print("[yellow]interrupted[/yellow]: work done so far is saved; run the same command again to resume")
             raise typer.Exit(code=130) from None
+        except _CLI_EXITS:  # usage errors and exits are Typer's to report
+            raise
+        except Exception as exc:
+            if os.environ.get("GRAPHGEN_RAISE_ERRORS"):
+                raise
+            print_error(exc)
+            raise typer.Exit(code=1) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -57,6 +84,21 @@ CONFIG_HELP = "Pipeline config (YAML; upstream GraphGen's keys work). Flags > en
 def config_option(help: str = CONFIG_HELP) -> Any:
     """The ``--config`` option every command takes (optional; see ``graphgen_neo4j.context``)."""
     return typer.Option(None, "--config", "-c", dir_okay=False, help=help)
+
+
+def error_line(exc: BaseException) -> str:
+    """One line for any error, secrets masked: a ``GraphGenError`` says what to do itself;
+    anything else is named by its type, with the way to see the traceback."""
+    if isinstance(exc, GraphGenError):
+        text = str(exc)
+    else:
+        text = f"unexpected {type(exc).__name__}: {exc} (set GRAPHGEN_RAISE_ERRORS=1 to see the traceback)"
+    return " ".join(mask_secrets(text).split())
+
+
+def print_error(exc: BaseException) -> None:
+    """The one-line, secret-masking report of an error (every command's failures end here)."""
+    err_console.print(f"[red]error:[/red] {escape(error_line(exc))}", highlight=False, soft_wrap=True)
 
 
 def print_json(data: Any) -> None:

@@ -4,17 +4,19 @@ token ledger. The clients come from ``graphgen_neo4j.context``."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from rich.markup import escape
 from rich.table import Table
 
-from graphgen_neo4j.cli._app import RichProgress, console, err_console
+from graphgen_neo4j.cli._app import RichProgress, console, err_console, wait_for_lease
 from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.errors import StageFailed
 from graphgen_neo4j.llm import SCRIPTED_OWNER, LLMClient, TokenLedger
 from graphgen_neo4j.progress import NullProgress, Progress
+from graphgen_neo4j.runs.lock import Holder, Lease, graph_lease
 from graphgen_neo4j.runs.record import RunRecorder
 
 R = TypeVar("R")
@@ -52,7 +54,36 @@ def recorded(
     quiet: bool = False,
     counts: Callable[[R], dict[str, Any]] | None = None,
 ) -> R:
-    """Run ``work`` under a ``:Run`` record (completed / failed / interrupted), with progress bars unless quiet."""
+    """Run ``work`` under a ``:Run`` record (completed / failed / interrupted), with progress bars unless quiet,
+    holding the graph's write lease (``runs.lock``) throughout."""
+    with writer_lease(graph, command, quiet=quiet):
+        return _recorded(graph, command, config, ledger, work, quiet=quiet, counts=counts)
+
+
+@contextmanager
+def writer_lease(graph: Graph, command: str, *, quiet: bool = False) -> Iterator[Lease]:
+    """The graph's write lease for a command: fails at once with who holds it, or waits
+    (``graphgen-neo4j --wait …`` / ``GRAPHGEN_WAIT=1``) saying so once."""
+    def waiting(other: Holder) -> None:
+        if not quiet:
+            err_console.print(f"waiting for the graph's lease, held by {other.describe()} …", highlight=False)
+
+    with graph_lease(graph, command, wait=wait_for_lease(), on_wait=waiting) as lease:
+        if lease.taken_over is not None and not quiet:
+            err_console.print(f"[yellow]took over a stale lease[/yellow] of {lease.taken_over.describe()}", highlight=False)
+        yield lease
+
+
+def _recorded(
+    graph: Graph,
+    command: str,
+    config: dict[str, Any],
+    ledger: TokenLedger,
+    work: Callable[[Progress, RunRecorder], Awaitable[R]],
+    *,
+    quiet: bool = False,
+    counts: Callable[[R], dict[str, Any]] | None = None,
+) -> R:
     recorder = RunRecorder(graph, command, config)
     if recorder.resumed and not quiet:
         err_console.print(f"resuming unfinished run {recorder.run_id}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from graphgen_neo4j.analyst.curation import (
 )
 from graphgen_neo4j.analyst.resolve import METHODS, ResolveConfig, ResolveReport, apply_accepted, resolve
 from graphgen_neo4j.cli._app import RichProgress, app, config_option, console, err_console, handle_errors, print_json
+from graphgen_neo4j.cli._stage import writer_lease
 from graphgen_neo4j.context import Context, load_context
 from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.errors import ConfigError
@@ -60,7 +62,7 @@ def cypher_command(
             f"{', '.join(bound.unused)} not used by {source.name} (it takes: {', '.join(source.parameters) or 'none'})",
             param_hint="--param",
         )
-    with load_context(config_file).connect() as graph:
+    with load_context(config_file).connect() as graph, _lease_if_curating(graph, source.name, as_json):
         results = run_query(graph, source, bound.values)
     if as_json:
         payload: list[dict[str, Any]] = [{"columns": r.columns, "rows": r.records(), "counters": r.counters} for r in results]
@@ -70,6 +72,11 @@ def cypher_command(
         err_console.print(f"[dim]{source.name}: {describe_params(bound)}[/dim]", highlight=False)
     for result in results:
         _print_result(result, len(results) > 1)
+
+
+def _lease_if_curating(graph: Graph, name: str, quiet: bool) -> contextlib.AbstractContextManager[Any]:
+    """A curation query writes the graph: it takes the write lease like the stages do."""
+    return writer_lease(graph, f"cypher {name}", quiet=quiet) if name.startswith("curate/") else contextlib.nullcontext()
 
 
 def _print_library(as_json: bool) -> None:
@@ -128,7 +135,7 @@ def resolve_command(
     config = ResolveConfig(methods=methods, min_score=min_score, auto_accept=threshold, llm_max_pairs=llm_max_pairs)
     context = load_context(config_file, no_cache=no_cache)
     ledger = context.ledger
-    with context.connect() as graph:
+    with context.connect() as graph, writer_lease(graph, "resolve", quiet=as_json):
         recorder = RunRecorder(graph, "resolve", {"apply": apply, **config.model_dump()}, resume=False)
         try:
             with recorder.stage("resolve"):

@@ -95,6 +95,7 @@ def _print_report(report: IngestReport) -> None:
         ("input files", report.files),
         ("documents read (new / changed / unchanged)",
          f"{report.documents} ({report.documents_new} / {report.documents_changed} / {report.documents_unchanged})"),
+        ("documents removed (no source holds them)", report.documents_removed),
         ("bad records skipped", report.bad_records),
         ("chunks in the inputs", report.chunks),
         ("chunks extracted / failed", f"{report.chunks_extracted} / {report.chunks_failed}"),

@@ -36,7 +36,7 @@ def start(
     """Fetch the jars if needed, write neo4j.conf, start the server and wait until Bolt answers."""
     password = os.environ.get("NEO4J_PASSWORD")
     if not password:
-        raise LocalServerError("set NEO4J_PASSWORD (in the environment or .env; at least 8 characters)")
+        raise LocalServerError("set NEO4J_PASSWORD (in the environment or .env; 12 characters or more)")
     server = _server(directory, bolt_port, http_port)
     server.heap, server.pagecache = heap, pagecache
     if not server.jars_present():

@@ -7,11 +7,22 @@
 
 Errors of the driver that mean "cannot use the database" (unreachable, bad
 credentials) become ``Neo4jUnavailable`` with a message saying what to do.
+
+An outage is found within ``RETRY_WINDOW`` seconds (plus the connection timeout): the
+driver retries a transaction for that long, not its default 30 s per call, and its
+multi-line "Transaction failed and will be retried" warnings are not printed. The first
+query that gives up raises ``Neo4jUnavailable`` (one line); queries of the same ``Graph``
+in the next ``RETRY_WINDOW`` seconds fail at once with the same error instead of each
+waiting again, so a fan-out of workers stops together.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import neo4j
@@ -20,7 +31,7 @@ from neo4j import exceptions as neo4j_errors
 
 from graphgen_neo4j.db import queries
 from graphgen_neo4j.errors import Neo4jUnavailable
-from graphgen_neo4j.settings import Neo4jSettings
+from graphgen_neo4j.settings import Neo4jSettings, refuse_credentials_in_uri
 
 if TYPE_CHECKING:
     from typing_extensions import LiteralString
@@ -32,6 +43,21 @@ START_HINT = (
     "start one with `graphgen-neo4j neo4j start` (local, no Docker) or "
     "`docker compose up -d neo4j`, and set NEO4J_URI / NEO4J_PASSWORD"
 )
+
+
+RETRY_WINDOW = 6.0  # seconds the driver retries one transaction (backoff 1, 2, 4 s: gives up after ~7 s)
+CONNECTION_TIMEOUT = 5.0  # seconds to open a connection
+_CONNECTIVITY = (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError)
+
+
+class _QuietRetries(logging.Filter):
+    """Drops the driver's per-retry warnings (the outage is reported once, as ``Neo4jUnavailable``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Transaction failed and will be retried")
+
+
+logging.getLogger("neo4j.session").addFilter(_QuietRetries())
 
 
 def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -67,16 +93,37 @@ class Graph:
         self.driver = driver
         self.database = database
         self.tracer = tracer
+        self._outage: tuple[float, Neo4jUnavailable] | None = None  # (when, error) of the last outage
+        self._outage_lock = threading.Lock()
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Connectivity errors → one ``Neo4jUnavailable``; during a fresh outage, fail at once."""
+        outage = self._outage
+        if outage is not None and time.monotonic() - outage[0] < RETRY_WINDOW:
+            raise Neo4jUnavailable(str(outage[1]))
+        try:
+            yield
+        except _CONNECTIVITY as exc:
+            error = Neo4jUnavailable(
+                f"lost the connection to Neo4j (no answer for {RETRY_WINDOW:.0f} s): {START_HINT}; "
+                "the work done so far is kept — run the same command again once Neo4j is back"
+            )
+            with self._outage_lock:
+                self._outage = (time.monotonic(), error)
+            raise error from exc
 
     @classmethod
     def connect(cls, settings: Neo4jSettings | None = None, tracer: Tracer | None = None) -> Graph:
         """Open a driver and check that the server answers and accepts the credentials."""
         settings = settings or Neo4jSettings.from_env()
+        refuse_credentials_in_uri(settings.uri)
         auth = (settings.user, settings.password.get_secret_value())
         # "property key does not exist" warnings are normal on a young graph (no QA yet,
         # nothing excluded yet); keep the other notifications (deprecations, performance).
         driver = GraphDatabase.driver(
-            settings.uri, auth=auth, notifications_disabled_classifications=["UNRECOGNIZED"]
+            settings.uri, auth=auth, notifications_disabled_classifications=["UNRECOGNIZED"],
+            max_transaction_retry_time=RETRY_WINDOW, connection_timeout=CONNECTION_TIMEOUT,
         )
         try:
             driver.verify_connectivity()
@@ -109,15 +156,13 @@ class Graph:
         """Run Cypher text in a managed transaction (retried on transient errors)."""
         if self.tracer:
             self.tracer(cypher, params)
-        try:
+        with self._guard():
             records, _, _ = self.driver.execute_query(
                 cast("LiteralString", cypher),
                 params,
                 database_=self.database,
                 routing_=RoutingControl.WRITE if write else RoutingControl.READ,
             )
-        except neo4j_errors.ServiceUnavailable as exc:
-            raise Neo4jUnavailable(f"lost the connection to Neo4j: {START_HINT}") from exc
         return [record.data() for record in records]
 
     def run(self, name: str, *, write: bool = True, **params: Any) -> list[dict[str, Any]]:
@@ -137,12 +182,10 @@ class Graph:
         statement = queries.load(name)
         if self.tracer:
             self.tracer(statement, params)
-        try:
+        with self._guard():
             records, _, _ = self.driver.execute_query(
                 cast("LiteralString", statement), params, database_=self.database, routing_=RoutingControl.READ,
             )
-        except neo4j_errors.ServiceUnavailable as exc:
-            raise Neo4jUnavailable(f"lost the connection to Neo4j: {START_HINT}") from exc
         return dict(records[0].items()) if records else None
 
     def run_batched(self, name: str, rows: Iterable[dict[str, Any]], batch_size: int = 1000) -> int:
@@ -164,11 +207,8 @@ class Graph:
         def unit(tx: neo4j.ManagedTransaction) -> T:
             return work(Transaction(tx, self.tracer))
 
-        try:
-            with self.driver.session(database=self.database) as session:
-                return session.execute_write(unit)
-        except neo4j_errors.ServiceUnavailable as exc:
-            raise Neo4jUnavailable(f"lost the connection to Neo4j: {START_HINT}") from exc
+        with self._guard(), self.driver.session(database=self.database) as session:
+            return session.execute_write(unit)
 
     # -- schema ------------------------------------------------------------------------
 

@@ -7,8 +7,11 @@ from jars fetched off Maven Central:
    Neo4j 5.26, APOC core and Neo4j Browser under ``~/.cache/graphgen-neo4j/``
    (``GRAPHGEN_NEO4J_JARS`` to change it). APOC jars go to ``plugins/``.
 2. ``configure``: writes ``conf/neo4j.conf`` in the instance folder (``./.neo4j`` by
-   default): loopback only, fixed ports, explicit memory, auth on. Before the very
-   first start it sets the initial password of user ``neo4j`` from ``NEO4J_PASSWORD``.
+   default): loopback only, fixed ports, explicit memory, auth on, the HTTP API answering
+   cross-origin requests only from the Browser's own origin. Before the very first start
+   it sets the initial password of user ``neo4j`` from ``NEO4J_PASSWORD`` (12 characters
+   or more, not the example one), handed to ``neo4j-admin`` in a private file, never as a
+   process argument.
 3. ``start``: launches ``org.neo4j.server.CommunityEntryPoint`` in the background
    (its own process group) and returns once Bolt accepts the credentials.
 4. ``stop``: SIGTERM to the process group (Neo4j shuts down cleanly on it), SIGKILL
@@ -30,6 +33,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from graphgen_neo4j.db.local_password import check_new_password, set_initial_password
 from graphgen_neo4j.errors import LocalServerError
 
 NEO4J_VERSION = "5.26.30"
@@ -191,6 +195,8 @@ class LocalNeo4j:
             f"server.http.listen_address=127.0.0.1:{self.http_port}",
             f"server.http.advertised_address=127.0.0.1:{self.http_port}",
             "server.https.enabled=false",
+            # the HTTP API runs Cypher: no other web page may call it from a visitor's browser
+            f"dbms.security.http_access_control_allow_origin={self.http_url}",
             "dbms.routing.enabled=false",
             "dbms.security.auth_enabled=true",
             # a typo or a wrong-password test should not lock user neo4j for the next caller
@@ -213,19 +219,20 @@ class LocalNeo4j:
         for sub in ("conf", "data", "logs", "run", "import"):
             (self.instance_dir / sub).mkdir(parents=True, exist_ok=True)
         (self.conf_dir / "neo4j.conf").write_text(self.config_text())
-        if (self.data_dir / "databases" / "system").exists():
+        if not self.fresh:
             return  # the password was set at the first start; it lives in the system database
-        if len(password) < 8:
-            raise LocalServerError("NEO4J_PASSWORD must have at least 8 characters (Neo4j's minimum)")
-        result = subprocess.run(
-            [java_executable(), "-cp", f"{self.lib_dir}/*", f"-Dbasedir={self.instance_dir}",
-             ADMIN_ENTRY_POINT, "dbms", "set-initial-password", password],
-            capture_output=True, text=True, env=self._java_env(),
+        set_initial_password(
+            [java_executable(), "-Dfile.encoding=UTF-8", "-cp", f"{self.lib_dir}/*", f"-Dbasedir={self.instance_dir}",
+             ADMIN_ENTRY_POINT, "dbms", "set-initial-password"],
+            password, env=self._java_env(),
         )
-        if result.returncode != 0:
-            raise LocalServerError(f"setting the initial password failed: {(result.stdout + result.stderr).strip()[-500:]}")
 
     # -- start / stop / status -------------------------------------------------------------
+
+    @property
+    def fresh(self) -> bool:
+        """Never started: the initial password is still to be set."""
+        return not (self.data_dir / "databases" / "system").exists()
 
     def command(self) -> list[str]:
         classpath = os.pathsep.join([f"{self.plugins_dir}/*", str(self.conf_dir), f"{self.lib_dir}/*"])
@@ -253,6 +260,8 @@ class LocalNeo4j:
         if pid := self.running_pid():
             wait_for_bolt(self.bolt_uri, password, timeout=timeout)
             return pid
+        if self.fresh:
+            check_new_password(password)  # before fetching anything
         check_java()
         for port, what in ((self.bolt_port, "Bolt"), (self.http_port, "HTTP")):
             if port_in_use(port):

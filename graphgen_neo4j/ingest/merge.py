@@ -43,10 +43,12 @@ is longer than the token budget the item is marked ``summary_pending`` and, afte
 extraction, the synthesizer summarizes the whole text in its language
 (``summarize_pending``).
 
-**Changed documents.** A document with a known ``source_key`` and new content replaces
-the old version: its chunks that no other document holds are deleted with their
-mentions, relations lose those chunks' evidence (and go when none is left), entities
-are recomputed from the mentions that remain (and go when none is left).
+**Changed documents.** A document (keyed by its text hash) remembers every source that
+holds it (``sources``: ``file`` or ``file#record``). When no source holds it any more
+(its file changed, see ``documents.reconcile_sources``) it is removed: its chunks that no
+other document holds are deleted with their mentions, relations lose those chunks'
+evidence (and go when none is left), entities are recomputed from the mentions that
+remain (and go when none is left).
 """
 
 from __future__ import annotations
@@ -529,9 +531,10 @@ def write_extractions(tx: Transaction, results: Sequence[ChunkExtraction], setti
 
 
 class DocumentsOutcome(BaseModel):
-    documents_new: int = 0
-    documents_changed: int = 0
-    documents_unchanged: int = 0
+    documents_new: int = 0  # records whose document the graph did not hold
+    documents_changed: int = 0  # new documents that replaced one of their file (counted by reconcile)
+    documents_unchanged: int = 0  # records whose document the graph holds already
+    documents_removed: int = 0  # documents no source holds any more (deleted), beyond the replaced ones
     chunks_new_links: int = 0
     chunks_removed: int = 0
     entities_removed: int = 0
@@ -539,24 +542,34 @@ class DocumentsOutcome(BaseModel):
     relations_removed: int = 0
     relations_updated: int = 0
     pending_chunks: int = 0  # chunks of these documents waiting for extraction
+    created: list[str] = []  # ids of the documents created
 
 
 def write_documents(tx: Transaction, docs: Sequence[PreparedDocument], settings: WriterSettings) -> DocumentsOutcome:
-    """One transaction: create new documents and chunks, replace the older versions of changed ones."""
+    """One transaction: create new documents and chunks; a document the graph holds already
+    only learns the sources (``file`` or ``file#record``) it is found in. Nothing is removed
+    here: ``documents.reconcile_sources`` does that once every input has been read."""
     outcome = DocumentsOutcome()
     unique: dict[str, PreparedDocument] = {}
+    keys: dict[str, list[str]] = {}
     for doc in docs:
         unique.setdefault(doc.id, doc)
-    states = tx.run("ingest/documents_state", docs=[{"id": d.id, "source_key": d.source_key} for d in unique.values()])
+        held = keys.setdefault(doc.id, [])
+        if doc.source_key not in held:
+            held.append(doc.source_key)
+    states = tx.run("ingest/documents_state", ids=list(unique))
     new = [unique[s["id"]] for s in states if not s["exists"]]
-    replaced = sorted({old for s in states if not s["exists"] for old in s["replaces"]})
+    additions = [
+        {"id": s["id"], "sources": [k for k in keys[s["id"]] if k not in s["sources"]]} for s in states if s["exists"]
+    ]
     outcome.documents_unchanged = len(docs) - len(new)
-    outcome.documents_changed = sum(1 for s in states if not s["exists"] and s["replaces"])
-    outcome.documents_new = len(new) - outcome.documents_changed
+    outcome.documents_new = len(new)
+    outcome.created = [d.id for d in new]
     if new:
-        outcome.chunks_new_links = tx.run("ingest/create_documents", docs=[d.row() for d in new])[0]["links"]
-    if replaced:
-        remove_documents(tx, replaced, settings, outcome)
+        rows = [{**d.row(), "sources": keys[d.id]} for d in new]
+        outcome.chunks_new_links = tx.run("ingest/create_documents", docs=rows)[0]["links"]
+    if additions := [a for a in additions if a["sources"]]:
+        tx.run("ingest/add_sources", rows=additions)
     outcome.pending_chunks = tx.run("ingest/count_pending", doc_ids=list(unique), statuses=settings.open_statuses)[0]["pending"]
     return outcome
 

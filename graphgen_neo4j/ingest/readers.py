@@ -1,10 +1,11 @@
 """Reading input files into documents: JSONL, chunked JSON, plain text and Markdown.
 
 * **JSONL** (upstream ``data_type: raw``): one ``{"content": "…"}`` per line; each line is
-  a document keyed ``path#<line number>``. Blank lines are skipped; other keys ignored.
+  a document keyed ``path#<content key>`` (16 hex digits of the text's hash), so inserting
+  or moving lines changes no key. Blank lines are skipped; other keys ignored.
 * **Chunked JSON** (upstream ``data_type: chunked``): a list of documents, each a list of
   ``{"content": "…"}`` chunks kept as they are (not chunked again); keyed
-  ``path#<position in the list>`` (from 1). A single ``{"content"}`` object in the list
+  ``path#<content key>`` like JSONL. A single ``{"content"}`` object in the list
   is a one-chunk document.
 * **.txt / .md**: the whole file is one document keyed by its path.
 * A folder is read recursively (sorted; hidden files and other extensions skipped).
@@ -26,7 +27,7 @@ from pydantic import BaseModel
 
 from graphgen_neo4j.choices import DataType
 from graphgen_neo4j.errors import InputError
-from graphgen_neo4j.ids import content_id
+from graphgen_neo4j.ids import content_id, sha256_hex
 from graphgen_neo4j.ingest.chunking import chunk_text
 from graphgen_neo4j.language import detect_language
 from graphgen_neo4j.tokens import count_tokens
@@ -63,11 +64,13 @@ class IssueLog:
         self.keep = keep
         self.count = 0
         self.issues: list[InputIssue] = []
+        self.files: set[str] = set()  # files with a skipped record (or unusable)
 
     def report(self, error: InputError) -> None:
         if self.strict:
             raise error
         self.count += 1
+        self.files.add(error.path or "")
         if len(self.issues) < self.keep:
             message = str(error)
             prefix = f"{error.path}:{error.line}: " if error.line is not None else f"{error.path}: "
@@ -82,6 +85,12 @@ class _Silent(IssueLog):
 
 
 SILENT = _Silent()
+
+
+def record_key(shown: str, text: str) -> str:
+    """``path#<content key>`` of a record in a multi-record file: the same text is the same
+    record wherever it stands in the file (and a duplicate line is not a second source)."""
+    return f"{shown}#{sha256_hex(text)[:16]}"
 
 
 def display_path(path: Path) -> str:
@@ -176,7 +185,7 @@ def _read_jsonl(path: Path, shown: str, issues: IssueLog) -> Iterator[SourceDocu
                 continue
             content = _content(record, shown, number, issues)
             if content is not None:
-                yield SourceDocument(shown, f"{shown}#{number}", number, None, content)
+                yield SourceDocument(shown, record_key(shown, content), number, None, content)
     if not seen_any:
         raise InputError("empty file: nothing to ingest", path=shown)
 
@@ -201,11 +210,17 @@ def _content(record: object, shown: str, line: int | None, issues: IssueLog, whe
 
 
 def _decode(data: bytes, shown: str) -> str:
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     try:
-        return data.decode("utf-8-sig")
+        return data[bom:].decode("utf-8")  # a slice is a copy: the BOM case pays it once
     except UnicodeDecodeError as exc:
+        exc.start += bom
         line = data.count(b"\n", 0, exc.start) + 1
-        raise InputError("not UTF-8: save the file as UTF-8", path=shown, line=line) from None
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputError(
+            f"not UTF-8 (byte {column} of the line, {exc.start + 1} of the file): save the file as UTF-8",
+            path=shown, line=line,
+        ) from None
 
 
 def _read_text(path: Path, shown: str, issues: IssueLog) -> Iterator[SourceDocument]:
@@ -259,7 +274,8 @@ def _chunked_document(value: object, shown: str, number: int, line: int, issues:
         if content is None:
             return None  # a document with a hole in it would be a different document
         chunks.append(content.strip())
-    return SourceDocument(shown, f"{shown}#{number}", line, tuple(chunks), "\n\n".join(chunks))
+    text = "\n\n".join(chunks)
+    return SourceDocument(shown, record_key(shown, text), line, tuple(chunks), text)
 
 
 def _json_problem(exc: json.JSONDecodeError) -> str:

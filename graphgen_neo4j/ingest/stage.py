@@ -6,8 +6,10 @@ merge them into Neo4j.
 Two passes over the inputs, both streaming (memory does not grow with the input):
 
 1. **Plan.** Read every document, chunk it, give it and its chunks their content-hash ids
-   and write the new ones (chunks ``pending``); a changed document (same ``source_key``,
-   new text) replaces its older version. Documents already in the graph cost nothing.
+   and write the new ones (chunks ``pending``); a document remembers every source (file,
+   record) holding it. Then the documents that no source in the files read holds any more
+   (a changed text, a deleted record) are removed (``documents``). Documents already in
+   the graph cost nothing.
 2. **Extract.** Read the inputs again; for each batch of documents ask the graph which of
    their chunks still wait (``pending``, and ``failed`` unless ``retry_failed`` is off),
    extract those with the synthesizer (bounded concurrency) and hand the results to the
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,6 +36,7 @@ from graphgen_neo4j.choices import DataType, config_error
 from graphgen_neo4j.config import Chunking, MaxGleaning, PipelineConfig
 from graphgen_neo4j.db.graph import Graph, batched
 from graphgen_neo4j.errors import Neo4jUnavailable
+from graphgen_neo4j.ingest.documents import reconcile_sources
 from graphgen_neo4j.ingest.extract import DEFAULT_ENTITY_TYPES, ChunkExtraction, extract_chunk, failed_chunk
 from graphgen_neo4j.ingest.merge import (
     BatchOutcome,
@@ -46,6 +50,7 @@ from graphgen_neo4j.ingest.readers import (
     SILENT,
     InputIssue,
     IssueLog,
+    display_path,
     document_id,
     expand_paths,
     prepare,
@@ -100,6 +105,7 @@ class IngestReport(BaseModel):
     documents_new: int = 0
     documents_changed: int = 0
     documents_unchanged: int = 0
+    documents_removed: int = 0
     chunks: int = 0
     chunks_to_extract: int = 0
     chunks_extracted: int = 0
@@ -243,21 +249,33 @@ async def ingest(
 async def _plan(
     files: list[Path], writer: GraphWriter, config: IngestConfig, issues: IssueLog, report: IngestReport, progress: Progress
 ) -> None:
-    """Pass 1: write new documents and chunks, replace changed ones, count what waits."""
+    """Pass 1: write new documents and chunks, note every source that holds each one, then
+    drop the sources the files read no longer hold (and the documents none holds)."""
     progress.start(READ_TASK, total=None)
+    seen: dict[str, str] = {}  # source key → document id, for every record read
+    created_by_file: Counter[str] = Counter()
     for batch in batched(read_documents(files, config.data_type, issues), config.document_batch_size):
         prepared = [
             prepare(doc, chunk_size=config.chunk_size, chunk_overlap=config.chunk_overlap, encoding=config.tokenizer)
             for doc in batch
         ]
         outcome: DocumentsOutcome = await writer.documents(prepared)
+        seen.update((doc.source_key, doc.id) for doc in prepared)
+        first_file = {doc.id: doc.source for doc in reversed(prepared)}
+        created_by_file.update(first_file[doc_id] for doc_id in outcome.created)
         report.documents += len(prepared)
         report.chunks += sum(len(doc.chunks) for doc in prepared)
         report.chunks_to_extract += outcome.pending_chunks
-        _add(report, outcome, ("documents_new", "documents_changed", "documents_unchanged", "chunks_removed",
-                               "entities_removed", "relations_removed"))
-        progress.advance(READ_TASK, len(prepared), new=report.documents_new, changed=report.documents_changed,
+        _add(report, outcome, ("documents_new", "documents_unchanged"))
+        progress.advance(READ_TASK, len(prepared), new=report.documents_new,
                          unchanged=report.documents_unchanged, bad=issues.count)
+    complete = [shown for shown in map(display_path, files) if shown not in issues.files]
+    settings = config.writer_settings()
+    outcome = await writer.call(lambda: writer.graph.write_transaction(
+        lambda tx: reconcile_sources(tx, complete, seen, created_by_file, settings)))
+    report.documents_new -= outcome.documents_changed
+    _add(report, outcome, ("documents_changed", "documents_removed", "chunks_removed", "entities_removed",
+                           "relations_removed"))
     progress.finish(READ_TASK)
 
 

@@ -203,3 +203,11 @@ def test_every_explore_query_run_unchanged_shows_something(graph: Graph, example
                     "CREATE (a)-[:SAME_AS {score: 0.77, method: 'containment', status: 'proposed'}]->(k)")
     result = run_query(graph, source, source.examples)[0]
     assert result.rows, f"{source.name} run as written returns nothing"
+
+
+def test_find_entity_escapes_lucene_syntax(graph: Graph, example: dict[str, Any]) -> None:
+    # Each of these is a ParseException when handed to Lucene as a query.
+    for text in ("稻瘟 AND", "rice }", "a/b", "Pi-ta:", "OR", '"unclosed', "(", "NOT", "\\", "x && y ||"):
+        explore(graph, "explore/find_entity", text=text)
+    _, rows = explore(graph, "explore/find_entity", text="Pyricularia AND grisea}")
+    assert "Magnaporthe oryzae" in {r[0] for r in rows}

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from graphgen_neo4j.errors import InputError
+from graphgen_neo4j.ids import sha256_hex
 from graphgen_neo4j.ingest.readers import IssueLog, expand_paths, prepare, read_documents
 
 
@@ -15,12 +16,16 @@ def read(paths, data_type="auto", strict=False):
     return list(read_documents(paths, data_type, issues)), issues
 
 
-def test_jsonl_lines_are_documents_keyed_by_line(tmp_path):
+def test_jsonl_lines_are_documents_keyed_by_content(tmp_path):
     path = tmp_path / "raw.jsonl"
     path.write_text('{"content": "水稻。"}\n\n{"content": "Rice.", "id": 7}\n', encoding="utf-8")
     docs, issues = read([path])
     assert [d.text for d in docs] == ["水稻。", "Rice."]
-    assert [d.source_key.rsplit("#", 1)[1] for d in docs] == ["1", "3"]
+    assert [d.line for d in docs] == [1, 3]
+    assert [d.source_key.rsplit("#", 1)[1] for d in docs] == [sha256_hex(t)[:16] for t in ("水稻。", "Rice.")]
+    path.write_text('{"content": "new"}\n{"content": "Rice."}\n{"content": "水稻。"}\n', encoding="utf-8")
+    moved, _ = read([path])
+    assert {d.source_key for d in moved} > {d.source_key for d in docs}  # inserting and moving lines changes no key
     assert docs[0].chunks is None and issues.count == 0
 
 
@@ -30,7 +35,7 @@ def test_chunked_json_keeps_its_chunks_and_lines(tmp_path):
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
     docs, _ = read([path])
     assert docs[0].chunks == ("第一块。", "第二块。") and docs[1].chunks == ("single",)
-    assert [d.source_key.rsplit("#", 1)[1] for d in docs] == ["1", "2"]
+    assert [d.source_key.rsplit("#", 1)[1] for d in docs] == [sha256_hex(d.text)[:16] for d in docs]
     assert docs[0].line == 2 and docs[1].line > docs[0].line
     prepared = prepare(docs[0], chunk_size=1024, chunk_overlap=100, encoding="cl100k_base")
     assert [c.text for c in prepared.chunks] == ["第一块。", "第二块。"]  # not chunked again
@@ -110,7 +115,14 @@ def test_empty_files_are_reported(tmp_path, name, data):
 def test_a_text_file_that_is_not_utf8_names_the_line(tmp_path):
     path = tmp_path / "gbk.txt"
     path.write_bytes("第一行\n第二行".encode().split(b"\n")[0] + b"\n" + "第二行".encode("gbk"))
-    with pytest.raises(InputError, match=r"gbk.txt:2: not UTF-8"):
+    with pytest.raises(InputError, match=r"gbk.txt:2: not UTF-8 \(byte 1 of the line, 11 of the file\)"):
+        read([path], strict=True)
+
+
+def test_a_text_file_that_is_not_utf8_names_the_byte_after_a_bom(tmp_path):
+    path = tmp_path / "bom.txt"
+    path.write_bytes(b"\xef\xbb\xbfab\ncd\xffe")
+    with pytest.raises(InputError, match=r"bom.txt:2: not UTF-8 \(byte 3 of the line, 9 of the file\)"):
         read([path], strict=True)
 
 
