@@ -96,12 +96,13 @@ def _alias_owners(statement: IdentityStatement, index: NameIndex, local: Sequenc
 
 def _statement_signals(statement: IdentityStatement, index: NameIndex, local: Sequence[str], chunk: str | None, where: str) -> list[Signal]:
     found = []
+    cue = "parentheses" if statement.cue == "()" else statement.cue
     for a in sorted(index.lookup(statement.name, local)):
         for b in sorted(_alias_owners(statement, index, local)):
             if a != b:
                 ea, eb = index.by_id[a], index.by_id[b]
-                reason = f"{where} says {statement.alias!r} is {statement.kind.replace('_', ' ')} of {statement.name!r} ({statement.cue})"
-                found.append(signal(ea, eb, "evidence", EVIDENCE_SCORE, reason, f"{statement.cue}: {statement.sentence.strip()}", chunk))
+                reason = f"{where} says {statement.alias!r} is {statement.kind.replace('_', ' ')} of {statement.name!r} ({cue})"
+                found.append(signal(ea, eb, "evidence", EVIDENCE_SCORE, reason, f"same ({cue}): {statement.sentence.strip()}", chunk))
     return found
 
 

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from graphgen_neo4j.language import detect_language
 
+NAME_KINDS = ("same_key", "shared_alias", "containment", "edit_distance")
 SIGNAL_KINDS = ("same_key", "shared_alias", "containment", "edit_distance", "evidence", "mentioned", "embedding")
 TYPE_MISMATCH_FACTOR = 0.7
 NEGATIVE_CUE_FACTOR = 0.3
@@ -90,7 +91,9 @@ class Candidate(BaseModel):
     method: str  # the strongest signal
     signals: list[str]
     reason: str
-    evidence: list[str] = Field(default_factory=list)  # "cue sentence" texts, then cues against ("against: …")
+    # what the LLM and the analyst read: "same (字): 刘备字玄德…" (identity statements), "against: kinship (之子): …"
+    # (hard-negative cues), "name (containment): '稻瘟' is '稻瘟病' without its category word" (name signals)
+    evidence: list[str] = Field(default_factory=list)
     chunk_ids: list[str] = Field(default_factory=list)
     prior: float = 0.0  # the score before the LLM's verdict
     verdict: str | None = None  # "same 0.90: …" / "different 0.85: …" when adjudicated
@@ -141,6 +144,7 @@ def to_candidate(pair: PairSignals, language: str | None = None) -> Candidate:
         reasons.append(f"types differ: {pair.a.type} / {pair.b.type}")
     evidence = list(dict.fromkeys(s.evidence for s in ordered if s.evidence))
     evidence += [f"against: {cue}" for cue in pair.against]
+    evidence += list(dict.fromkeys(f"name ({s.kind}): {s.reason}" for s in ordered if s.kind in NAME_KINDS))
     score = prior_score(pair)
     return Candidate(
         absorb=absorb.id, keep=keep.id, absorb_name=absorb.name, keep_name=keep.name, score=score, prior=score, method=ordered[0].kind,

@@ -45,6 +45,7 @@ class EmbeddingClient:
         self.ledger = ledger or TokenLedger()
         self.batch_size = batch_size
         self._client: openai.AsyncOpenAI | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def model(self) -> str:
@@ -97,7 +98,9 @@ class EmbeddingClient:
         return [list(map(float, d.embedding)) for d in data]
 
     def _openai(self) -> openai.AsyncOpenAI:
-        if self._client is None:
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._loop is not loop:  # a client belongs to the loop it was made on
+            self._loop = loop
             s = self.settings
             self._client = openai.AsyncOpenAI(api_key=s.api_key.get_secret_value(), base_url=s.base_url,
                                               timeout=s.timeout, max_retries=s.max_retries,
@@ -118,7 +121,7 @@ class EmbeddingClient:
         return LLMError(f"cannot connect to {s.base_url} (EMBEDDING_BASE_URL): is the server running? ({exc})")
 
     async def aclose(self) -> None:
-        if self._client is not None:
+        if self._client is not None and self._loop is asyncio.get_running_loop():
             await self._client.close()
             self._client = None
 

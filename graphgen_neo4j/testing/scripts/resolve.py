@@ -4,15 +4,17 @@ Reads the ``Entity A:`` / ``Type A:`` / ``Description A:`` lines (Chinese ``实�
 same for B, and the evidence lines (``- …``) from the last user message, and decides by fixed
 rules, first that applies — **not** a model:
 
-1. an evidence line starting ``against:`` (a hard-negative cue the resolver found), or such a
-   cue in either description (``analyst/negative_cues.py``: "son of", "的一种", "capital of"…):
+1. an ``against:`` evidence line (a hard-negative cue the resolver found), or such a cue in
+   either description (``analyst/negative_cues.py``: "son of", "的一种", "capital of"…):
    different, confidence 0.9;
-2. another evidence line (an identity statement the resolver found), or an identity statement
-   about the pair in either description (``analyst/evidence.py``: "刘备字玄德",
+2. a ``same (…)`` evidence line (an identity statement the resolver found), or an identity
+   statement about the pair in either description (``analyst/evidence.py``: "刘备字玄德",
    "稻瘟病（rice blast）"): same, 0.9 — 0.75 when their types differ;
 3. types that differ (neither ``UNKNOWN``): different, 0.8;
-4. otherwise different, 0.85: a description that merely names the other entity states a
-   relation, not an identity.
+4. a ``name (same_key|shared_alias|edit_distance)`` line (spellings of one name): same, 0.8;
+   a ``name (containment)`` line (a name without its category word): same, 0.7;
+5. otherwise different, 0.85: a description that merely names the other entity, or names
+   that are only near, state no identity.
 
 Replies with the JSON the prompt asks for; the reason is marked canned::
 
@@ -53,10 +55,14 @@ def decide(a: dict[str, str], b: dict[str, str], evidence: list[str]) -> tuple[b
     if any(line.startswith("against:") for line in evidence) or da.against or db.against:
         return False, 0.9, "a sentence says they are related but different things"
     types_differ = a.get("type", "") not in _UNKNOWN and b.get("type", "") not in _UNKNOWN and a["type"] != b["type"]
-    if any(not line.startswith("against:") for line in evidence) or da.same or db.same:
+    if any(line.startswith("same (") for line in evidence) or da.same or db.same:
         return True, 0.75 if types_differ else 0.9, "the evidence states that the two names are one"
     if types_differ:
         return False, 0.8, f"different types ({a['type']} / {b['type']})"
+    if any(line.startswith(("name (same_key)", "name (shared_alias)", "name (edit_distance)")) for line in evidence):
+        return True, 0.8, "the two names are spellings of one name"
+    if any(line.startswith("name (containment)") for line in evidence):
+        return True, 0.7, "one name is the other without its category word"
     return False, 0.85, "nothing says the two names are one thing"
 
 
