@@ -75,41 +75,43 @@ def entity_groups(graph: Graph) -> dict[str, list[str]]:
     return {r["id"]: [r["name"], *r["aliases"]] for r in rows}
 
 
-def proposal_score(graph: Graph, labels: list[Label]) -> tuple[PairScore, list[tuple[str, str, str]]]:
-    """Recall over entity groups joined by one proposal; precision over the proposals themselves."""
-    groups = entity_groups(graph)
-    rows = graph.query("MATCH (a:Entity)-[s:SAME_AS {status: 'proposed'}]->(k:Entity) RETURN a.id AS a, k.id AS k", write=False)
-    cluster = clusters(labels)
-    negatives = {frozenset((loose(lab.a), loose(lab.b))): lab.kind for lab in labels if not lab.same}
+def proposal_recall(groups: dict[str, list[str]], linked: set[frozenset[str]], labels: list[Label]) -> PairScore:
+    """True pairs whose names are one entity already or two entities proposed as a pair."""
     owner = {loose(n): i for i, names in groups.items() for n in names}
-    linked = {frozenset((r["a"], r["k"])) for r in rows}
     score = PairScore()
     kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for lab in labels:
-        if not lab.same:
-            continue
+    for lab in (lab for lab in labels if lab.same):
         a, b = owner.get(loose(lab.a)), owner.get(loose(lab.b))
         found = a is not None and (a == b or frozenset((a, b)) in linked)
         score.true_pairs += 1
-        kinds[lab.kind][1] += 1
         score.recalled += found
         kinds[lab.kind][0] += found
+        kinds[lab.kind][1] += 1
         if not found:
             score.missed.append(lab)
     score.by_kind = {k: (f, t) for k, (f, t) in sorted(kinds.items())}
-    wrong = []
+    return score
+
+
+def proposal_score(graph: Graph, labels: list[Label]) -> tuple[PairScore, list[tuple[str, str]]]:
+    """Recall over entity groups joined by one proposal; precision over the proposals themselves."""
+    groups = entity_groups(graph)
+    rows = graph.query("MATCH (a:Entity)-[s:SAME_AS {status: 'proposed'}]->(k:Entity) RETURN a.id AS a, k.id AS k", write=False)
+    score = proposal_recall(groups, {frozenset((r["a"], r["k"])) for r in rows}, labels)
+    cluster = clusters(labels)
+    negatives = {frozenset((loose(lab.a), loose(lab.b))): lab.kind for lab in labels if not lab.same}
+    unlabelled = []
     for r in rows:
-        names_a, names_b = groups[r["a"]], groups[r["k"]]
+        crossed = [(loose(x), loose(y)) for x in groups[r["a"]] for y in groups[r["k"]]]
         score.proposals += 1
-        same = any(cluster.get(loose(x)) is not None and cluster.get(loose(x)) == cluster.get(loose(y)) for x in names_a for y in names_b)
-        negative = next((negatives[frozenset((loose(x), loose(y)))] for x in names_a for y in names_b if frozenset((loose(x), loose(y))) in negatives), None)
-        if same:
+        negative = next((negatives[frozenset(p)] for p in crossed if frozenset(p) in negatives), None)
+        if any(cluster.get(x) is not None and cluster.get(x) == cluster.get(y) for x, y in crossed):
             score.right += 1
         elif negative:
-            score.hard_negatives.append((names_a[0], names_b[0], negative))
+            score.hard_negatives.append((groups[r["a"]][0], groups[r["k"]][0], negative))
         else:
-            wrong.append((names_a[0], names_b[0], "unlabelled"))
-    return score, wrong
+            unlabelled.append((groups[r["a"]][0], groups[r["k"]][0]))
+    return score, unlabelled
 
 
 def line(title: str, score: PairScore) -> str:
@@ -181,7 +183,7 @@ def report_setting(graph: Graph, labels: list[Label], args: argparse.Namespace) 
     print("  by kind:", ", ".join(f"{k} {f}/{t}" for k, (f, t) in score.by_kind.items()))
     for a, b, kind in score.hard_negatives:
         print(f"  hard negative proposed: {a} ~ {b} ({kind})")
-    for a, b, _ in unlabelled[:10]:
+    for a, b in unlabelled[:10]:
         print(f"  unlabelled proposal: {a} ~ {b}")
     graph.run("resolve/accept_above", threshold=args.auto_accept_above)
     apply_accepted(graph)

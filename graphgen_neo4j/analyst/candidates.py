@@ -158,8 +158,8 @@ def _named_in(entity: EntityRecord, latin_index: Mapping[Any, list[EntityRecord]
     return [o for run in _CJK_RUN.findall(text) for o in _longest_matches(run, cjk_index, longest)]
 
 
-def cross_script_mentions(entities: Sequence[EntityRecord], co_mentions: Iterable[Sequence[str]] = ()) -> list[Signal]:
-    """A description naming an entity of the other script (0.4 each way); one type, one chunk, two scripts (0.3)."""
+def _script_indexes(entities: Sequence[EntityRecord]) -> tuple[dict[Any, list[EntityRecord]], dict[Any, list[EntityRecord]]]:
+    """Latin-script entities by their words, Chinese-named ones by their loose key."""
     latin_index: dict[Any, list[EntityRecord]] = defaultdict(list)
     cjk_index: dict[Any, list[EntityRecord]] = defaultdict(list)
     for e in entities:
@@ -167,16 +167,28 @@ def cross_script_mentions(entities: Sequence[EntityRecord], co_mentions: Iterabl
             cjk_index[loose_key(e.name)].append(e)
         elif latin_tokens(e.name):
             latin_index[latin_tokens(e.name)].append(e)
+    return latin_index, cjk_index
+
+
+def _co_mentioned(entities: Sequence[EntityRecord], co_mentions: Iterable[Sequence[str]], named: set[frozenset[str]]) -> list[Signal]:
+    """Chinese and Latin-script names of one known type in one chunk (pairs not already named)."""
+    by_id = {e.id: e for e in entities}
+    found = []
+    for ids in co_mentions:
+        members = [by_id[i] for i in ids if i in by_id and by_id[i].type not in UNKNOWN_TYPES]
+        chinese = [m for m in members if has_cjk(m.name)]
+        latin = [m for m in members if not has_cjk(m.name) and latin_tokens(m.name)]
+        found += [signal(a, b, "mentioned", CO_MENTION_SCORE, f"{a.name} and {b.name}: one type, named in one chunk")
+                  for a in chinese for b in latin if a.type == b.type and frozenset((a.id, b.id)) not in named]
+    return found
+
+
+def cross_script_mentions(entities: Sequence[EntityRecord], co_mentions: Iterable[Sequence[str]] = ()) -> list[Signal]:
+    """A description naming an entity of the other script (0.4 each way); one type, one chunk, two scripts (0.3)."""
+    latin_index, cjk_index = _script_indexes(entities)
     found = [signal(e, other, "mentioned", MENTIONED_SCORE, f"the description of {e.name} names {other.name}")
              for e in entities if e.description for other in _named_in(e, latin_index, cjk_index)]
-    by_id = {e.id: e for e in entities}
-    named = {frozenset((s.a, s.b)) for s in found}
-    for ids in co_mentions:
-        members = [by_id[i] for i in ids if i in by_id]
-        for a in (m for m in members if has_cjk(m.name)):
-            for b in (m for m in members if not has_cjk(m.name) and latin_tokens(m.name)):
-                if a.type not in UNKNOWN_TYPES and a.type == b.type and frozenset((a.id, b.id)) not in named:
-                    found.append(signal(a, b, "mentioned", CO_MENTION_SCORE, f"{a.name} and {b.name}: one type, named in one chunk"))
+    found += _co_mentioned(entities, co_mentions, {frozenset((s.a, s.b)) for s in found})
     return list({(s.a, s.b, s.reason): s for s in found}.values())
 
 

@@ -206,7 +206,7 @@ def _print_report(report: ResolveReport, applied: bool, show: int = 20) -> None:
 def _summary_table(report: ResolveReport) -> Table:
     table = Table("", "pairs", title=f"resolve: {report.entities} entities compared, {report.candidates} candidate pairs")
     for found_method, count in sorted(report.found.items()):
-        table.add_row(f"proposed with {found_method}", str(count))
+        table.add_row(f"pairs with {found_method}", str(count))
     table.add_row("newly proposed", str(report.proposed))
     table.add_row("re-scored (still proposed)", str(report.rescored))
     table.add_row("rejected before (not proposed again)", str(report.kept_rejected))
@@ -226,7 +226,8 @@ def _proposals_table(report: ResolveReport, show: int) -> Table:
     title = f"proposals (best {min(show, len(report.proposals))} of {len(report.proposals)}; arrow: absorbed → kept, the display name)"
     table = Table("absorbed → kept", "score", "signals", "evidence", "LLM verdict", title=title, show_lines=True)
     for c in report.proposals[:show]:
-        evidence = "\n".join(_shorten(e, 90) for e in c.evidence[:2]) or _shorten(c.reason, 90)
+        more = f" (+{len(c.evidence) - 1} more)" if len(c.evidence) > 1 else ""
+        evidence = _shorten(c.evidence[0], 110) + more if c.evidence else _shorten(c.reason, 110)
         table.add_row(escape(f"{c.absorb_name} → {c.keep_name}"), f"{c.score:.2f}", ", ".join(c.signals),
                       escape(evidence), escape(_shorten(c.verdict or "-", 60)))
     return table
