@@ -40,8 +40,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from resolve_eval import Label, PairScore, clusters, load_corpus, load_labels, loose, score_merges  # noqa: E402
 
-from graphgen_neo4j.analyst.resolve import METHODS, ResolveConfig, apply_accepted, resolve  # noqa: E402
+from graphgen_neo4j.analyst.candidates import EVIDENCE_SCORE  # noqa: E402
+from graphgen_neo4j.analyst.resolve import METHODS, ResolveConfig, ResolveReport, apply_accepted, resolve  # noqa: E402
 from graphgen_neo4j.db.graph import Graph  # noqa: E402
+from graphgen_neo4j.ids import normalize_key  # noqa: E402
 from graphgen_neo4j.ingest.stage import IngestConfig, ingest  # noqa: E402
 from graphgen_neo4j.llm import EndpointSettings, LLMClient, TokenLedger  # noqa: E402
 from graphgen_neo4j.llm.embeddings import EmbeddingClient  # noqa: E402
@@ -75,9 +77,11 @@ def entity_groups(graph: Graph) -> dict[str, list[str]]:
     return {r["id"]: [r["name"], *r["aliases"]] for r in rows}
 
 
-def proposal_recall(groups: dict[str, list[str]], linked: set[frozenset[str]], labels: list[Label]) -> PairScore:
-    """True pairs whose names are one entity already or two entities proposed as a pair."""
+def proposal_recall(groups: dict[str, list[str]], linked: set[frozenset[str]], labels: list[Label], stated: list[tuple[str, str]]) -> PairScore:
+    """True pairs whose names are one entity already (or a stated alias of it) or two entities proposed as a pair."""
     owner = {loose(n): i for i, names in groups.items() for n in names}
+    for entity, alias in stated:
+        owner.setdefault(loose(alias), entity)
     score = PairScore()
     kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for lab in (lab for lab in labels if lab.same):
@@ -93,11 +97,14 @@ def proposal_recall(groups: dict[str, list[str]], linked: set[frozenset[str]], l
     return score
 
 
-def proposal_score(graph: Graph, labels: list[Label]) -> tuple[PairScore, list[tuple[str, str]]]:
-    """Recall over entity groups joined by one proposal; precision over the proposals themselves."""
+def proposal_score(graph: Graph, labels: list[Label], stated: list[tuple[str, str]] = ()) -> tuple[PairScore, list[tuple[str, str]]]:
+    """Recall over entity groups joined by one proposal (and stated aliases); precision over the proposals themselves."""
     groups = entity_groups(graph)
     rows = graph.query("MATCH (a:Entity)-[s:SAME_AS {status: 'proposed'}]->(k:Entity) RETURN a.id AS a, k.id AS k", write=False)
-    score = proposal_recall(groups, {frozenset((r["a"], r["k"])) for r in rows}, labels)
+    score = proposal_recall(groups, {frozenset((r["a"], r["k"])) for r in rows}, labels, list(stated))
+    alias_groups = {f"alias:{i}": [alias] for i, (_, alias) in enumerate(stated)}
+    groups = {**groups, **alias_groups}
+    rows = [*rows, *({"a": entity, "k": f"alias:{i}"} for i, (entity, _) in enumerate(stated))]
     cluster = clusters(labels)
     negatives = {frozenset((loose(lab.a), loose(lab.b))): lab.kind for lab in labels if not lab.same}
     unlabelled = []
@@ -119,7 +126,7 @@ def line(title: str, score: PairScore) -> str:
             f"{score.precision:.2f}, hard negatives {len(score.hard_negatives)}")
 
 
-def run_setting(graph: Graph, server: ScriptedLLMServer, args: argparse.Namespace, llm: bool, embed: bool) -> tuple[TokenLedger, int, float]:
+def run_setting(graph: Graph, server: ScriptedLLMServer, args: argparse.Namespace, llm: bool, embed: bool) -> tuple[TokenLedger, ResolveReport, float]:
     ledger = TokenLedger()
     base = args.endpoint or server.base_url
     synth = LLMClient(EndpointSettings(role="synthesizer", base_url=base, model=args.model, max_retries=1, timeout=600), ledger=ledger) if llm else None
@@ -127,19 +134,18 @@ def run_setting(graph: Graph, server: ScriptedLLMServer, args: argparse.Namespac
     methods = [m for m in METHODS if (m != "llm" or llm) and (m != "embedding" or embed)]
     config = ResolveConfig(methods=methods)  # type: ignore[arg-type]
 
-    async def go() -> int:
+    async def go() -> ResolveReport:
         try:
-            report = await resolve(graph, synth, config, embedder=embedder)
+            return await resolve(graph, synth, config, embedder=embedder)
         finally:
             if synth:
                 await synth.aclose()
             if embedder:
                 await embedder.aclose()
-        return report.entities
 
     started = time.monotonic()
-    entities = asyncio.run(go())
-    return ledger, entities, time.monotonic() - started
+    report = asyncio.run(go())
+    return ledger, report, time.monotonic() - started
 
 
 def main() -> int:
@@ -167,19 +173,23 @@ def main() -> int:
             llm, embed = SETTINGS[name]
             graph.query("MATCH (n) DETACH DELETE n")  # merges change the graph: load it afresh for every setting
             load_graph(graph, server, corpus)
-            ledger, n_entities, seconds = run_setting(graph, server, args, llm, embed)
+            ledger, report, seconds = run_setting(graph, server, args, llm, embed)
+            n_entities = report.entities
             calls = sum(r.calls for r in ledger.rows() if r.role == "synthesizer")
             embed_calls = sum(r.calls for r in ledger.rows() if r.role == "embedding")
             print(f"\n== {name}  ({seconds:.1f} s; LLM calls {calls} = {1000 * calls / max(1, n_entities):.0f} per 1,000 entities; "
                   f"embedding requests {embed_calls})")
-            report_setting(graph, labels, args)
+            report_setting(graph, labels, args, report)
     return 0
 
 
-def report_setting(graph: Graph, labels: list[Label], args: argparse.Namespace) -> None:
+def report_setting(graph: Graph, labels: list[Label], args: argparse.Namespace, report: ResolveReport) -> None:
     rows = graph.query("MATCH ()-[s:SAME_AS {status: 'proposed'}]->() RETURN count(s) AS n", write=False)
     score, unlabelled = proposal_score(graph, labels)
-    print(line(f"proposals still open ({rows[0]['n']})", score) + f", unlabelled {len(unlabelled)}")
+    print(line(f"pair proposals ({rows[0]['n']})", score) + f", unlabelled {len(unlabelled)}")
+    stated = [(a.entity, a.alias) for a in report.alias_proposals]
+    score, unlabelled = proposal_score(graph, labels, stated)
+    print(line(f"pair + alias proposals ({rows[0]['n']} + {len(stated)})", score) + f", unlabelled {len(unlabelled)}")
     print("  by kind:", ", ".join(f"{k} {f}/{t}" for k, (f, t) in score.by_kind.items()))
     for a, b, kind in score.hard_negatives:
         print(f"  hard negative proposed: {a} ~ {b} ({kind})")
@@ -187,6 +197,9 @@ def report_setting(graph: Graph, labels: list[Label], args: argparse.Namespace) 
         print(f"  unlabelled proposal: {a} ~ {b}")
     graph.run("resolve/accept_above", threshold=args.auto_accept_above)
     apply_accepted(graph)
+    if args.auto_accept_above <= EVIDENCE_SCORE and report.alias_proposals:  # as resolve --auto-accept-above does
+        graph.run("resolve/add_aliases", rows=[{"entity_id": a.entity, "key": normalize_key(a.alias), "name": a.alias}
+                                                for a in report.alias_proposals])
     merges = score_merges(entity_groups(graph).values(), labels)
     print(line(f"merged (after --auto-accept-above {args.auto_accept_above}) + ingest", merges))
     for a, b, kind in merges.hard_negatives:

@@ -238,3 +238,50 @@ def hard_negatives(pair: PairSignals, chunks_by_id: Mapping[str, ChunkRecord], c
         for statement in negative_evidence(a.name, b.name, text, subject=subject) if text else ():
             cues.append(f"{statement.kind} ({statement.cue}): {statement.sentence.strip()}")
     return list(dict.fromkeys(cues))
+
+
+# -- names stated in text that no entity goes by ---------------------------------------------------
+
+
+class AliasProposal(BaseModel):
+    """A name the text gives an entity that no entity goes by yet ("张飞字益德，后世小说多写作翼德")."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    entity: str  # id
+    entity_name: str
+    alias: str
+    cue: str
+    kind: str
+    evidence: str
+    chunk: str | None = None
+
+
+def _alias_proposal(statement: IdentityStatement, index: NameIndex, local: Sequence[str], chunk: str | None) -> AliasProposal | None:
+    """The statement as an alias to add, when exactly its name routes to an entity (one) and the alias to none."""
+    owners, alias_owners = index.lookup(statement.name, local), _alias_owners(statement, index, local)
+    if len(owners) != 1 or alias_owners:
+        return None
+    entity = index.by_id[next(iter(owners))]
+    cue = "parentheses" if statement.cue == "()" else statement.cue
+    return AliasProposal(entity=entity.id, entity_name=entity.name, alias=statement.alias, cue=cue, kind=statement.kind,
+                         evidence=f"same ({cue}): {statement.sentence.strip()}"[:300], chunk=chunk)
+
+
+def stated_aliases(entities: Sequence[EntityRecord], chunks: Sequence[ChunkRecord]) -> list[AliasProposal]:
+    """Names that descriptions and chunks state for an entity and that route nowhere yet."""
+    index = NameIndex(entities)
+    neighbours = neighbours_of(chunks)
+    found: list[AliasProposal | None] = []
+    for chunk in chunks:
+        for statement in find_identity_statements(chunk.text, names=index.names(chunk.entities)):
+            found.append(_alias_proposal(statement, index, chunk.entities, chunk.id))
+    for entity in (e for e in entities if e.description):
+        local = [entity.id, *neighbours.get(entity.id, ())]
+        for statement in description_aliases(entity.name, entity.description, names=index.names(local)):
+            found.append(_alias_proposal(statement, index, local, None))
+    unique: dict[tuple[str, str], AliasProposal] = {}
+    for proposal in found:
+        if proposal is not None:
+            unique.setdefault((proposal.entity, loose_key(proposal.alias)), proposal)
+    return sorted(unique.values(), key=lambda p: (p.entity_name, p.alias))

@@ -22,6 +22,11 @@ already in the queue keeps the analyst's decision: a rejected pair is never prop
 asked about), an accepted one waits for ``apply_accepted`` (``resolve --apply``), which merges
 with ``curate/merge_entities`` and, when the analyst set ``name`` on the SAME_AS, gives the
 survivor that name. Nothing is merged unless ``auto_accept`` is set or a pair was accepted.
+
+A name the text states for an entity that no entity goes by ("张飞字益德，后世小说多写作翼德": 翼德)
+is no pair: it is listed as an alias proposal (``report.alias_proposals``; add it with
+``curate/add_alias``), and added (``resolve/add_aliases``, source ``resolve``) when
+``auto_accept`` is at most the identity-statement score (0.9).
 """
 
 from __future__ import annotations
@@ -33,7 +38,15 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from graphgen_neo4j.analyst.adjudicate import adjudicate
-from graphgen_neo4j.analyst.candidates import ChunkRecord, hard_negatives, name_signals, text_signals
+from graphgen_neo4j.analyst.candidates import (
+    EVIDENCE_SCORE,
+    AliasProposal,
+    ChunkRecord,
+    hard_negatives,
+    name_signals,
+    stated_aliases,
+    text_signals,
+)
 from graphgen_neo4j.analyst.curation import MergeOutcome, load_query, merge_entities, run_query
 from graphgen_neo4j.analyst.embeddings import embedding_signals
 from graphgen_neo4j.analyst.signals import (
@@ -96,6 +109,8 @@ class ResolveReport(BaseModel):
     llm_skipped: str | None = None  # why no pair went to the LLM
     accepted: int = 0  # by the auto_accept threshold
     proposals: list[Candidate] = Field(default_factory=list)
+    alias_proposals: list[AliasProposal] = Field(default_factory=list)  # names stated in text that route nowhere
+    aliases_added: int = 0  # of those, added by auto_accept
     merged: list[MergeOutcome] = Field(default_factory=list)
     failures: list[str] = Field(default_factory=list)
 
@@ -210,8 +225,13 @@ async def resolve(
             report.found[kind] = report.found.get(kind, 0) + 1
     report.proposals = proposals
     await asyncio.to_thread(write_proposals, graph, proposals, report)
+    if "evidence" in config.methods:
+        report.alias_proposals = await asyncio.to_thread(stated_aliases, entities, chunks)
 
     if config.auto_accept is not None:
+        if report.alias_proposals and EVIDENCE_SCORE >= config.auto_accept:
+            rows = [{"entity_id": a.entity, "key": normalize_key(a.alias), "name": a.alias} for a in report.alias_proposals]
+            report.aliases_added = (await asyncio.to_thread(graph.run, "resolve/add_aliases", rows=rows))[0]["added"]
         rows = await asyncio.to_thread(graph.run, "resolve/accept_above", threshold=config.auto_accept)
         report.accepted = rows[0]["accepted"]
         report.merged = await asyncio.to_thread(apply_accepted, graph, progress)

@@ -140,7 +140,7 @@ def resolve_command(
         except Exception as exc:
             recorder.finish("failed", ledger, error=str(exc))
             raise
-        recorder.counts = report.model_dump(exclude={"merged", "failures", "proposals"}) | {"merged": len(report.merged)}
+        recorder.counts = report.model_dump(exclude={"merged", "failures", "proposals", "alias_proposals"}) | {"merged": len(report.merged)}
         recorder.finish("completed", ledger)
     if as_json:
         print_json(report.model_dump() | {"run_id": recorder.run_id})
@@ -189,6 +189,8 @@ def _print_report(report: ResolveReport, applied: bool, show: int = 20) -> None:
         console.print(_summary_table(report))
         if report.proposals and show:
             console.print(_proposals_table(report, show))
+        if report.alias_proposals and show:
+            console.print(_aliases_table(report, show))
     if report.merged:
         merges = Table("absorbed", "into", "relations moved", "folded", "loops dropped", "mentions", "QA now stale", title="merged")
         for m in report.merged:
@@ -219,6 +221,8 @@ def _summary_table(report: ResolveReport) -> Table:
         table.add_row("LLM adjudication", llm_line)
     if report.accepted:
         table.add_row("accepted by --auto-accept-above", str(report.accepted))
+    if report.alias_proposals:
+        table.add_row("names stated in text that no entity goes by", f"{len(report.alias_proposals)} ({report.aliases_added} added as aliases)")
     return table
 
 
@@ -230,6 +234,15 @@ def _proposals_table(report: ResolveReport, show: int) -> Table:
         evidence = _shorten(c.evidence[0], 110) + more if c.evidence else _shorten(c.reason, 110)
         table.add_row(escape(f"{c.absorb_name} → {c.keep_name}"), f"{c.score:.2f}", ", ".join(c.signals),
                       escape(evidence), escape(_shorten(c.verdict or "-", 60)))
+    return table
+
+
+def _aliases_table(report: ResolveReport, show: int) -> Table:
+    title = (f"names the text states, no entity goes by (best {min(show, len(report.alias_proposals))} of "
+             f"{len(report.alias_proposals)}; add: cypher curate/add_alias -p entity=… -p alias=…)")
+    table = Table("entity", "alias", "evidence", title=title)
+    for a in report.alias_proposals[:show]:
+        table.add_row(escape(a.entity_name), escape(a.alias), escape(_shorten(a.evidence, 110)))
     return table
 
 

@@ -12,6 +12,7 @@ from graphgen_neo4j.analyst.candidates import (
     NameIndex,
     chunk_evidence,
     cross_script_mentions,
+    stated_aliases,
     text_signals,
 )
 from graphgen_neo4j.analyst.names import (
@@ -188,3 +189,12 @@ def test_scripted_embeddings_are_deterministic_unit_vectors_near_for_similar_str
         return sum(p * q for p, q in zip(scripted_embedding(x), scripted_embedding(y)))
 
     assert cos("rice blast disease", "rice blast") > 0.5 > 0.3 > cos("rice blast disease", "稻瘟病")
+
+
+def test_a_name_stated_for_an_entity_that_no_entity_goes_by_is_an_alias_proposal() -> None:
+    records = [entity("刘备", "PERSON", description="刘备字玄德，涿郡人。"), entity("张飞", "PERSON", aliases=["益德"])]
+    chunks = [ChunkRecord(id="c1", text="张飞字益德，又称翼德。", entities=["ent-张飞"])]
+    found = {(a.entity_name, a.alias, a.chunk) for a in stated_aliases(records, chunks)}
+    assert found == {("刘备", "玄德", None), ("张飞", "翼德", "c1")}  # 益德 routes to 张飞 already
+    with_entity = [*records, entity("玄德", "PERSON")]
+    assert ("刘备", "玄德") not in {(a.entity_name, a.alias) for a in stated_aliases(with_entity, chunks)}  # a pair, not an alias

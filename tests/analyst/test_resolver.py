@@ -161,3 +161,16 @@ async def test_a_later_document_naming_the_absorbed_entity_lands_on_the_survivor
     mentioned = graph.query("MATCH (c:Chunk {text: $text})-[:MENTIONS]->(e:Entity) RETURN e.id AS id, e.name AS name ORDER BY name", text=text)
     assert {"id": example["Tricyclazole"], "name": "Tricyclazole"} in mentioned
     assert not graph.query("MATCH (e:Entity {name: '三环唑'}) RETURN e")  # no new entity under the absorbed name
+
+
+def test_auto_accept_adds_the_names_the_text_states_and_they_route_there(graph: Graph, example: dict[str, Any]) -> None:
+    graph.query("MATCH (e:Entity {name: '稻瘟病'}) SET e.description = '稻瘟病俗称火烧瘟，是水稻的真菌病害。'")
+    proposed = asyncio.run(resolve(graph, None, ResolveConfig()))
+    assert [(a.entity_name, a.alias, a.cue) for a in proposed.alias_proposals] == [("稻瘟病", "火烧瘟", "俗称")]
+    assert proposed.aliases_added == 0 and not graph.query("MATCH (a:Alias {key: '火烧瘟'}) RETURN a")  # proposed only
+
+    report = asyncio.run(resolve(graph, None, ResolveConfig(auto_accept=0.9)))
+    assert report.aliases_added == 1
+    routed = graph.query("MATCH (a:Alias {key: '火烧瘟'})-[:ALIAS_OF]->(e:Entity) RETURN a.source AS source, e.name AS name, e.aliases AS aliases")
+    assert routed[0]["source"] == "resolve" and "火烧瘟" in routed[0]["aliases"]
+    assert routed[0]["name"] in ("稻瘟病", "rice blast")  # merged with its translation above 0.9 as well
