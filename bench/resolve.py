@@ -14,7 +14,7 @@ the corpus's extraction table (as a careful LLM would), then runs ``resolve`` in
 each on a fresh copy of the ingested graph (the SAME_AS queue is emptied between settings).
 With ``--endpoint http://127.0.0.1:8080/v1`` (and ``--model``) the adjudication and the
 embeddings come from that endpoint instead (e.g. the embedded local model, ``graphgen-neo4j
-llm start``).
+llm start``); ``--embedding-endpoint`` takes the embeddings alone from another one.
 
 For each setting it prints recall of the true pairs (by kind) and precision of the proposals,
 the hard negatives proposed, and, after ``--auto-accept-above X`` (merges), the same for
@@ -130,9 +130,12 @@ def run_setting(graph: Graph, server: ScriptedLLMServer, args: argparse.Namespac
     ledger = TokenLedger()
     base = args.endpoint or server.base_url
     synth = LLMClient(EndpointSettings(role="synthesizer", base_url=base, model=args.model, max_retries=1, timeout=600), ledger=ledger) if llm else None
-    embedder = EmbeddingClient(EndpointSettings(role="embedding", base_url=base, model=args.model, max_retries=1), ledger=ledger) if embed else None
+    embed_url, embed_model = args.embedding_endpoint or base, args.embedding_model or args.model
+    embedder = EmbeddingClient(EndpointSettings(role="embedding", base_url=embed_url, model=embed_model, max_retries=1, timeout=600),
+                               ledger=ledger) if embed else None
     methods = [m for m in METHODS if (m != "llm" or llm) and (m != "embedding" or embed)]
-    config = ResolveConfig(methods=methods)  # type: ignore[arg-type]
+    extra = {"embedding_min_similarity": args.min_similarity} if args.min_similarity is not None else {}
+    config = ResolveConfig(methods=methods, **extra)  # type: ignore[arg-type]
 
     async def go() -> ResolveReport:
         try:
@@ -154,6 +157,9 @@ def main() -> int:
     parser.add_argument("--auto-accept-above", type=float, default=0.85, help="merge proposals scoring at least this (default 0.85)")
     parser.add_argument("--endpoint", default=None, help="an OpenAI-compatible /v1 URL for adjudication and embeddings")
     parser.add_argument("--model", default="graphgen-scripted")
+    parser.add_argument("--embedding-endpoint", default=None, help="embeddings from this /v1 URL instead (e.g. the local model)")
+    parser.add_argument("--embedding-model", default=None)
+    parser.add_argument("--min-similarity", type=float, default=None, help="embedding_min_similarity (default: the resolver's)")
     parser.add_argument("--setting", action="append", choices=list(SETTINGS), help="only these settings (repeat)")
     parser.add_argument("--show-misses", action="store_true")
     args = parser.parse_args()
