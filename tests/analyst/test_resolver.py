@@ -7,9 +7,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
 from graphgen_neo4j.analyst.curation import load_query, run_query
 from graphgen_neo4j.analyst.resolve import ResolveConfig, apply_accepted, resolve
 from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.errors import LLMError
 from graphgen_neo4j.ingest.stage import IngestConfig, ingest
 from graphgen_neo4j.llm import EndpointSettings, LLMClient, TokenLedger
 from graphgen_neo4j.llm.embeddings import EmbeddingClient
@@ -174,3 +177,20 @@ def test_auto_accept_adds_the_names_the_text_states_and_they_route_there(graph: 
     routed = graph.query("MATCH (a:Alias {key: '火烧瘟'})-[:ALIAS_OF]->(e:Entity) RETURN a.source AS source, e.name AS name, e.aliases AS aliases")
     assert routed[0]["source"] == "resolve" and "火烧瘟" in routed[0]["aliases"]
     assert routed[0]["name"] in ("稻瘟病", "rice blast")  # merged with its translation above 0.9 as well
+
+
+def test_unreadable_verdicts_fail_only_their_pairs_and_a_rejected_key_stops_the_run(
+    graph: Graph, example: dict[str, Any], synthesizer: LLMClient, server: ScriptedLLMServer
+) -> None:
+    server.inject("empty_content", times=None, task="resolve")  # every verdict is unreadable
+    report = asyncio.run(resolve(graph, synthesizer, ResolveConfig()))
+    assert report.llm_failed == 8 == len(report.failures) and report.llm_confirmed == 0
+    assert report.proposed == 8  # the run goes on: each failed pair keeps its prior score
+    assert all(p.verdict is None and p.score == p.prior for p in report.proposals)
+
+    server.clear_faults()
+    graph.query("MATCH ()-[s:SAME_AS]->() DELETE s")
+    server.inject("401", times=None, task="resolve")
+    with pytest.raises(LLMError, match="API key rejected"):
+        asyncio.run(resolve(graph, synthesizer, ResolveConfig()))
+    assert not graph.query("MATCH ()-[s:SAME_AS]->() RETURN s")  # nothing half-written
