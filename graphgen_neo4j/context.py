@@ -30,6 +30,7 @@ from typing import Any
 from graphgen_neo4j.config import Endpoint, PipelineConfig, apply_overrides, load_config, neo4j_env, parse_config
 from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.llm import EndpointSettings, LLMClient, ResponseCache, TokenLedger
+from graphgen_neo4j.llm.embeddings import EmbeddingClient, embedding_configured
 from graphgen_neo4j.llm.settings import Role
 from graphgen_neo4j.runs.pipeline import StageConfigs, stage_configs
 from graphgen_neo4j.runs.record import RunRecorder
@@ -101,6 +102,12 @@ class Context:
             return None
         cache = None if fresh or self.config.re_judge else self.cache()
         return LLMClient(self.endpoint("trainee"), cache=cache, ledger=self.ledger)
+
+    def embedder(self) -> EmbeddingClient | None:
+        """The embedding client (``EMBEDDING_*``), or None when no embedding endpoint is set up."""
+        if not embedding_configured(self.environ):
+            return None
+        return EmbeddingClient(EndpointSettings.from_env("embedding", self.environ), cache=self.cache(), ledger=self.ledger)
 
     # -- runs ------------------------------------------------------------------------------
 

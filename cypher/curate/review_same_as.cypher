@@ -2,12 +2,15 @@
 // or right away with curate/merge_entities), reject it (never proposed again), or put it
 // back to proposed. The arrow is (absorb)-[:SAME_AS]->(keep): --apply keeps the entity the
 // arrow points to; giving $keep and $absorb here sets that direction. A pair with no
-// proposal yet gets one (method 'analyst').
-// Parameters: $keep, $absorb — ids or exact names; $status — 'accepted', 'rejected' or 'proposed'.
-// Returns: keep, absorb, status, score, method.
+// proposal yet gets one (method 'analyst'). $name (optional) is the display name the survivor
+// gets when --apply merges the pair (e.g. the absorbed entity's name); left out, keep's name stays.
+// Parameters: $keep, $absorb — ids or exact names; $status — 'accepted', 'rejected' or 'proposed';
+//   $name — the survivor's display name, or null.
+// Returns: keep, absorb, status, score, method, name.
 :param keep => null
 :param absorb => null
 :param status => 'accepted'
+:param name => null
 CALL () {
   MATCH (e:Entity) WHERE e.id = $keep OR e.name = $keep
   RETURN collect(e) AS keeps
@@ -28,5 +31,5 @@ WITH keep, absorb, olds, apoc.map.merge({score: 1.0, method: 'analyst', proposed
                                         coalesce(properties(head(olds)), {})) AS props
 FOREACH (old IN olds | DELETE old)
 CREATE (absorb)-[s:SAME_AS]->(keep)
-SET s = props, s.status = $status, s.reviewed_at = datetime()
-RETURN keep.name AS keep, absorb.name AS absorb, s.status AS status, s.score AS score, s.method AS method
+SET s = props, s.status = $status, s.reviewed_at = datetime(), s.name = coalesce($name, props.name)
+RETURN keep.name AS keep, absorb.name AS absorb, s.status AS status, s.score AS score, s.method AS method, s.name AS name

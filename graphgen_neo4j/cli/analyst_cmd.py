@@ -29,6 +29,7 @@ from graphgen_neo4j.context import Context, load_context
 from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.errors import ConfigError
 from graphgen_neo4j.llm import LLMClient
+from graphgen_neo4j.llm.embeddings import EmbeddingClient
 from graphgen_neo4j.progress import NullProgress, Progress
 from graphgen_neo4j.runs.record import RunRecorder
 
@@ -113,25 +114,28 @@ def _print_result(result: QueryResult, numbered: bool) -> None:
 @handle_errors
 def resolve_command(
     apply: bool = typer.Option(False, "--apply", help="Merge the accepted pairs (nothing is proposed)."),
-    threshold: float | None = typer.Option(None, min=0, max=1, help="Accept and merge proposed pairs scoring at least this."),
+    threshold: float | None = typer.Option(None, "--auto-accept-above", "--threshold", min=0, max=1,
+                                           help="Accept and merge proposed pairs scoring at least this (default: off)."),
     min_score: float = typer.Option(0.6, min=0, max=1, help="Propose pairs scoring at least this."),
-    method: list[str] = typer.Option([], "--method", help=f"Only these methods ({', '.join(METHODS)}); repeat. Default: all."),
-    llm: bool = typer.Option(True, "--llm/--no-llm", help="Ask the synthesizer about Chinese/English name pairs."),
-    llm_max_pairs: int = typer.Option(200, min=0, help="Most pairs sent to the LLM."),
+    method: list[str] = typer.Option([], "--method", help=f"Only these signals ({', '.join(METHODS)}); repeat. Default: all."),
+    llm: bool = typer.Option(True, "--llm/--no-llm", help="Have the synthesizer adjudicate every candidate pair."),
+    embeddings: bool = typer.Option(True, "--embeddings/--no-embeddings", help="Use the EMBEDDING_* endpoint when one is set."),
+    llm_max_pairs: int = typer.Option(1000, min=0, help="Most pairs sent to the LLM."),
+    show: int = typer.Option(20, min=0, help="Proposals listed (best first)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not use the LLM response cache."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     config_file: Path | None = config_option("Pipeline config (YAML): its neo4j and llm sections."),
 ) -> None:
     """Propose likely duplicate entities as SAME_AS pairs for review; --apply merges accepted ones.
 
-    Review in Browser (explore/same_as_queue) and accept or reject with curate/review_same_as.
-    A rejected pair is never proposed again. Nothing merges unless --threshold is set or
-    you run --apply.
+    Review in Browser (explore/same_as_queue) and accept or reject with curate/review_same_as
+    (its name parameter sets the survivor's display name). A rejected pair is never proposed
+    again. Nothing merges unless --auto-accept-above is set or you run --apply.
     """
     unknown = [m for m in method if m not in METHODS]
     if unknown:
         raise typer.BadParameter(f"unknown method {', '.join(unknown)}; choose from {', '.join(METHODS)}", param_hint="--method")
-    methods = [m for m in METHODS if (m in method or not method) and (m != "llm" or llm)]
+    methods = [m for m in METHODS if (m in method or not method) and (m != "llm" or llm) and (m != "embedding" or embeddings)]
     config = ResolveConfig(methods=methods, min_score=min_score, auto_accept=threshold, llm_max_pairs=llm_max_pairs)
     context = load_context(config_file, no_cache=no_cache)
     ledger = context.ledger
@@ -143,16 +147,17 @@ def resolve_command(
                     report = ResolveReport(merged=_with_progress(lambda p: apply_accepted(graph, p), as_json))
                 else:
                     synthesizer = _synthesizer(context) if "llm" in methods else None
-                    report = _with_progress(lambda p: asyncio.run(_resolve(graph, synthesizer, config, p)), as_json)
+                    embedder = _embedder(context) if "embedding" in methods else None
+                    report = _with_progress(lambda p: asyncio.run(_resolve(graph, synthesizer, embedder, config, p)), as_json)
         except Exception as exc:
             recorder.finish("failed", ledger, error=str(exc))
             raise
-        recorder.counts = report.model_dump(exclude={"merged", "failures"}) | {"merged": len(report.merged)}
+        recorder.counts = report.model_dump(exclude={"merged", "failures", "proposals", "alias_proposals"}) | {"merged": len(report.merged)}
         recorder.finish("completed", ledger)
     if as_json:
         print_json(report.model_dump() | {"run_id": recorder.run_id})
     else:
-        _print_report(report, apply)
+        _print_report(report, apply, show)
     if report.failures:
         raise typer.Exit(code=1)
 
@@ -161,15 +166,23 @@ def _synthesizer(context: Context) -> LLMClient | None:
     try:
         return context.synthesizer()
     except ConfigError as exc:
-        err_console.print(f"[yellow]llm pairs skipped:[/yellow] {exc} (or pass --no-llm)", highlight=False)
+        err_console.print(f"[yellow]llm adjudication skipped:[/yellow] {exc} (or pass --no-llm)", highlight=False)
         return None
 
 
-async def _resolve(graph: Graph, synthesizer: LLMClient | None, config: ResolveConfig, progress: Progress) -> ResolveReport:
-    if synthesizer is None:
-        return await resolve(graph, None, config, progress)
-    async with synthesizer:
-        return await resolve(graph, synthesizer, config, progress)
+def _embedder(context: Context) -> EmbeddingClient | None:
+    return context.embedder()  # None: the report says embeddings were skipped
+
+
+async def _resolve(graph: Graph, synthesizer: LLMClient | None, embedder: EmbeddingClient | None,
+                   config: ResolveConfig, progress: Progress) -> ResolveReport:
+    try:
+        return await resolve(graph, synthesizer, config, progress, embedder=embedder)
+    finally:
+        if synthesizer is not None:
+            await synthesizer.aclose()
+        if embedder is not None:
+            await embedder.aclose()
 
 
 def _with_progress(work: Any, quiet: bool) -> Any:
@@ -179,22 +192,13 @@ def _with_progress(work: Any, quiet: bool) -> Any:
         return work(progress)
 
 
-def _print_report(report: ResolveReport, applied: bool) -> None:
+def _print_report(report: ResolveReport, applied: bool, show: int = 20) -> None:
     if not applied:
-        table = Table("", "pairs", title=f"resolve: {report.entities} entities compared")
-        for found_method, count in sorted(report.found.items()):
-            table.add_row(f"found by {found_method}", str(count))
-        table.add_row("newly proposed", str(report.proposed))
-        table.add_row("re-scored (still proposed)", str(report.rescored))
-        table.add_row("rejected before (not proposed again)", str(report.kept_rejected))
-        table.add_row("accepted before (waiting for --apply)", str(report.kept_accepted))
-        if report.llm_pairs or report.llm_skipped:
-            llm_line = (f"{report.llm_pairs} asked: {report.llm_confirmed} same, {report.llm_denied} not, {report.llm_failed} failed"
-                        if not report.llm_skipped else f"skipped ({report.llm_skipped})")
-            table.add_row("Chinese/English pairs (LLM)", llm_line)
-        if report.accepted:
-            table.add_row("accepted by --threshold", str(report.accepted))
-        console.print(table)
+        console.print(_summary_table(report))
+        if report.proposals and show:
+            console.print(_proposals_table(report, show))
+        if report.alias_proposals and show:
+            console.print(_aliases_table(report, show))
     if report.merged:
         merges = Table("absorbed", "into", "relations moved", "folded", "loops dropped", "mentions", "QA now stale", title="merged")
         for m in report.merged:
@@ -207,3 +211,49 @@ def _print_report(report: ResolveReport, applied: bool) -> None:
         err_console.print(f"[red]failed:[/red] {escape(str(failure))}", highlight=False)
     if not applied and report.proposed + report.rescored:
         console.print("review: graphgen-neo4j cypher explore/same_as_queue  ·  decide: curate/review_same_as  ·  merge: resolve --apply")
+
+
+def _summary_table(report: ResolveReport) -> Table:
+    table = Table("", "pairs", title=f"resolve: {report.entities} entities compared, {report.candidates} candidate pairs")
+    for found_method, count in sorted(report.found.items()):
+        table.add_row(f"pairs with {found_method}", str(count))
+    table.add_row("newly proposed", str(report.proposed))
+    table.add_row("re-scored (still proposed)", str(report.rescored))
+    table.add_row("rejected before (not proposed again)", str(report.kept_rejected))
+    table.add_row("accepted before (waiting for --apply)", str(report.kept_accepted))
+    if report.embedded or report.embedding_skipped:
+        table.add_row("embeddings", f"skipped ({report.embedding_skipped})" if report.embedding_skipped else f"{report.embedded} entities embedded now")
+    if report.llm_pairs or report.llm_skipped:
+        llm_line = (f"{report.llm_pairs} asked: {report.llm_confirmed} same, {report.llm_denied} different, {report.llm_failed} failed"
+                    if not report.llm_skipped else f"skipped ({report.llm_skipped})")
+        table.add_row("LLM adjudication", llm_line)
+    if report.accepted:
+        table.add_row("accepted by --auto-accept-above", str(report.accepted))
+    if report.alias_proposals:
+        table.add_row("names stated in text that no entity goes by", f"{len(report.alias_proposals)} ({report.aliases_added} added as aliases)")
+    return table
+
+
+def _proposals_table(report: ResolveReport, show: int) -> Table:
+    title = f"proposals (best {min(show, len(report.proposals))} of {len(report.proposals)}; arrow: absorbed → kept, the display name)"
+    table = Table("absorbed → kept", "score", "signals", "evidence", "LLM verdict", title=title, show_lines=True)
+    for c in report.proposals[:show]:
+        more = f" (+{len(c.evidence) - 1} more)" if len(c.evidence) > 1 else ""
+        evidence = _shorten(c.evidence[0], 110) + more if c.evidence else _shorten(c.reason, 110)
+        table.add_row(escape(f"{c.absorb_name} → {c.keep_name}"), f"{c.score:.2f}", ", ".join(c.signals),
+                      escape(evidence), escape(_shorten(c.verdict or "-", 60)))
+    return table
+
+
+def _aliases_table(report: ResolveReport, show: int) -> Table:
+    title = (f"names the text states, no entity goes by (best {min(show, len(report.alias_proposals))} of "
+             f"{len(report.alias_proposals)}; add: cypher curate/add_alias -p entity=… -p alias=…)")
+    table = Table("entity", "alias", "evidence", title=title)
+    for a in report.alias_proposals[:show]:
+        table.add_row(escape(a.entity_name), escape(a.alias), escape(_shorten(a.evidence, 110)))
+    return table
+
+
+def _shorten(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"

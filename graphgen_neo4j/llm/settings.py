@@ -9,7 +9,8 @@ from its own variables, so they may be different providers::
     SYNTHESIZER_TIMEOUT  SYNTHESIZER_MAX_RETRIES  SYNTHESIZER_STRUCTURED_OUTPUT
     SYNTHESIZER_MAX_REASKS
 
-and the same with ``TRAINEE_``. The trainee is optional: when neither
+and the same with ``TRAINEE_`` and ``EMBEDDING_`` (an optional ``/v1/embeddings``
+endpoint the resolver uses; see ``llm/embeddings.py``). The trainee is optional: when neither
 ``TRAINEE_BASE_URL`` nor ``TRAINEE_MODEL`` is set, ``trainee_configured()`` is
 False and the judge stage is skipped (relations keep no loss).
 """
@@ -24,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from graphgen_neo4j.errors import ConfigError
 
-Role = Literal["synthesizer", "trainee"]
+Role = Literal["synthesizer", "trainee", "embedding"]
 StructuredOutput = Literal["auto", "json_schema", "json_object", "off"]
 
 # Local servers (vLLM, Ollama, SGLang) accept any key; the openai client insists on one.

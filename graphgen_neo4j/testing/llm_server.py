@@ -37,6 +37,7 @@ from types import MappingProxyType
 from typing import Any
 
 from graphgen_neo4j.llm.client import SCRIPTED_OWNER
+from graphgen_neo4j.testing.embeddings import embeddings_reply
 from graphgen_neo4j.testing.scripts import (
     ScriptedReply,
     ScriptedRequest,
@@ -52,6 +53,7 @@ DEFAULT_MODEL = "graphgen-scripted"
 DEFAULT_PORT = 8765
 CHAT_PATH = "/v1/chat/completions"
 MODELS_PATH = "/v1/models"
+EMBEDDINGS_PATH = "/v1/embeddings"
 
 FAULT_KINDS = {
     "429": "HTTP 429 with Retry-After (retry_after, default 0.05 s)",
@@ -394,6 +396,8 @@ class ScriptedLLMServer:
         if method == "GET" and path.rstrip("/") in (MODELS_PATH, "/models"):
             self._record(RecordedRequest(method, MODELS_PATH, "", headers, None, time.monotonic()))
             return _json(200, self._models())
+        if method == "POST" and path.rstrip("/") in (EMBEDDINGS_PATH, "/embeddings"):
+            return self._embeddings(headers, raw)
         if method != "POST" or path.rstrip("/") not in (CHAT_PATH, "/chat/completions"):
             return _error(404, f"no route {method} {path}: the scripted server serves POST {CHAT_PATH} and GET {MODELS_PATH}")
         try:
@@ -406,6 +410,18 @@ class ScriptedLLMServer:
         fault = self._take_fault(task, body)
         self._record(RecordedRequest(method, CHAT_PATH, task, headers, body, time.monotonic(), fault and fault.kind))
         return await self._chat(task, headers, body, fault)
+
+    def _embeddings(self, headers: dict[str, str], raw: bytes) -> _Answer:
+        """Deterministic vectors (``testing/embeddings.py``), recorded as task ``embedding``."""
+        if self.api_key is not None and headers.get("authorization") != f"Bearer {self.api_key}":
+            return _error(401, "Incorrect API key provided (scripted server)", code="invalid_api_key")
+        try:
+            body = json.loads(raw)
+        except ValueError as exc:
+            return _error(400, f"request body is not JSON: {exc}")
+        self._record(RecordedRequest("POST", EMBEDDINGS_PATH, "embedding", headers, body, time.monotonic()))
+        status, data = embeddings_reply(body, self.model)
+        return _json(status, data)
 
     async def _chat(self, task: str, headers: dict[str, str], body: dict[str, Any], fault: Fault | None) -> _Answer:
         kind = fault.kind if fault else None

@@ -110,10 +110,20 @@ def test_resolve_then_apply(graph: Graph, example: dict[str, Any], cli_env) -> N
     assert [r["status"] for r in run] == ["completed"] * 3
 
 
+def test_resolve_shows_each_proposal_with_its_signals_and_evidence_and_auto_accepts(graph: Graph, example: dict[str, Any], cli_env) -> None:
+    result = invoke("resolve", "--no-llm")
+    assert result.exit_code == 0, result.output
+    assert "absorbed → kept" in result.output and "signals" in result.output and "evidence" in result.output
+    assert "三环唑 → Tricyclazole" in result.output and "same (parentheses)" in result.output
+    assert "embeddings" in result.output and "EMBEDDING_BASE_URL" in result.output  # skipped, and why
+    merged = json.loads(invoke("resolve", "--no-llm", "--auto-accept-above", "0.96", "--json").output)["merged"]
+    assert sorted(m["absorbed_name"] for m in merged) == ["三环唑", "稻瘟病"]
+
+
 def test_resolve_without_a_synthesizer_says_the_llm_pairs_were_skipped(graph: Graph, example: dict[str, Any], cli_env) -> None:
     result = invoke("resolve", "--method", "llm")
     assert result.exit_code == 0, result.output
-    assert "llm pairs skipped" in result.output and "SYNTHESIZER_" in result.output
+    assert "llm adjudication skipped" in result.output and "SYNTHESIZER_" in result.output
     assert invoke("resolve", "--method", "magic").exit_code == 2
 
 

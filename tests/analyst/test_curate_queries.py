@@ -292,7 +292,7 @@ def test_review_same_as_sets_status_and_direction(graph: Graph, example: dict[st
         "CREATE (a)-[:SAME_AS {score: 0.8, method: 'llm', status: 'proposed'}]->(b)"
     )
     row = curate(graph, "curate/review_same_as", keep="rice blast", absorb="稻瘟病", status="accepted")[0]
-    assert row == {"keep": "rice blast", "absorb": "稻瘟病", "status": "accepted", "score": 0.8, "method": "llm"}
+    assert row == {"keep": "rice blast", "absorb": "稻瘟病", "status": "accepted", "score": 0.8, "method": "llm", "name": None}
     pairs = graph.query("MATCH (a)-[s:SAME_AS]->(b) RETURN a.name AS a, b.name AS b, s.status AS status")
     assert pairs == [{"a": "稻瘟病", "b": "rice blast", "status": "accepted"}]
     row = curate(graph, "curate/review_same_as", keep="rice", absorb="水稻", status="rejected")[0]

@@ -1,4 +1,6 @@
-"""The alias review queue: how pairs are found (pure), and `resolve` on the example graph."""
+"""`resolve` on the example graph: proposals with evidence, decisions kept, merges, the vector index.
+
+How pairs are found and scored without a database: test_resolve_candidates.py."""
 
 from __future__ import annotations
 
@@ -7,114 +9,17 @@ from typing import Any
 
 import pytest
 
-from graphgen_neo4j.analyst.resolve import (
-    EntityRecord,
-    ResolveConfig,
-    apply_accepted,
-    containment_pairs,
-    cross_language_pairs,
-    edit_distance_pairs,
-    levenshtein,
-    loose_key,
-    name_candidates,
-    resolve,
-    same_key_pairs,
-    shared_alias_pairs,
-    survivor_order,
-)
+from graphgen_neo4j.analyst.curation import load_query, run_query
+from graphgen_neo4j.analyst.resolve import ResolveConfig, apply_accepted, resolve
 from graphgen_neo4j.db.graph import Graph
-from graphgen_neo4j.llm import LLMClient
+from graphgen_neo4j.errors import StageFailed
+from graphgen_neo4j.ingest.stage import IngestConfig, ingest
+from graphgen_neo4j.llm import EndpointSettings, LLMClient, TokenLedger
+from graphgen_neo4j.llm.embeddings import EmbeddingClient
 from graphgen_neo4j.testing.llm_server import ScriptedLLMServer
 
 from .conftest import counts
 from .example_graph import ENTITIES
-
-CONFIG = ResolveConfig()
-
-
-def entity(name: str, type_: str | None = "DISEASE", **extra: Any) -> EntityRecord:
-    return EntityRecord(id=f"ent-{name}", name=name, type=type_, **extra)
-
-
-def pairs(candidates) -> set[tuple[str, str]]:
-    return {tuple(sorted((c.absorb.removeprefix("ent-"), c.keep.removeprefix("ent-")))) for c in candidates}
-
-
-@pytest.mark.parametrize(
-    ("a", "b", "expected"),
-    [("kitten", "sitting", 3), ("", "abc", 3), ("flaw", "lawn", 2), ("same", "same", 0), ("ab", "ba", 2)],
-)
-def test_levenshtein(a: str, b: str, expected: int) -> None:
-    assert levenshtein(a, b, 10) == expected
-    assert levenshtein(a, b, 1) == min(expected, 2)  # stops early past the limit
-
-
-def test_loose_key_drops_punctuation_symbols_and_spaces() -> None:
-    assert loose_key("Rice-Blast  Disease") == loose_key("rice blast disease") == "riceblastdisease"
-    assert loose_key("《稻瘟病》") == "稻瘟病" and loose_key("Ｐｉ－９") == "pi9"
-    assert loose_key("---") == "---"  # nothing left: keep the normalized name
-
-
-def test_same_key_and_shared_alias() -> None:
-    records = [entity("rice-blast disease"), entity("Rice Blast Disease"), entity("blast", aliases=["Pyricularia-oryzae"]),
-               entity("Magnaporthe oryzae", "PATHOGEN", aliases=["Pyricularia oryzae"]), entity("rice")]
-    assert pairs(same_key_pairs(records)) == {("Rice Blast Disease", "rice-blast disease")}
-    shared = shared_alias_pairs(records)
-    assert pairs(shared) == {("Magnaporthe oryzae", "blast")}
-    assert shared[0].score == pytest.approx(0.9 * 0.7)  # DISEASE vs PATHOGEN
-
-
-def test_containment_words_and_characters() -> None:
-    records = [entity("稻瘟"), entity("稻瘟病"), entity("稻瘟病菌", "PATHOGEN"), entity("rice blast"),
-               entity("rice blast disease"), entity("rice", "CROP"), entity("ice blast")]
-    found = {tuple(sorted((c.absorb[4:], c.keep[4:]))): c for c in containment_pairs(records, CONFIG)}
-    assert ("稻瘟", "稻瘟病") in found and ("rice blast", "rice blast disease") in found
-    assert ("ice blast", "rice blast") not in found  # whole words only
-    assert found[("稻瘟", "稻瘟病")].score > found[("稻瘟", "稻瘟病菌")].score  # covers more of the longer name
-    assert found[("稻瘟病", "稻瘟病菌")].score < CONFIG.min_score  # the pathogen is not the disease
-    # a generic word inside too many names is not a sign of anything
-    many = [entity("gene")] + [entity(f"gene {i}") for i in range(12)]
-    assert not [c for c in containment_pairs(many, CONFIG) if c.absorb == "ent-gene" or c.keep == "ent-gene"]
-
-
-def test_edit_distance_finds_typos_but_not_numbered_or_suffixed_names() -> None:
-    records = [entity("Magnaporthe oryzae", "PATHOGEN"), entity("Magnaporthe oryza", "PATHOGEN"),
-               entity("Pi9", "GENE"), entity("Pi2", "GENE"), entity("OsWRKY45", "GENE"), entity("OsWRKY13", "GENE"),
-               entity("AVR-Pita", "GENE"), entity("AVR-Pitb", "GENE"), entity("tricyclazole", "DRUG"),
-               entity("tricylazole", "DRUG"), entity("稻瘟病"), entity("稻温病")]
-    found = edit_distance_pairs(records, CONFIG)
-    assert pairs(found) == {("Magnaporthe oryza", "Magnaporthe oryzae"), ("tricyclazole", "tricylazole")}
-    assert all(0.6 < c.score < 0.9 for c in found)
-
-
-def test_survivor_has_more_mentions_then_more_relations() -> None:
-    a, b = entity("a", mentions=3, degree=1), entity("b", mentions=1, degree=9)
-    assert survivor_order(a, b) == (b, a) and survivor_order(b, a) == (b, a)
-    c, d = entity("c", mentions=1, degree=2), entity("d", mentions=1, degree=1)
-    assert survivor_order(d, c) == (d, c)
-
-
-def test_name_candidates_keep_the_best_method_per_pair() -> None:
-    records = [entity("rice blast disease"), entity("rice-blast disease", aliases=["rice blast disease"])]
-    [only] = name_candidates(records, CONFIG)
-    assert only.method == "same_key" and only.score == 0.95
-
-
-def test_cross_language_pairs_from_descriptions_then_shared_chunks() -> None:
-    records = [
-        entity("稻瘟病", description="稻瘟病（rice blast）是水稻的病害。"),
-        entity("rice blast", description="Rice blast, 稻瘟病 in Chinese, is a disease."),
-        entity("三环唑", "DRUG", description="三环唑（tricyclazole）是杀菌剂。"),
-        entity("Tricyclazole", "DRUG", description="A fungicide."),
-        entity("水稻", "CROP", description="粮食作物。"),
-        entity("rice", "CROP", description="A cereal."),
-        entity("Pi-ta", "GENE", description="A gene."),
-    ]
-    found = [(a.name, b.name) for a, b in cross_language_pairs(records, co_mentions=[["ent-水稻", "ent-rice", "ent-Pi-ta"]])]
-    assert found == [("稻瘟病", "rice blast"), ("三环唑", "Tricyclazole"), ("水稻", "rice")]
-    skipped = cross_language_pairs(records, [], skip={frozenset(("ent-稻瘟病", "ent-rice blast"))}, limit=1)
-    assert [(a.name, b.name) for a, b in skipped] == [("三环唑", "Tricyclazole")]
-
 
 # -- the stage on the example graph ----------------------------------------------------------------
 
@@ -124,27 +29,36 @@ def same_as(graph: Graph) -> dict[tuple[str, str], dict[str, Any]]:
     return {(r["a"], r["k"]): r["p"] for r in rows}
 
 
-def test_resolve_proposes_each_kind_of_duplicate_and_merges_nothing(
+def test_resolve_proposes_each_kind_of_duplicate_with_its_evidence_and_merges_nothing(
     graph: Graph, example: dict[str, Any], synthesizer: LLMClient, server: ScriptedLLMServer
 ) -> None:
     before = counts(graph)
     report = asyncio.run(resolve(graph, synthesizer, ResolveConfig()))
     proposals = same_as(graph)
-    by_method = {p["method"]: pair for pair, p in proposals.items()}
-    assert set(frozenset(pair) for pair in proposals) >= {
+    assert set(frozenset(pair) for pair in proposals) == {
         frozenset(("稻瘟", "稻瘟病")), frozenset(("Magnaporthe oryza", "Magnaporthe oryzae")),
         frozenset(("rice-blast disease", "rice blast disease")), frozenset(("Pyricularia grisea", "Magnaporthe oryzae")),
         frozenset(("稻瘟病", "rice blast")), frozenset(("三环唑", "Tricyclazole")),
-    }
-    assert set(by_method) == {"same_key", "shared_alias", "containment", "edit_distance", "llm"}
-    assert frozenset(("Pi9", "Pi2")) not in {frozenset(p) for p in proposals}
-    assert all(p["status"] == "proposed" and 0 < p["score"] <= 1 and p["reason"] for p in proposals.values())
-    assert report.proposed == len(proposals) and sum(report.found.values()) == len(proposals)
-    assert report.llm_pairs == server.count(task="resolve") >= 2 and report.llm_confirmed >= 2
+        frozenset(("rice blast", "rice blast disease")), frozenset(("rice blast", "rice-blast disease")),
+    }  # not Pi9 / Pi2 (numbers differ), not 稻瘟病 / 稻瘟病菌 (the pathogen is not the disease)
+    assert {m for p in proposals.values() for m in p["signals"]} == {"same_key", "shared_alias", "containment", "edit_distance", "evidence", "mentioned"}
+    assert all(p["status"] == "proposed" and 0 < p["score"] <= 1 and p["reason"] and p["evidence"] for p in proposals.values())
+    assert all(p["verdict"].startswith("same ") and "[canned]" in p["verdict"] for p in proposals.values())
+    translation = proposals[("三环唑", "Tricyclazole")]  # the material is half Chinese, half English: more mentions stay
+    assert translation["signals"] == ["evidence", "mentioned"] and translation["chunk_ids"] == [example["chunks"]["zh1"]]
+    assert any(e.startswith("same (parentheses): 三环唑（tricyclazole）") for e in translation["evidence"])
+    assert report.proposed == len(proposals) == len(report.proposals)
+    assert report.llm_pairs == server.count(task="resolve") == report.candidates == 8 and report.llm_confirmed == 8
     assert report.merged == [] and counts(graph)["Entity"] == before["Entity"]
-    # the arrow points at the entity that stays: more mentions (稻瘟病 is in two chunks, rice blast too;
-    # 稻瘟 in two, 稻瘟病 has more relations)
+    # the arrow points at the entity that stays: 稻瘟 and 稻瘟病 have as many mentions; 稻瘟病 was seen as early and has more relations
     assert ("稻瘟", "稻瘟病") in proposals
+
+
+def test_the_llm_keeps_pairs_apart_that_it_says_differ(graph: Graph, example: dict[str, Any], synthesizer: LLMClient) -> None:
+    graph.query("MATCH (e:Entity {name: '稻瘟'}) SET e.description = '稻瘟是稻瘟病的一种。'")  # a hard-negative cue
+    report = asyncio.run(resolve(graph, synthesizer, ResolveConfig()))
+    assert frozenset(("稻瘟", "稻瘟病")) not in {frozenset(pair) for pair in same_as(graph)}
+    assert report.proposed == 7 and report.candidates == 8  # 0.77 × 0.3 for the cue: too weak to ask about
 
 
 def test_rejected_pairs_are_never_proposed_again_and_accepted_ones_wait(
@@ -157,27 +71,67 @@ def test_rejected_pairs_are_never_proposed_again_and_accepted_ones_wait(
 
     report = asyncio.run(resolve(graph, synthesizer, ResolveConfig()))
 
-    assert report.proposed == 0 and report.kept_rejected == 1
-    assert server.count(task="resolve") == 0  # known pairs are not asked about again
+    assert report.proposed == 0 and report.kept_rejected == 1 and report.kept_accepted == 1 and report.rescored == 6
+    assert server.count(task="resolve") == 6  # decided pairs are not asked about again
     statuses = {frozenset(k): v["status"] for k, v in same_as(graph).items()}
     assert statuses[frozenset(("稻瘟", "稻瘟病"))] == "rejected"
     assert statuses[frozenset(("三环唑", "Tricyclazole"))] == "accepted"
     assert counts(graph)["Entity"] == len(ENTITIES)  # nothing merged
 
     merged = apply_accepted(graph)
-    assert [(m.absorbed_name, m.kept_name) for m in merged] in ([("三环唑", "Tricyclazole")], [("Tricyclazole", "三环唑")])
+    assert [(m.absorbed_name, m.kept_name) for m in merged] == [("三环唑", "Tricyclazole")]
     assert graph.query("MATCH ()-[s:SAME_AS {status: 'accepted'}]->() RETURN count(s) AS n")[0]["n"] == 0
 
 
-def test_a_threshold_accepts_and_merges_the_sure_pairs_only(graph: Graph, example: dict[str, Any]) -> None:
+def test_an_accepted_pair_can_name_the_survivor(graph: Graph, example: dict[str, Any]) -> None:
+    asyncio.run(resolve(graph, None, ResolveConfig(methods=["evidence"])))
+    params = {"keep": "Tricyclazole", "absorb": "三环唑", "status": "accepted", "name": "三环唑"}
+    rows = run_query(graph, load_query("curate/review_same_as"), params)[0].records()
+    assert rows[0]["name"] == "三环唑"
+    [merged] = apply_accepted(graph)
+    assert (merged.absorbed_name, merged.kept_name) == ("三环唑", "三环唑")
+    survivor = graph.query("MATCH (e:Entity {id: $id}) RETURN e.name AS name, e.locked AS locked", id=example["Tricyclazole"])[0]
+    assert survivor["name"] == "三环唑" and "name" in survivor["locked"]
+    aliases = {r["name"] for r in graph.query("MATCH (a:Alias)-[:ALIAS_OF]->(e:Entity {id: $id}) RETURN a.name AS name", id=example["Tricyclazole"])}
+    assert {"三环唑", "Tricyclazole"} <= aliases  # both names still route here
+
+
+def test_auto_accept_above_merges_the_sure_pairs_only(graph: Graph, example: dict[str, Any]) -> None:
     entities_before = counts(graph)["Entity"]
-    report = asyncio.run(resolve(graph, None, ResolveConfig(auto_accept=0.92)))
+    report = asyncio.run(resolve(graph, None, ResolveConfig(auto_accept=0.96)))
     assert report.llm_skipped == "no synthesizer endpoint configured"
     merged = {frozenset((m.absorbed_name, m.kept_name)) for m in report.merged}
-    assert merged == {frozenset(("rice-blast disease", "rice blast disease"))}  # same_key 0.95; shared_alias 0.9 stays proposed
-    assert report.accepted == 1 and counts(graph)["Entity"] == entities_before - 1
-    left = {p["status"] for p in same_as(graph).values()}
-    assert left == {"proposed"}
+    assert merged == {frozenset(("稻瘟病", "rice blast")), frozenset(("三环唑", "Tricyclazole"))}  # evidence 0.99; same_key 0.95 stays
+    assert report.accepted == 2 and counts(graph)["Entity"] == entities_before - 2
+    assert {p["status"] for p in same_as(graph).values()} == {"proposed"}
+
+
+def test_embeddings_are_stored_indexed_and_queried_through_the_vector_index(
+    graph: Graph, example: dict[str, Any], server: ScriptedLLMServer
+) -> None:
+    ledger = TokenLedger()
+    embedder = EmbeddingClient(EndpointSettings(role="embedding", base_url=server.base_url, model="scripted-embed", max_retries=0), ledger=ledger)
+    config = ResolveConfig(methods=["embedding"], min_score=0.4, embedding_min_similarity=0.6)
+    report = asyncio.run(resolve(graph, None, config, embedder=embedder))
+    assert report.embedded == len(ENTITIES) and server.count(task="embedding", path="/v1/embeddings") == 1
+    index = graph.query("SHOW VECTOR INDEXES YIELD name, state, options WHERE name = 'entity_embedding' "
+                        "RETURN state, options.indexConfig.`vector.dimensions` AS dims")
+    assert index == [{"state": "ONLINE", "dims": 64}]
+    stored = graph.query("MATCH (e:Entity) RETURN count(e.embedding) AS n, collect(DISTINCT e.embedding_model) AS models")[0]
+    assert stored == {"n": len(ENTITIES), "models": ["scripted-embed"]}
+    proposals = same_as(graph)
+    assert frozenset(("rice-blast disease", "rice blast disease")) in {frozenset(p) for p in proposals}
+    assert all(p["signals"] == ["embedding"] and 0.3 <= p["score"] <= 0.5 for p in proposals.values())  # nearness alone is weak
+    # a second run embeds nothing again (same model, same texts); a changed description is embedded anew
+    graph.query("MATCH (e:Entity {name: 'rice'}) SET e.description = 'Rice feeds half the world.'")
+    again = asyncio.run(resolve(graph, None, config, embedder=embedder))
+    assert again.embedded == 1 and server.count(task="embedding", path="/v1/embeddings") == 2
+    assert sum(r.calls for r in ledger.rows()) == 2
+
+
+def test_without_an_embedding_endpoint_the_other_signals_still_work(graph: Graph, example: dict[str, Any]) -> None:
+    report = asyncio.run(resolve(graph, None, ResolveConfig()))
+    assert report.embedding_skipped and report.proposed == 8
 
 
 def test_extraction_proposals_are_redrawn_towards_the_survivor(graph: Graph, example: dict[str, Any]) -> None:
@@ -190,3 +144,53 @@ def test_extraction_proposals_are_redrawn_towards_the_survivor(graph: Graph, exa
     assert report.rescored == 1
     proposal = same_as(graph)[("稻瘟", "稻瘟病")]
     assert proposal["method"] == "containment" and proposal["alias_key"] == "x"
+
+
+async def test_a_later_document_naming_the_absorbed_entity_lands_on_the_survivor(
+    graph: Graph, example: dict[str, Any], synthesizer: LLMClient, server: ScriptedLLMServer, tmp_path
+) -> None:
+    await resolve(graph, synthesizer, ResolveConfig(auto_accept=0.9))
+    survivor = graph.query("MATCH (e:Entity) WHERE e.id = $id RETURN e.name AS name", id=example["Tricyclazole"])
+    assert survivor == [{"name": "Tricyclazole"}] and not graph.query("MATCH (e:Entity {name: '三环唑'}) RETURN e")
+
+    text = "三环唑可以在抽穗前喷施。"
+    reply = {"entities": [{"name": "三环唑", "type": "DRUG", "description": "三环唑在抽穗前喷施。", "aliases": []},
+                          {"name": "抽穗期", "type": "CONCEPT", "description": "水稻抽穗的时期。", "aliases": []}],
+             "relations": [{"source": "三环唑", "target": "抽穗期", "description": "三环唑在抽穗前喷施。", "keywords": ["喷施"], "strength": 7}]}
+    server.set_extraction_replies({text: reply})
+    (tmp_path / "later.txt").write_text(text, encoding="utf-8")
+    await ingest([tmp_path / "later.txt"], graph=graph, synthesizer=synthesizer, config=IngestConfig(max_gleaning=0, summarize=False))
+
+    mentioned = graph.query("MATCH (c:Chunk {text: $text})-[:MENTIONS]->(e:Entity) RETURN e.id AS id, e.name AS name ORDER BY name", text=text)
+    assert {"id": example["Tricyclazole"], "name": "Tricyclazole"} in mentioned
+    assert not graph.query("MATCH (e:Entity {name: '三环唑'}) RETURN e")  # no new entity under the absorbed name
+
+
+def test_auto_accept_adds_the_names_the_text_states_and_they_route_there(graph: Graph, example: dict[str, Any]) -> None:
+    graph.query("MATCH (e:Entity {name: '稻瘟病'}) SET e.description = '稻瘟病俗称火烧瘟，是水稻的真菌病害。'")
+    proposed = asyncio.run(resolve(graph, None, ResolveConfig()))
+    assert [(a.entity_name, a.alias, a.cue) for a in proposed.alias_proposals] == [("稻瘟病", "火烧瘟", "俗称")]
+    assert proposed.aliases_added == 0 and not graph.query("MATCH (a:Alias {key: '火烧瘟'}) RETURN a")  # proposed only
+
+    report = asyncio.run(resolve(graph, None, ResolveConfig(auto_accept=0.9)))
+    assert report.aliases_added == 1
+    routed = graph.query("MATCH (a:Alias {key: '火烧瘟'})-[:ALIAS_OF]->(e:Entity) RETURN a.source AS source, e.name AS name, e.aliases AS aliases")
+    assert routed[0]["source"] == "resolve" and "火烧瘟" in routed[0]["aliases"]
+    assert routed[0]["name"] in ("稻瘟病", "rice blast")  # merged with its translation above 0.9 as well
+
+
+def test_unreadable_verdicts_fail_only_their_pairs_and_a_rejected_key_stops_the_run(
+    graph: Graph, example: dict[str, Any], synthesizer: LLMClient, server: ScriptedLLMServer
+) -> None:
+    server.inject("empty_content", times=None, task="resolve")  # every verdict is unreadable
+    report = asyncio.run(resolve(graph, synthesizer, ResolveConfig()))
+    assert report.llm_failed == 8 == len(report.failures) and report.llm_confirmed == 0
+    assert report.proposed == 8  # the run goes on: each failed pair keeps its prior score
+    assert all(p.verdict is None and p.score == p.prior for p in report.proposals)
+
+    server.clear_faults()
+    graph.query("MATCH ()-[s:SAME_AS]->() DELETE s")
+    server.inject("401", times=None, task="resolve")
+    with pytest.raises(StageFailed, match="API key rejected"):
+        asyncio.run(resolve(graph, synthesizer, ResolveConfig()))
+    assert not graph.query("MATCH ()-[s:SAME_AS]->() RETURN s")  # nothing half-written

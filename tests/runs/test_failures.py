@@ -4,6 +4,7 @@ ends the run (and the stage commands) with exit 1 and one line; export is not re
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -117,7 +118,9 @@ def test_a_trainee_without_logprobs_stops_the_run_at_judge(graph, cli_env, scrip
     result = invoke("run", "--config", str(config), "--no-cache")
     line = assert_stopped_cleanly(result, dataset, GOOD_DATASET.encode(), "returns no logprobs", "TRAINEE")
     assert line.startswith("error: judge: stopped")
-    assert "stopped — failed: 1 × no" in result.output  # the judge row of the summary
+    flat = " ".join(result.output.replace("│", " ").split())  # the table wraps its cells at any width
+    # the judge row of the summary (items in flight when the stop came may add to the counts)
+    assert re.search(r"judge 0 items done, \d+ failed stopped — failed: \d+ × no logprobs", flat), flat
 
 
 def test_a_partial_stage_warns_with_figures_and_the_run_succeeds(graph, cli_env, scripted_llm, tmp_path):

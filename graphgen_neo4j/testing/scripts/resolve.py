@@ -1,13 +1,24 @@
 """Whether two entities are one thing (task ``resolve``, prompts ``prompts/resolve.*.md``).
 
-Reads the ``Entity A:`` / ``Type A:`` / ``Description A:`` lines (Chinese ``实体A：`` …) and
-the same for B from the last user message. The scripted synthesizer calls them the same
-when one's name appears in the other's description, ignoring case (the way a bilingual
-text writes "稻瘟病（rice blast）"): confidence 0.9 when each names the other, 0.8 when
-one does. Otherwise it says they differ, with confidence 0.85. Replies with the JSON the
-prompt asks for; the reason is marked canned::
+Reads the ``Entity A:`` / ``Type A:`` / ``Description A:`` lines (Chinese ``实体A：`` …), the
+same for B, and the evidence lines (``- …``) from the last user message, and decides by fixed
+rules, first that applies — **not** a model:
 
-    {"same": true, "confidence": 0.8, "reason": "[canned] the description of A names B"}
+1. an ``against:`` evidence line (a hard-negative cue the resolver found), or such a cue in
+   either description (``analyst/negative_cues.py``: "son of", "的一种", "capital of"…):
+   different, confidence 0.9;
+2. a ``same (…)`` evidence line (an identity statement the resolver found), or an identity
+   statement about the pair in either description (``analyst/evidence.py``: "刘备字玄德",
+   "稻瘟病（rice blast）"): same, 0.9 — 0.75 when their types differ;
+3. types that differ (neither ``UNKNOWN``): different, 0.8;
+4. a ``name (same_key|shared_alias|edit_distance)`` line (spellings of one name): same, 0.8;
+   a ``name (containment)`` line (a name without its category word): same, 0.7;
+5. otherwise different, 0.85: a description that merely names the other entity, or names
+   that are only near, state no identity.
+
+Replies with the JSON the prompt asks for; the reason is marked canned::
+
+    {"same": true, "confidence": 0.9, "reason": "[canned] the evidence states the identity"}
 """
 
 from __future__ import annotations
@@ -15,10 +26,13 @@ from __future__ import annotations
 import json
 import re
 
+from graphgen_neo4j.analyst.evidence import description_evidence
 from graphgen_neo4j.testing.scripts import ScriptedRequest, canned, responder
 
 _FIELD = re.compile(r"^\s*(?P<field>Entity|Type|Description|实体|类型|描述)\s*(?P<side>[AB])\s*[:：]\s*(?P<value>.*?)\s*$", re.MULTILINE)
 _FIELDS = {"Entity": "name", "实体": "name", "Type": "type", "类型": "type", "Description": "description", "描述": "description"}
+_EVIDENCE = re.compile(r"^- (?P<line>.+)$", re.MULTILINE)
+_UNKNOWN = {"", "UNKNOWN", "-"}
 
 
 def entities_of(request: ScriptedRequest) -> dict[str, dict[str, str]]:
@@ -31,17 +45,29 @@ def entities_of(request: ScriptedRequest) -> dict[str, dict[str, str]]:
     return found
 
 
+def evidence_of(request: ScriptedRequest) -> list[str]:
+    return [m.group("line").strip() for m in _EVIDENCE.finditer(request.last_user) if m.group("line").strip() not in ("", "-")]
+
+
+def decide(a: dict[str, str], b: dict[str, str], evidence: list[str]) -> tuple[bool, float, str]:
+    """(same, confidence, reason) by the rules of the module docstring."""
+    da, db = (description_evidence(x["name"], x.get("description", ""), y["name"]) for x, y in ((a, b), (b, a)))
+    if any(line.startswith("against:") for line in evidence) or da.against or db.against:
+        return False, 0.9, "a sentence says they are related but different things"
+    types_differ = a.get("type", "") not in _UNKNOWN and b.get("type", "") not in _UNKNOWN and a["type"] != b["type"]
+    if any(line.startswith("same (") for line in evidence) or da.same or db.same:
+        return True, 0.75 if types_differ else 0.9, "the evidence states that the two names are one"
+    if types_differ:
+        return False, 0.8, f"different types ({a['type']} / {b['type']})"
+    if any(line.startswith(("name (same_key)", "name (shared_alias)", "name (edit_distance)")) for line in evidence):
+        return True, 0.8, "the two names are spellings of one name"
+    if any(line.startswith("name (containment)") for line in evidence):
+        return True, 0.7, "one name is the other without its category word"
+    return False, 0.85, "nothing says the two names are one thing"
+
+
 @responder("resolve")
 def resolve(request: ScriptedRequest) -> str:
     entities = entities_of(request)
-    a, b = entities["A"], entities["B"]
-    a_names_b = b["name"].casefold() in a.get("description", "").casefold()
-    b_names_a = a["name"].casefold() in b.get("description", "").casefold()
-    if a_names_b and b_names_a:
-        reply = {"same": True, "confidence": 0.9, "reason": canned("each description names the other entity")}
-    elif a_names_b or b_names_a:
-        which = "A names B" if a_names_b else "B names A"
-        reply = {"same": True, "confidence": 0.8, "reason": canned(f"the description of {which}")}
-    else:
-        reply = {"same": False, "confidence": 0.85, "reason": canned("neither description names the other entity")}
-    return json.dumps(reply, ensure_ascii=False)
+    same, confidence, reason = decide(entities["A"], entities["B"], evidence_of(request))
+    return json.dumps({"same": same, "confidence": confidence, "reason": canned(reason)}, ensure_ascii=False)
