@@ -216,9 +216,12 @@ class PipelineConfig(_Section):
     # -- upstream GraphGen keys ------------------------------------------------------------
     data_type: DataType | None = Field(
         None, description="raw: JSONL of {content}; chunked: JSON list of lists of {content}; text: .txt/.md; "
-        "unset or auto: from the file (.jsonl raw, .json chunked, .txt/.md text)"
+        "unset or auto: from the file (.jsonl raw, .json chunked, .txt/.md text); PDF, HTML, DOCX, CSV, "
+        "Parquet and datasets are always picked by extension"
     )
     input_file: str | list[str] | None = Field(None, description="file(s) or folder(s); needed by run and estimate")
+    text_column: str | None = Field(None, description="CSV / Parquet / datasets: the column holding the text "
+                                    "(default: content, else text); the other columns are kept as document metadata")
     tokenizer: str = "cl100k_base"
     quiz_samples: QuizSamples = 2
     re_judge: bool = False

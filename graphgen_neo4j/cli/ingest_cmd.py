@@ -25,7 +25,8 @@ from graphgen_neo4j.runs.record import RunRecorder
 @handle_errors
 def ingest_command(
     paths: list[Path] = typer.Argument(
-        None, help="Files or folders: .jsonl (one {\"content\"} per line), .json (list of lists of {\"content\"}), .txt, .md. "
+        None, help="Files or folders: .jsonl (one {\"content\"} per line), .json (list of lists of {\"content\"}), .txt, .md, "
+        ".pdf, .html, .docx, .csv, .tsv, .parquet, a saved datasets folder, or hf:owner/name[:split]. "
         "Default: input_file of --config.", show_default=False,
     ),
     config_file: Path | None = config_option(),
@@ -33,6 +34,7 @@ def ingest_command(
     chunk_size: int | None = typer.Option(None, min=32, help="Maximum tokens per chunk (default 1024)."),
     chunk_overlap: int | None = typer.Option(None, min=0, help="Tokens of whole sentences shared by neighbouring chunks (default 100, or a tenth of a smaller --chunk-size)."),
     data_type: DataType | None = typer.Option(None, help="raw (JSONL), chunked (JSON list of lists), text, or auto from the file (default auto)."),
+    text_column: str | None = typer.Option(None, help="CSV / Parquet / datasets: the column holding the text (default: content, else text)."),
     max_gleaning: int | None = typer.Option(None, min=0, max=5, help="Extra 'what did you miss' calls per chunk (default 1)."),
     max_description_tokens: int | None = typer.Option(None, min=32, help="Summarize combined descriptions longer than this (default 300)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not use the LLM response cache."),
@@ -43,7 +45,7 @@ def ingest_command(
     Documents and chunks already in the graph are skipped (no LLM call); a changed document replaces
     its older version; an interrupted run continues where it stopped.
     """
-    context = load_context(config_file, {"data_type": data_type}, no_cache=no_cache)
+    context = load_context(config_file, {"data_type": data_type, "text_column": text_column}, no_cache=no_cache)
     config = config_from_pipeline(
         context.config, strict=strict or None, chunk_size=chunk_size, chunk_overlap=chunk_overlap,
         max_gleaning=max_gleaning, max_description_tokens=max_description_tokens,

@@ -16,6 +16,7 @@ alone is longer than that), so overlap never cuts a sentence either.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from graphgen_neo4j.tokens import DEFAULT_ENCODING, get_encoding
@@ -203,3 +204,25 @@ def _overlap_start(found: list[Unit], i: int, j: int, chunk_overlap: int) -> int
         k -= 1
         overlap += found[k].tokens
     return k
+
+
+def chunk_pages(text: str, chunks: list[str], page_starts: tuple[int, ...]) -> list[tuple[int, ...] | None]:
+    """The pages (1-based) each chunk of ``text`` spans, given where each page starts in it.
+
+    Chunks are found in order (they may overlap); a chunk not found verbatim (a sentence
+    cut by tokens) is looked up by its first 40 characters; None when it cannot be placed."""
+    found: list[tuple[int, ...] | None] = []
+    search_from = 0
+    for chunk in chunks:
+        start = text.find(chunk, search_from)
+        if start < 0:
+            start = text.find(chunk[:40], search_from)
+        if start < 0:
+            found.append(None)
+            continue
+        end = start + len(chunk)
+        search_from = start + 1
+        first = bisect_right(page_starts, start)
+        last = bisect_right(page_starts, max(start, end - 1))
+        found.append(tuple(range(max(first, 1), max(last, 1) + 1)))
+    return found

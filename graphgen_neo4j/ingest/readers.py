@@ -1,4 +1,5 @@
-"""Reading input files into documents: JSONL, chunked JSON, plain text and Markdown.
+"""Reading input files into documents: JSONL, chunked JSON, plain text and Markdown here;
+PDF, HTML and DOCX in ``formats.py``; CSV, Parquet and Hugging Face datasets in ``tables.py``.
 
 * **JSONL** (upstream ``data_type: raw``): one ``{"content": "…"}`` per line; each line is
   a document keyed ``path#<content key>`` (16 hex digits of the text's hash), so inserting
@@ -8,7 +9,16 @@
   ``path#<content key>`` like JSONL. A single ``{"content"}`` object in the list
   is a one-chunk document.
 * **.txt / .md**: the whole file is one document keyed by its path.
-* A folder is read recursively (sorted; hidden files and other extensions skipped).
+* **.pdf / .html / .docx**: the whole file is one document keyed by its path (a PDF
+  keeps where each page starts, so every chunk knows its pages).
+* **.csv / .tsv / .parquet / a saved ``datasets`` folder / ``hf:owner/name[:split]``**:
+  one document per row, its text from ``text_column`` (default: ``content``, else
+  ``text``), the other columns kept as the document's ``metadata``; keyed
+  ``path#<content key>`` like JSONL.
+* A folder is read recursively (sorted; hidden files and other extensions skipped); a
+  folder written by ``Dataset.save_to_disk`` is one input.
+
+Every format is picked by its extension; ``data_type`` chooses among JSON, JSONL and text.
 
 A malformed record (invalid JSON, no ``content``, empty content, bytes that are not
 UTF-8) or an unusable file (empty, not JSON) is reported as an ``InputError`` naming the
@@ -19,22 +29,27 @@ does not stop a 100k-line file; in strict mode the first one is raised.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
 from graphgen_neo4j.choices import DataType
 from graphgen_neo4j.errors import InputError
 from graphgen_neo4j.ids import content_id, sha256_hex
-from graphgen_neo4j.ingest.chunking import chunk_text
+from graphgen_neo4j.ingest.chunking import chunk_pages, chunk_text
 from graphgen_neo4j.language import detect_language
 from graphgen_neo4j.tokens import count_tokens
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 JSON_SUFFIXES = (".jsonl", ".json")
-SUFFIXES = TEXT_SUFFIXES + JSON_SUFFIXES
+DOCUMENT_SUFFIXES = (".pdf", ".html", ".htm", ".docx")  # formats.py
+TABLE_SUFFIXES = (".csv", ".tsv", ".parquet")  # tables.py
+SUFFIXES = TEXT_SUFFIXES + JSON_SUFFIXES + DOCUMENT_SUFFIXES + TABLE_SUFFIXES
+HF_PREFIX = "hf:"  # a dataset on the Hugging Face Hub, streamed: hf:owner/name or hf:owner/name:split
+TEXT_COLUMNS = ("content", "text")  # the text column of a table when text_column is not set
 
 
 @dataclass(frozen=True)
@@ -46,6 +61,8 @@ class SourceDocument:
     line: int | None  # where the record starts in the file
     chunks: tuple[str, ...] | None  # given chunks (chunked JSON), else None
     text: str
+    metadata: Mapping[str, Any] | None = None  # a table row's other columns
+    page_starts: tuple[int, ...] | None = None  # PDF: where each page starts in ``text``
 
 
 class InputIssue(BaseModel):
@@ -94,7 +111,10 @@ def record_key(shown: str, text: str) -> str:
 
 
 def display_path(path: Path) -> str:
-    """The path relative to the working directory when it is inside it, else absolute (POSIX style)."""
+    """The path relative to the working directory when it is inside it, else absolute (POSIX style);
+    a streamed dataset (``hf:owner/name``) as given."""
+    if is_hub_name(path):
+        return path.as_posix()
     resolved = path.resolve()
     try:
         return resolved.relative_to(Path.cwd().resolve()).as_posix()
@@ -102,46 +122,78 @@ def display_path(path: Path) -> str:
         return resolved.as_posix()
 
 
+def is_hub_name(path: Path) -> bool:
+    return path.as_posix().startswith(HF_PREFIX)
+
+
+def is_saved_dataset(path: Path) -> bool:
+    """A folder written by ``datasets``' ``save_to_disk`` (a Dataset or a DatasetDict)."""
+    return path.is_dir() and ((path / "state.json").is_file() or (path / "dataset_dict.json").is_file())
+
+
+def _folder_files(path: Path) -> list[Path]:
+    hidden = lambda p: any(part.startswith(".") for part in p.relative_to(path).parts)  # noqa: E731
+    datasets = sorted(p for p in path.rglob("*") if is_saved_dataset(p) and not hidden(p))
+    inside = lambda p: any(d in p.parents for d in datasets)  # noqa: E731
+    found = sorted(
+        [p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES and not hidden(p) and not inside(p)]
+        + [d for d in datasets if not any(o in d.parents for o in datasets)]
+    )
+    if not found:
+        raise InputError(f"the folder holds no file to read: supported are {', '.join(SUFFIXES)} and saved "
+                         "datasets (hidden files and folders are skipped)", path=str(path))
+    return found
+
+
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Input files: the files given, and the readable files under the folders given (sorted, no repeats)."""
+    """Input files: the files given, and the readable files under the folders given (sorted, no repeats);
+    a saved dataset folder and a ``hf:`` name stand for themselves."""
     files: list[Path] = []
     for given in paths:
         path = Path(given)
-        if path.is_dir():
-            found = sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in SUFFIXES
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-            if not found:
-                raise InputError(f"the folder holds no file to read: supported are {', '.join(SUFFIXES)} "
-                                 "(hidden files and folders are skipped)", path=str(path))
-            files.extend(found)
+        if is_hub_name(path) or is_saved_dataset(path):
+            files.append(path)
+        elif path.is_dir():
+            files.extend(_folder_files(path))
         elif path.is_file():
             if path.suffix.lower() not in SUFFIXES:
                 raise InputError(
-                    f"cannot read {path.suffix or 'extensionless'} files: give .jsonl, .json, .txt or .md", path=str(path)
+                    f"cannot read {path.suffix or 'extensionless'} files: give one of {', '.join(SUFFIXES)}, "
+                    "a saved dataset folder or hf:owner/name", path=str(path)
                 )
             files.append(path)
         else:
             raise InputError("no such file or folder", path=str(path))
     unique: dict[Path, Path] = {}
     for file in files:
-        unique.setdefault(file.resolve(), file)
+        unique.setdefault(file if is_hub_name(file) else file.resolve(), file)
     return list(unique.values())
 
 
-def read_documents(paths: Iterable[str | Path], data_type: DataType = "auto", issues: IssueLog | None = None) -> Iterator[SourceDocument]:
+def read_documents(
+    paths: Iterable[str | Path], data_type: DataType = "auto", issues: IssueLog | None = None,
+    text_column: str | None = None,
+) -> Iterator[SourceDocument]:
     """The documents of every input file, in order, streaming (a JSONL file is never held whole)."""
     issues = issues if issues is not None else IssueLog()
     for path in expand_paths(paths):
-        yield from read_file(path, data_type, issues)
+        yield from read_file(path, data_type, issues, text_column)
 
 
-def read_file(path: Path, data_type: DataType, issues: IssueLog) -> Iterator[SourceDocument]:
+def read_file(path: Path, data_type: DataType, issues: IssueLog, text_column: str | None = None) -> Iterator[SourceDocument]:
     shown = display_path(path)
     suffix = path.suffix.lower()
     try:
+        if is_hub_name(path) or is_saved_dataset(path) or suffix in TABLE_SUFFIXES:
+            from graphgen_neo4j.ingest import tables
+
+            yield from tables.read_table(path, shown, issues, text_column)
+            return
+        if suffix in DOCUMENT_SUFFIXES:
+            from graphgen_neo4j.ingest import formats
+
+            yield from formats.read_document(path, shown)
+            return
         if suffix in TEXT_SUFFIXES or data_type == "text":
             yield from _read_text(path, shown, issues)
             return
@@ -317,6 +369,7 @@ class PreparedChunk:
     index: int
     tokens: int
     language: str
+    pages: tuple[int, ...] | None = None  # PDF pages (1-based) the chunk's text comes from
 
 
 @dataclass(frozen=True)
@@ -330,14 +383,16 @@ class PreparedDocument:
     language: str
     tokens: int
     chunks: tuple[PreparedChunk, ...]
+    metadata: str | None = None  # JSON of a table row's other columns
 
     def row(self) -> dict[str, object]:
         """The parameters of ``cypher/ingest/create_documents.cypher`` for this document."""
         return {
             "id": self.id, "source": self.source, "source_key": self.source_key, "text": self.text,
-            "language": self.language, "tokens": self.tokens,
+            "language": self.language, "tokens": self.tokens, "metadata": self.metadata,
             "chunks": [
-                {"id": c.id, "text": c.text, "index": c.index, "tokens": c.tokens, "language": c.language}
+                {"id": c.id, "text": c.text, "index": c.index, "tokens": c.tokens, "language": c.language,
+                 "pages": None if c.pages is None else list(c.pages)}
                 for c in self.chunks
             ],
         }
@@ -352,14 +407,17 @@ def prepare(document: SourceDocument, *, chunk_size: int, chunk_overlap: int, en
     texts = list(document.chunks) if document.chunks is not None else chunk_text(
         document.text, chunk_size=chunk_size, chunk_overlap=chunk_overlap, encoding=encoding
     )
+    texts = [t for t in texts if t.strip()]
+    pages = chunk_pages(document.text, texts, document.page_starts) if document.page_starts else [None] * len(texts)
     chunks = []
-    for index, text in enumerate(t for t in texts if t.strip()):
+    for index, (text, chunk_pages_) in enumerate(zip(texts, pages)):
         chunks.append(PreparedChunk(
             id=content_id("chunk", text), text=text, index=index,
-            tokens=count_tokens(text, encoding), language=detect_language(text),
+            tokens=count_tokens(text, encoding), language=detect_language(text), pages=chunk_pages_,
         ))
     tokens = sum(c.tokens for c in chunks) if document.chunks is not None else count_tokens(document.text, encoding)
+    metadata = json.dumps(dict(document.metadata), ensure_ascii=False, default=str) if document.metadata else None
     return PreparedDocument(
         id=document_id(document), source=document.source, source_key=document.source_key, text=document.text,
-        language=detect_language(document.text), tokens=tokens, chunks=tuple(chunks),
+        language=detect_language(document.text), tokens=tokens, chunks=tuple(chunks), metadata=metadata,
     )

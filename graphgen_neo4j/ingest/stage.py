@@ -75,6 +75,7 @@ class IngestConfig(Chunking):
     data_type: DataType = Field("auto", description="raw (JSONL), chunked (JSON list of lists), text, or auto by file")
     tokenizer: str = Field("cl100k_base", description="tiktoken encoding for chunking and budgets")
     strict: bool = Field(False, description="stop at the first bad input record instead of skipping it")
+    text_column: str | None = Field(None, description="CSV / Parquet / datasets: the text column (default content, else text)")
     max_gleaning: MaxGleaning = Field(1, description="extra 'what did you miss' passes per chunk")
     entity_types: list[str] = Field(default_factory=lambda: list(DEFAULT_ENTITY_TYPES))
     max_description_tokens: int = Field(300, ge=32, description="summarize combined descriptions longer than this")
@@ -254,7 +255,7 @@ async def _plan(
     progress.start(READ_TASK, total=None)
     seen: dict[str, str] = {}  # source key → document id, for every record read
     created_by_file: Counter[str] = Counter()
-    for batch in batched(read_documents(files, config.data_type, issues), config.document_batch_size):
+    for batch in batched(read_documents(files, config.data_type, issues, config.text_column), config.document_batch_size):
         prepared = [
             prepare(doc, chunk_size=config.chunk_size, chunk_overlap=config.chunk_overlap, encoding=config.tokenizer)
             for doc in batch
@@ -295,7 +296,7 @@ async def _extract_all(
         "extract", client=synthesizer, what="chunks", policy=OnError(max_consecutive=config.max_consecutive_failures),
     )
     async with pool:
-        for batch in batched(read_documents(files, config.data_type, SILENT), config.document_batch_size):
+        for batch in batched(read_documents(files, config.data_type, SILENT, config.text_column), config.document_batch_size):
             doc_ids = list(dict.fromkeys(document_id(doc) for doc in batch))
             rows = await pool.guard(asyncio.to_thread(graph.read, "ingest/pending_chunks", doc_ids=doc_ids, statuses=statuses))
             for chunk in {row["id"]: row for row in rows}.values():
@@ -317,6 +318,7 @@ def config_from_pipeline(pipeline: PipelineConfig, **overrides: Any) -> IngestCo
     takes the default overlap of that size (a tenth of it)."""
     values: dict[str, Any] = {
         "data_type": pipeline.data_type or "auto",
+        "text_column": pipeline.text_column,
         "tokenizer": pipeline.tokenizer,
         "chunk_size": pipeline.chunking.chunk_size,
         "chunk_overlap": pipeline.chunking.chunk_overlap,

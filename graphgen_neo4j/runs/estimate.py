@@ -104,7 +104,8 @@ def estimate(
     extract_prompt = 0
     chunk_ids: list[str] = []
     chinese_chunks = 0
-    for document in read_documents(expand_paths(config.require_input()), ingest_config.data_type, IssueLog(strict=False)):
+    for document in read_documents(expand_paths(config.require_input()), ingest_config.data_type, IssueLog(strict=False),
+                                   ingest_config.text_column):
         prepared = prepare(document, chunk_size=ingest_config.chunk_size, chunk_overlap=ingest_config.chunk_overlap,
                            encoding=ingest_config.tokenizer)
         documents += 1

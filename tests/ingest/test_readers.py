@@ -60,12 +60,12 @@ def test_text_and_markdown_files_are_one_document_each(tmp_path):
 
 
 def test_folders_are_read_sorted_without_hidden_or_foreign_files(tmp_path):
-    for name in ("b.txt", "a.jsonl", "notes.csv", ".hidden.txt", "sub/c.md"):
+    for name in ("b.txt", "a.jsonl", "notes.rtf", ".hidden.txt", "sub/c.md"):
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_text('{"content": "x"}' if name.endswith("jsonl") else "x", encoding="utf-8")
     assert [p.name for p in expand_paths([tmp_path])] == ["a.jsonl", "b.txt", "c.md"]
-    with pytest.raises(InputError, match="cannot read .csv"):
-        expand_paths([tmp_path / "notes.csv"])
+    with pytest.raises(InputError, match="cannot read .rtf"):
+        expand_paths([tmp_path / "notes.rtf"])
     with pytest.raises(InputError, match="no such file"):
         expand_paths([tmp_path / "missing.jsonl"])
 
