@@ -179,3 +179,15 @@ def test_an_empty_folder_lists_every_format(tmp_path):
         expand_paths([tmp_path])
     for suffix in (".pdf", ".csv", ".parquet", ".html", ".docx", ".jsonl"):
         assert suffix in str(caught.value)
+
+
+def test_estimate_counts_the_new_formats_through_the_same_readers(tmp_path):
+    from graphgen_neo4j.config import parse_config
+    from graphgen_neo4j.runs.estimate import estimate
+
+    write_pdf(tmp_path / "a.pdf", [["Rice blast is a disease."], ["Pi9 resists it."]])
+    (tmp_path / "b.csv").write_text("body,year\nIR8 raised yields.,1966\nIR36 resisted pests.,1976\n", encoding="utf-8")
+    config = parse_config({"input_file": str(tmp_path), "text_column": "body"})
+    result = estimate(config, judging=False)
+    assert (result.documents, result.chunks) == (3, 3)
+    assert parse_config({"input_file": str(tmp_path)}).text_column is None
