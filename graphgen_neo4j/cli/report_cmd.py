@@ -11,7 +11,15 @@ from rich.table import Table
 from graphgen_neo4j.cli._app import app, config_option, console, err_console, handle_errors, print_json
 from graphgen_neo4j.context import load_context
 from graphgen_neo4j.errors import Neo4jUnavailable
-from graphgen_neo4j.runs.report import build_report, coverage_from_graph, load_dataset, render_html, text_histogram
+from graphgen_neo4j.runs.kg_quality import graph_quality
+from graphgen_neo4j.runs.report import (
+    build_report,
+    coverage_from_graph,
+    graph_summary,
+    load_dataset,
+    render_html,
+    text_histogram,
+)
 
 
 @app.command()
@@ -20,21 +28,23 @@ def report(
     dataset: Path = typer.Argument(..., exists=True, dir_okay=False, help="Exported dataset (Alpaca, ShareGPT or ChatML; .json or .jsonl)."),
     html: Path | None = typer.Option(None, "--html", help="Also write a self-contained HTML page with plots."),
     run_id: str | None = typer.Option(None, "--run-id", help="Coverage of this run's QA only (default: all runs)."),
-    no_graph: bool = typer.Option(False, "--no-graph", help="Skip the coverage figures that need Neo4j."),
+    no_graph: bool = typer.Option(False, "--no-graph", help="Skip the coverage and graph-quality figures that need Neo4j."),
     config_file: Path | None = config_option("Pipeline config (YAML): its neo4j section. Environment/.env wins over it."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
-    """Counts by mode, length distributions, lexical diversity (MTLD), near-duplicate questions, graph coverage."""
+    """Counts by mode, length distributions, lexical diversity (MTLD), near-duplicate questions, graph coverage,
+    and the graph's own quality: isolated entities, largest connected component, degrees, description lengths."""
     context = load_context(config_file)
     records = load_dataset(dataset)
-    coverage = None
+    coverage = quality = None
     if not no_graph:
         try:
             with context.connect() as graph:
                 coverage = coverage_from_graph(graph, run_id=run_id)
+                quality = graph_quality(graph)
         except Neo4jUnavailable as exc:
             err_console.print(f"[yellow]no coverage figures:[/yellow] {exc}")
-    result = build_report(records, source=str(dataset), coverage=coverage)
+    result = build_report(records, source=str(dataset), coverage=coverage, graph_quality=quality)
     if html:
         html.write_text(render_html(result), encoding="utf-8")
     if as_json:
@@ -56,6 +66,9 @@ def report(
         share = f" ({c.share:.1%})" if c.share is not None else ""
         table.add_row("relations covered by a QA", f"{c.covered} / {c.relations}{share}")
         table.add_row("mean loss covered / uncovered", f"{_or_dash(c.mean_loss_covered)} / {_or_dash(c.mean_loss_uncovered)}")
+    if result.graph_quality:
+        for label, value in graph_summary(result.graph_quality):
+            table.add_row(f"graph: {label}", value)
     console.print(table)
     if result.answer_tokens.count:
         console.print("answer length (tokens):")

@@ -9,6 +9,9 @@ from rich.table import Table
 
 from graphgen_neo4j.cli._app import app, config_option, console, handle_errors, print_json
 from graphgen_neo4j.context import load_context
+from graphgen_neo4j.runs.distributions import text_histogram
+from graphgen_neo4j.runs.kg_quality import graph_quality
+from graphgen_neo4j.runs.report import graph_summary
 
 
 @app.command()
@@ -18,13 +21,15 @@ def stats(
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
     runs: int = typer.Option(5, help="How many recent runs to list."),
 ) -> None:
-    """Documents, chunks, entities, relations, aliases, judged relations and mean loss, batches, QA by mode, runs."""
+    """Documents, chunks, entities, relations, aliases, judged relations and mean loss, batches, QA by mode, runs;
+    the graph's quality: isolated entities, largest connected component, degrees, relation description lengths."""
     with load_context(config_file).connect() as graph:
         counts = graph.read("stats/counts")[0]
         by_mode = graph.read("stats/qa_by_mode")
         history = graph.read("runs/history", limit=runs)
+        quality = graph_quality(graph)
     if as_json:
-        print_json({"counts": counts, "qa_by_mode": by_mode, "runs": history})
+        print_json({"counts": counts, "qa_by_mode": by_mode, "runs": history, "graph_quality": quality.model_dump()})
         return
     table = Table(title="graph", show_header=False)
     mean_loss = counts["mean_loss"]
@@ -46,6 +51,14 @@ def stats(
     for name, value in rows:
         table.add_row(name, str(value))
     console.print(table)
+    quality_table = Table(title="graph quality (excluded entities and relations left out)", show_header=False)
+    for name, value in graph_summary(quality):
+        quality_table.add_row(name, value)
+    console.print(quality_table)
+    if quality.degree.count:
+        console.print("entity degree (relations per entity):")
+        for line in text_histogram(quality.degree):
+            console.print("  " + line, highlight=False)
     if history:
         recent = Table(title="recent runs")
         for column in ("id", "command", "status", "started_at", "llm_calls", "tokens"):

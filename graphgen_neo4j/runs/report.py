@@ -9,7 +9,9 @@ What it measures, on an exported file (Alpaca, ShareGPT or ChatML; JSON or JSONL
 * near-duplicate questions: MinHash over character 3-grams, banded (LSH) so it
   stays fast on tens of thousands of questions, then the exact Jaccard is checked;
 * from Neo4j: the share of relations covered by at least one QA, and the mean loss
-  of covered against uncovered relations (did generation go where the trainee is weak?).
+  of covered against uncovered relations (did generation go where the trainee is weak?);
+  and the quality of the graph itself (``kg_quality.py``: isolated entities, largest
+  connected component, degrees, relation description lengths).
 
 ``render_html`` writes one self-contained page with SVG histograms (no scripts,
 no external files).
@@ -22,7 +24,6 @@ import html
 import json
 import logging
 import re
-import statistics
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,8 @@ from pydantic import BaseModel
 
 from graphgen_neo4j.errors import InputError
 from graphgen_neo4j.language import detect_language
+from graphgen_neo4j.runs.distributions import Distribution, distribution, text_histogram  # noqa: F401 (text_histogram: re-exported)
+from graphgen_neo4j.runs.kg_quality import GraphQuality
 from graphgen_neo4j.tokens import count_tokens
 
 # -- reading a dataset ---------------------------------------------------------------------
@@ -200,55 +203,6 @@ def near_duplicates(texts: list[str], threshold: float = 0.8) -> list[tuple[int,
     return pairs
 
 
-# -- distributions ---------------------------------------------------------------------------
-
-
-class Distribution(BaseModel):
-    count: int
-    mean: float | None
-    median: float | None
-    p10: float | None
-    p90: float | None
-    minimum: float | None
-    maximum: float | None
-    bins: list[tuple[float, float, int]]  # (from, to, count)
-
-
-def distribution(values: list[float], bins: int = 12) -> Distribution:
-    if not values:
-        return Distribution(count=0, mean=None, median=None, p10=None, p90=None, minimum=None, maximum=None, bins=[])
-    ordered = sorted(values)
-    low, high = ordered[0], ordered[-1]
-    width = (high - low) / bins if high > low else 1.0
-    counts = [0] * bins
-    for value in ordered:
-        counts[min(int((value - low) / width), bins - 1)] += 1
-
-    def quantile(q: float) -> float:
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-    return Distribution(
-        count=len(values),
-        mean=round(statistics.fmean(values), 3),
-        median=quantile(0.5),
-        p10=quantile(0.1),
-        p90=quantile(0.9),
-        minimum=low,
-        maximum=high,
-        bins=[(round(low + i * width, 3), round(low + (i + 1) * width, 3), c) for i, c in enumerate(counts)],
-    )
-
-
-def text_histogram(dist: Distribution, width: int = 30) -> list[str]:
-    """The bins of a distribution as lines of '#' bars, for terminals."""
-    top = max((c for _, _, c in dist.bins), default=0)
-    lines = []
-    for low, high, count in dist.bins:
-        bar = "#" * (round(width * count / top) if top else 0)
-        lines.append(f"{low:>9.2f} – {high:<9.2f} {bar} {count}")
-    return lines
-
-
 # -- the report ------------------------------------------------------------------------------
 
 
@@ -272,9 +226,12 @@ class QualityReport(BaseModel):
     near_duplicate_pairs: int
     near_duplicate_examples: list[tuple[str, str, float]]
     coverage: Coverage | None = None
+    graph_quality: GraphQuality | None = None
 
 
-def build_report(records: list[QARecord], source: str, coverage: Coverage | None = None) -> QualityReport:
+def build_report(
+    records: list[QARecord], source: str, coverage: Coverage | None = None, graph_quality: GraphQuality | None = None,
+) -> QualityReport:
     answer_words = [words(r.answer) for r in records]
     duplicates = near_duplicates([r.question for r in records])
     return QualityReport(
@@ -288,6 +245,7 @@ def build_report(records: list[QARecord], source: str, coverage: Coverage | None
         near_duplicate_pairs=len(duplicates),
         near_duplicate_examples=[(records[a].question, records[b].question, s) for a, b, s in duplicates[:10]],
         coverage=coverage,
+        graph_quality=graph_quality,
     )
 
 
@@ -355,6 +313,7 @@ def render_html(report: QualityReport) -> str:
             row("mean loss of covered relations", c.mean_loss_covered),
             row("mean loss of uncovered relations", c.mean_loss_uncovered),
         ]
+    summary += _graph_rows(report.graph_quality, row)
     dups = "".join(
         f"<li>{html.escape(a)}<br>{html.escape(b)} <small>({s})</small></li>" for a, b, s in report.near_duplicate_examples
     ) or "<li>none</li>"
@@ -371,5 +330,36 @@ figure{{display:inline-block;margin:1em}}figcaption{{font-size:13px;color:#555}}
 <h2>Lexical diversity</h2>
 {_svg_histogram(report.answer_mtld, "MTLD per answer", "MTLD")}
 <h2>Near-duplicate questions (first 10)</h2><ul>{dups}</ul>
+{_graph_figures(report.graph_quality)}
 </body></html>
 """
+
+
+def graph_summary(quality: GraphQuality) -> list[tuple[str, str]]:
+    """The graph-quality figures as (label, value) lines, for the terminal and the page."""
+    def share(value: float | None) -> str:
+        return "" if value is None else f" ({value:.1%})"
+
+    return [
+        ("entities / relations", f"{quality.entities} / {quality.relations}"),
+        ("isolated entities", f"{quality.isolated}{share(quality.isolated_share)}"),
+        ("connected components", str(quality.components)),
+        ("largest component (entities)", f"{quality.largest_component}{share(quality.largest_component_share)}"),
+        ("average degree", "—" if quality.average_degree is None else f"{quality.average_degree:g}"),
+        ("max degree", "—" if quality.degree.maximum is None else f"{quality.degree.maximum:g}"),
+        ("relation description tokens (median / mean)",
+         "—" if not quality.description_tokens.count
+         else f"{quality.description_tokens.median:g} / {quality.description_tokens.mean:g}"),
+    ]
+
+
+def _graph_rows(quality: GraphQuality | None, row: Any) -> list[str]:
+    return [] if quality is None else [row(f"graph: {label}", value) for label, value in graph_summary(quality)]
+
+
+def _graph_figures(quality: GraphQuality | None) -> str:
+    if quality is None:
+        return ""
+    return ("<h2>Knowledge graph</h2>"
+            + _svg_histogram(quality.degree, "Entity degree (relations per entity)", "relations")
+            + _svg_histogram(quality.description_tokens, "Relation description length", "tokens"))
