@@ -34,7 +34,9 @@ from pydantic import (
 from graphgen_neo4j.errors import LLMOutputError
 from graphgen_neo4j.ids import normalize_key
 from graphgen_neo4j.language import Language
+from graphgen_neo4j.llm.budgets import extraction_budget
 from graphgen_neo4j.prompts import render
+from graphgen_neo4j.tokens import count_tokens
 
 UNKNOWN = "UNKNOWN"
 DEFAULT_ENTITY_TYPES = (
@@ -335,7 +337,9 @@ async def extract_chunk(
     or stops the stage (``failed_chunk`` makes the failed result).
     """
     messages = extraction_messages(text, language, entity_types)
-    first = await client.structured(messages, Extraction, stage="extract", task="extract")
+    passage_tokens = count_tokens(text)
+    first = await client.structured(messages, Extraction, stage="extract", task="extract",
+                                    max_tokens=extraction_budget("extract", passage_tokens))
     passes = [first]
     entity_keys: set[str] = set()
     relation_keys: set[tuple[str, str]] = set()
@@ -346,7 +350,8 @@ async def extract_chunk(
     for _ in range(max_gleaning):
         follow_up = glean_messages(history, passes[-1], language)
         try:
-            more = await client.structured(follow_up, Extraction, stage="extract", task="glean")
+            more = await client.structured(follow_up, Extraction, stage="extract", task="glean",
+                                           max_tokens=extraction_budget("glean", passage_tokens))
         except LLMOutputError as exc:
             glean_error = str(exc)  # what the earlier passes found stands; counted, not fatal
             break
