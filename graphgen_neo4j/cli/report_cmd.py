@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from graphgen_neo4j.cli._app import app, config_option, console, err_console, handle_errors, print_json
-from graphgen_neo4j.context import load_context
-from graphgen_neo4j.errors import Neo4jUnavailable
-from graphgen_neo4j.runs.kg_quality import graph_quality
+from graphgen_neo4j.cli._app import RichProgress, app, config_option, console, err_console, handle_errors, print_json
+from graphgen_neo4j.cli._stage import print_ledger
+from graphgen_neo4j.context import Context, load_context
+from graphgen_neo4j.errors import ConfigError, Neo4jUnavailable
+from graphgen_neo4j.progress import NullProgress, Progress
+from graphgen_neo4j.runs.kg_accuracy import Claim, KGAccuracy, judge_claims, sample_claims
+from graphgen_neo4j.runs.kg_quality import GraphQuality, graph_quality
 from graphgen_neo4j.runs.report import (
+    Coverage,
+    QualityReport,
+    accuracy_summary,
     build_report,
     coverage_from_graph,
     graph_summary,
@@ -29,6 +36,8 @@ def report(
     html: Path | None = typer.Option(None, "--html", help="Also write a self-contained HTML page with plots."),
     run_id: str | None = typer.Option(None, "--run-id", help="Coverage of this run's QA only (default: all runs)."),
     no_graph: bool = typer.Option(False, "--no-graph", help="Skip the coverage and graph-quality figures that need Neo4j."),
+    judge_sample: int = typer.Option(0, "--judge-sample", min=0, help="Have the synthesizer judge N entities and N relations "
+                                     "against the chunk each came from (cached; 0: no LLM call)."),
     config_file: Path | None = config_option("Pipeline config (YAML): its neo4j section. Environment/.env wins over it."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
@@ -36,21 +45,39 @@ def report(
     and the graph's own quality: isolated entities, largest connected component, degrees, description lengths."""
     context = load_context(config_file)
     records = load_dataset(dataset)
-    coverage = quality = None
-    if not no_graph:
-        try:
-            with context.connect() as graph:
-                coverage = coverage_from_graph(graph, run_id=run_id)
-                quality = graph_quality(graph)
-        except Neo4jUnavailable as exc:
-            err_console.print(f"[yellow]no coverage figures:[/yellow] {exc}")
-    result = build_report(records, source=str(dataset), coverage=coverage, graph_quality=quality)
+    if judge_sample and no_graph:
+        raise ConfigError("--judge-sample reads the graph: drop --no-graph")
+    coverage, quality, accuracy = (None, None, None) if no_graph else _graph_figures(context, run_id, judge_sample, as_json)
+    result = build_report(records, source=str(dataset), coverage=coverage, graph_quality=quality, kg_accuracy=accuracy)
     if html:
         html.write_text(render_html(result), encoding="utf-8")
     if as_json:
         print_json(result.model_dump())
         return
+    _print_report(result, str(dataset))
+    if result.kg_accuracy:
+        print_ledger(context.ledger)
+    if html:
+        console.print(f"HTML report: {html}")
 
+
+def _graph_figures(
+    context: Context, run_id: str | None, judge_sample: int, quiet: bool,
+) -> tuple[Coverage | None, GraphQuality | None, KGAccuracy | None]:
+    """Coverage, graph quality and (with a sample size) the judged accuracy; none when Neo4j is not there."""
+    try:
+        with context.connect() as graph:
+            coverage, quality = coverage_from_graph(graph, run_id=run_id), graph_quality(graph)
+            claims, accuracy = sample_claims(graph, judge_sample) if judge_sample else ([], None)
+    except Neo4jUnavailable as exc:
+        err_console.print(f"[yellow]no coverage figures:[/yellow] {exc}")
+        return None, None, None
+    if accuracy is not None:
+        accuracy = _judge(context, claims, accuracy, quiet=quiet)
+    return coverage, quality, accuracy
+
+
+def _print_report(result: QualityReport, dataset: str) -> None:
     table = Table(title=f"Dataset report: {dataset}", show_header=False)
     table.add_row("records", str(result.records))
     for mode, n in result.by_mode.items():
@@ -66,9 +93,9 @@ def report(
         share = f" ({c.share:.1%})" if c.share is not None else ""
         table.add_row("relations covered by a QA", f"{c.covered} / {c.relations}{share}")
         table.add_row("mean loss covered / uncovered", f"{_or_dash(c.mean_loss_covered)} / {_or_dash(c.mean_loss_uncovered)}")
-    if result.graph_quality:
-        for label, value in graph_summary(result.graph_quality):
-            table.add_row(f"graph: {label}", value)
+    graph_lines = graph_summary(result.graph_quality) if result.graph_quality else []
+    for label, value in graph_lines + accuracy_summary(result.kg_accuracy):
+        table.add_row(f"graph: {label}", value)
     console.print(table)
     if result.answer_tokens.count:
         console.print("answer length (tokens):")
@@ -76,8 +103,22 @@ def report(
             console.print("  " + line, highlight=False)
     for a, b, similarity in result.near_duplicate_examples[:5]:
         console.print(f"  near-duplicate ({similarity}): {escape(repr(a))} ~ {escape(repr(b))}", highlight=False)
-    if html:
-        console.print(f"HTML report: {html}")
+    for kind, record, reason in (result.kg_accuracy.unsupported[:5] if result.kg_accuracy else []):
+        console.print(f"  unsupported {kind}: {escape(record)} — {escape(reason)}", highlight=False)
+
+
+def _judge(context: Context, claims: list[Claim], accuracy: KGAccuracy, quiet: bool) -> KGAccuracy:
+    """The sample judged by the synthesizer (progress bars unless ``quiet``)."""
+    synthesizer = context.synthesizer()
+
+    async def work(progress: Progress) -> KGAccuracy:
+        async with synthesizer:
+            return await judge_claims(synthesizer, claims, accuracy, progress)
+
+    if quiet:
+        return asyncio.run(work(NullProgress()))
+    with RichProgress() as progress:
+        return asyncio.run(work(progress))
 
 
 def _or_dash(value: float | None) -> str:

@@ -33,6 +33,7 @@ from pydantic import BaseModel
 from graphgen_neo4j.errors import InputError
 from graphgen_neo4j.language import detect_language
 from graphgen_neo4j.runs.distributions import Distribution, distribution, text_histogram  # noqa: F401 (text_histogram: re-exported)
+from graphgen_neo4j.runs.kg_accuracy import KGAccuracy
 from graphgen_neo4j.runs.kg_quality import GraphQuality
 from graphgen_neo4j.tokens import count_tokens
 
@@ -227,10 +228,12 @@ class QualityReport(BaseModel):
     near_duplicate_examples: list[tuple[str, str, float]]
     coverage: Coverage | None = None
     graph_quality: GraphQuality | None = None
+    kg_accuracy: KGAccuracy | None = None
 
 
 def build_report(
     records: list[QARecord], source: str, coverage: Coverage | None = None, graph_quality: GraphQuality | None = None,
+    kg_accuracy: KGAccuracy | None = None,
 ) -> QualityReport:
     answer_words = [words(r.answer) for r in records]
     duplicates = near_duplicates([r.question for r in records])
@@ -246,6 +249,7 @@ def build_report(
         near_duplicate_examples=[(records[a].question, records[b].question, s) for a, b, s in duplicates[:10]],
         coverage=coverage,
         graph_quality=graph_quality,
+        kg_accuracy=kg_accuracy,
     )
 
 
@@ -314,6 +318,7 @@ def render_html(report: QualityReport) -> str:
             row("mean loss of uncovered relations", c.mean_loss_uncovered),
         ]
     summary += _graph_rows(report.graph_quality, row)
+    summary += [row(f"graph: {label}", value) for label, value in accuracy_summary(report.kg_accuracy)]
     dups = "".join(
         f"<li>{html.escape(a)}<br>{html.escape(b)} <small>({s})</small></li>" for a, b, s in report.near_duplicate_examples
     ) or "<li>none</li>"
@@ -351,6 +356,20 @@ def graph_summary(quality: GraphQuality) -> list[tuple[str, str]]:
          "—" if not quality.description_tokens.count
          else f"{quality.description_tokens.median:g} / {quality.description_tokens.mean:g}"),
     ]
+
+
+def accuracy_summary(accuracy: KGAccuracy | None) -> list[tuple[str, str]]:
+    """The LLM-judged sample as (label, value) lines; none without a sample."""
+    if accuracy is None:
+        return []
+    lines = []
+    for label, counts, share in (("entities", accuracy.entities, accuracy.entity_accuracy),
+                                 ("relations", accuracy.relations, accuracy.relation_accuracy)):
+        shown = "—" if share is None else f"{share:.1%}"
+        lines.append((f"{label} supported by their chunk (LLM-judged)",
+                      f"{counts.supported} / {counts.judged} ({shown}); sampled {counts.sampled}, "
+                      f"no source {counts.no_source}, failed {counts.failed}"))
+    return lines
 
 
 def _graph_rows(quality: GraphQuality | None, row: Any) -> list[str]:
