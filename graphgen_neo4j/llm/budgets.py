@@ -21,6 +21,7 @@ MAX_TOKENS: dict[str, int] = {
     "qa_aggregated_question": 384,
     "qa_multi_hop": 1024,
     "resolve": 384,
+    "kg_accuracy": 256,
     "ping": 1,
     "probe": 32,
 }
