@@ -191,3 +191,18 @@ def test_estimate_counts_the_new_formats_through_the_same_readers(tmp_path):
     result = estimate(config, judging=False)
     assert (result.documents, result.chunks) == (3, 3)
     assert parse_config({"input_file": str(tmp_path)}).text_column is None
+
+
+def test_a_hub_dataset_is_streamed_by_name_and_split(monkeypatch):
+    datasets = pytest.importorskip("datasets")
+    asked = []
+
+    def load_dataset(name, split=None, streaming=False):  # the Hub is not reachable from the tests
+        asked.append((name, split, streaming))
+        return datasets.Dataset.from_dict({"text": ["Streamed row."], "id": [7]}).to_iterable_dataset()
+
+    monkeypatch.setattr(datasets, "load_dataset", load_dataset)
+    docs, issues = read(["hf:owner/rice:validation"])
+    assert asked == [("owner/rice", "validation", True)] and issues.count == 0
+    assert [(d.text, d.metadata, d.source) for d in docs] == [("Streamed row.", {"id": 7}, "hf:owner/rice:validation")]
+    assert docs[0].source_key.startswith("hf:owner/rice:validation#")
