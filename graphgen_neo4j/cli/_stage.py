@@ -49,7 +49,7 @@ def warn_if_canned(*clients: LLMClient | None) -> None:
         )
     if local:
         err_console.print(
-            f"[bold yellow]NOTE:[/bold yellow] the {' and '.join(local)} is the embedded local model: "
+            f"[bold yellow]NOTE:[/bold yellow] the embedded local model plays the {' and the '.join(local)}: "
             "a small CPU model is for trying the tool, not for production data (see docs/real-models.md).",
             highlight=False,
         )
