@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from graphgen_neo4j.llm.client import LOCAL_OWNER
 from graphgen_neo4j.llm.local.engine import Cancelled
 
 HOST = "127.0.0.1"
@@ -264,7 +265,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif path in ("/v1/models", "/models"):
             self._send(200, {"object": "list", "data": [{
                 "id": self.server.engine.model_id, "object": "model",
-                "created": self.server.created, "owned_by": "graphgen-neo4j"}]})
+                "created": self.server.created, "owned_by": LOCAL_OWNER}]})
         else:
             self._send(404, error_body(f"no route GET {path}", kind="not_found_error"))
 
