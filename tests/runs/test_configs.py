@@ -112,11 +112,11 @@ def test_an_empty_input_folder_is_an_error_naming_it_and_the_extensions(tmp_path
     from graphgen_neo4j.ingest.readers import expand_paths
 
     (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "notes.csv").write_text("a,b\n", encoding="utf-8")
+    (tmp_path / "docs" / "notes.rtf").write_text("{\\rtf1 a}\n", encoding="utf-8")
     with pytest.raises(InputError) as caught:
         expand_paths([tmp_path / "docs"])
     assert str(tmp_path / "docs") in str(caught.value)
-    assert all(ext in str(caught.value) for ext in (".jsonl", ".json", ".txt", ".md"))
+    assert all(ext in str(caught.value) for ext in (".jsonl", ".json", ".txt", ".md", ".pdf", ".csv", ".parquet"))
 
 
 def test_ingest_of_an_empty_folder_exits_1(tmp_path: Path, monkeypatch) -> None:
