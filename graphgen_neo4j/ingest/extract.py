@@ -15,6 +15,7 @@ extracted as entities are kept: the merge creates those entities, typed ``UNKNOW
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Sequence
@@ -35,7 +36,7 @@ from graphgen_neo4j.errors import LLMOutputError
 from graphgen_neo4j.ids import normalize_key
 from graphgen_neo4j.language import Language
 from graphgen_neo4j.llm.budgets import extraction_budget
-from graphgen_neo4j.prompts import render
+from graphgen_neo4j.prompts import render, template
 from graphgen_neo4j.tokens import count_tokens
 
 UNKNOWN = "UNKNOWN"
@@ -377,14 +378,40 @@ async def extract_chunk(
         if fresh == 0:
             break
     entities, relations = combine(passes)
+    entities, relations, copied = drop_example_copies(text, entities, relations)
     return ChunkExtraction(
         chunk_id=chunk_id, entities=entities, relations=relations,
-        gleaned=gleaned, dropped=sum(p.dropped for p in passes), glean_error=glean_error,
+        gleaned=gleaned, dropped=sum(p.dropped for p in passes) + copied, glean_error=glean_error,
     )
+
+
+@functools.cache
+def example_names() -> frozenset[str]:
+    """Keys of the entity names in the extraction prompts' worked example (both languages)."""
+    names: set[str] = set()
+    for language in ("en", "zh"):
+        _, user = template("extract", language)
+        example = user.split("{{text}}")[0]
+        names.update(normalize_key(m) for m in re.findall(r'"name":\s*"([^"]+)"', example) if m != "...")
+    return frozenset(names)
+
+
+def drop_example_copies(
+    passage: str, entities: list[ExtractedEntity], relations: list[ExtractedRelation]
+) -> tuple[list[ExtractedEntity], list[ExtractedRelation], int]:
+    """Entities copied from the prompt's example (named there, absent from the passage) and their
+    relations: a small model does copy them. Returns what is kept and how many were dropped."""
+    text = normalize_key(passage)
+    copied = {key for e in entities if (key := normalize_key(e.name)) in example_names() and key not in text}
+    if not copied:
+        return entities, relations, 0
+    kept = [e for e in entities if normalize_key(e.name) not in copied]
+    linked = [r for r in relations if normalize_key(r.source) not in copied and normalize_key(r.target) not in copied]
+    return kept, linked, len(entities) - len(kept) + len(relations) - len(linked)
 
 
 __all__ = [
     "DEFAULT_ENTITY_TYPES", "UNKNOWN", "ChunkExtraction", "ExtractedEntity", "ExtractedRelation", "Extraction",
-    "clean_name", "combine", "extract_chunk", "failed_chunk", "extraction_messages", "glean_messages",
+    "clean_name", "combine", "drop_example_copies", "extract_chunk", "failed_chunk", "extraction_messages", "glean_messages",
     "normalize_type", "parse_strength",
 ]
