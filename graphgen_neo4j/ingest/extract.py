@@ -32,6 +32,7 @@ from pydantic import (
     model_validator,
 )
 
+from graphgen_neo4j.analyst.evidence import find_identity_statements
 from graphgen_neo4j.errors import LLMOutputError
 from graphgen_neo4j.ids import normalize_key
 from graphgen_neo4j.language import Language
@@ -379,10 +380,35 @@ async def extract_chunk(
             break
     entities, relations = combine(passes)
     entities, relations, copied = drop_example_copies(text, entities, relations)
+    unsupported = keep_supported_aliases(text, entities)
     return ChunkExtraction(
         chunk_id=chunk_id, entities=entities, relations=relations,
-        gleaned=gleaned, dropped=sum(p.dropped for p in passes) + copied, glean_error=glean_error,
+        gleaned=gleaned, dropped=sum(p.dropped for p in passes) + copied + unsupported, glean_error=glean_error,
     )
+
+
+def _same_name(a: str, b: str) -> bool:
+    """One name, or one inside the other ("blast" / "rice blast"), compared by key."""
+    a, b = normalize_key(a), normalize_key(b)
+    return a == b or (min(len(a), len(b)) >= 2 and (a in b or b in a))
+
+
+def keep_supported_aliases(passage: str, entities: list[ExtractedEntity]) -> int:
+    """Keep only the aliases the passage states as names of the entity (an identity cue:
+    "also known as", "(IRRI)", "又名", "字…", see ``analyst/evidence.py``); returns how many
+    were dropped. An alias merges two entities at ingest, so one a model merely guessed
+    (a small model listed the river a dam stands on as the dam's alias) must not: it can
+    still be proposed by ``resolve``, where an analyst decides."""
+    names = [e.name for e in entities]
+    statements = find_identity_statements(passage, names=names)
+    dropped = 0
+    for entity in entities:
+        kept = [alias for alias in entity.aliases if any(
+            (_same_name(s.name, entity.name) and _same_name(s.alias, alias))
+            or (_same_name(s.alias, entity.name) and _same_name(s.name, alias)) for s in statements)]
+        dropped += len(entity.aliases) - len(kept)
+        entity.aliases = kept
+    return dropped
 
 
 @functools.cache
