@@ -78,7 +78,8 @@ def _as_list(value: Any) -> list[str]:
 # a server that decodes by the schema (llama.cpp grammars, vLLM guided decoding) cannot ramble
 # past them — a 0.5B model copied whole passages into descriptions until max_tokens — while a
 # reply from a server without structured output is taken as it is.
-LIMITS = {"name": 120, "entity_description": 500, "relation_description": 400, "aliases": 8, "keywords": 6,
+# (A 0.5B model also looped on list items: "fungus", "fungus fungus", … until max_tokens.)
+LIMITS = {"name": 120, "entity_description": 500, "relation_description": 400, "aliases": 4, "keywords": 4,
           "entities": 60, "relations": 90}
 
 
@@ -93,7 +94,8 @@ class ExtractedEntity(BaseModel):
     description: str = Field("", validation_alias=AliasChoices("description", "entity_description", "summary", "描述"),
                              json_schema_extra={"maxLength": LIMITS["entity_description"]})
     aliases: list[str] = Field(default_factory=list, validation_alias=AliasChoices("aliases", "alias", "other_names", "别名"),
-                               json_schema_extra={"maxItems": LIMITS["aliases"]})
+                               json_schema_extra={"maxItems": LIMITS["aliases"],
+                                                  "items": {"type": "string", "maxLength": LIMITS["name"]}})
 
     @field_validator("name", mode="before")
     @classmethod
@@ -142,7 +144,8 @@ class ExtractedRelation(BaseModel):
     description: str = Field("", validation_alias=AliasChoices("description", "relationship_description", "summary", "描述"),
                              json_schema_extra={"maxLength": LIMITS["relation_description"]})
     keywords: list[str] = Field(default_factory=list, validation_alias=AliasChoices("keywords", "relationship_keywords", "keyword", "关键词"),
-                                json_schema_extra={"maxItems": LIMITS["keywords"]})
+                                json_schema_extra={"maxItems": LIMITS["keywords"],
+                                                   "items": {"type": "string", "maxLength": 40}})
     strength: float = Field(5.0, validation_alias=AliasChoices("strength", "relationship_strength", "weight", "强度"))
 
     @field_validator("source", "target", mode="before")
