@@ -60,7 +60,7 @@ def synthetic_partition(graph: Graph, batches: int, size: int, seed: int = 11) -
         chains.append({"index": i, "entities": entities, "relations": relations,
                        "mean_loss": sum(r["loss"] for r in relations) / size})
     for start in range(0, len(chains), 500):
-        graph.query(CREATE, chains=chains[start:start + 500])
+        graph.query(CREATE, {"chains": chains[start:start + 500]})
 
 
 async def main() -> None:

@@ -130,7 +130,7 @@ def run_naive(graph: Graph, sample: int) -> dict[str, float]:
     rows = rows[:sample]
     started = time.perf_counter()
     for row in rows:
-        graph.query(NAIVE_MERGE, **row)  # execute_query: one transaction per relation
+        graph.query(NAIVE_MERGE, row)  # execute_query: one transaction per relation
     seconds = time.perf_counter() - started
     return {"naive_relations": len(rows), "naive_seconds": round(seconds, 2), "naive_relations_per_second": round(len(rows) / seconds)}
 

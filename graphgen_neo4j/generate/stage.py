@@ -27,7 +27,7 @@ import asyncio
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -660,8 +660,9 @@ async def generate(
     progress: Progress = NullProgress(),
 ) -> GenerateReport:
     """Write the QA the plan selects, storing them as they come; returns what happened."""
-    partition_run_id = config.partition_run_id or latest_partition_run(graph)
-    offers = [BatchOffer.from_row(r) for r in graph.read("generate/candidates", partition_run_id=partition_run_id)]
+    partition_run_id = config.partition_run_id or await asyncio.to_thread(latest_partition_run, graph)
+    rows = await asyncio.to_thread(graph.read, "generate/candidates", {"partition_run_id": partition_run_id})
+    offers = [BatchOffer.from_row(r) for r in rows]
     if not offers:
         raise StageError(STAGE, f"partition run {partition_run_id!r} has no batches: check the id or run `graphgen-neo4j partition`")
     plan = plan_units(candidate_units(offers, config.modes), config)
@@ -677,8 +678,8 @@ async def generate(
     units: list[Unit] = plan.units
     for unit in units:
         report.modes[unit.mode].selected += 1
-    graph.run("generate/start_run", run_id=run_id, partition_run_id=partition_run_id,
-              config=config.model_dump_json())
+    await asyncio.to_thread(graph.run, "generate/start_run", {"run_id": run_id, "partition_run_id": partition_run_id,
+                                                              "config": config.model_dump_json()})
     status = "failed"
     try:
         await _execute(graph, synthesizer, config, run_id, units, report, progress)
@@ -687,8 +688,8 @@ async def generate(
         status = "interrupted"
         raise
     finally:
-        graph.run("generate/finish_run", run_id=run_id, status=status,
-                  counts={"qa": report.qa, "new_qa": report.new_qa, "no_qa": report.no_qa})
+        counts = {"qa": report.qa, "new_qa": report.new_qa, "no_qa": report.no_qa}
+        await asyncio.to_thread(graph.run, "generate/finish_run", {"run_id": run_id, "status": status, "counts": counts})
     used = {u.batch_id for u in units}
     report.batches_used = len(used)
     report.batches_skipped = len(offers) - len(used)
@@ -706,7 +707,7 @@ async def _execute(
     # Units with a QA already (not stale) are done: link those QA to this run, skip the units.
     done: dict[tuple[str, str], str] = {}
     for ids in batched(list(by_batch), _ID_CHUNK):
-        for row in await asyncio.to_thread(graph.read, "generate/done_units", batch_ids=ids):
+        for row in await asyncio.to_thread(graph.read, "generate/done_units", {"batch_ids": ids}):
             done[(row["batch_id"], row["unit"])] = row["qa_id"]
     reused_ids: set[str] = set()
     for unit in units:
@@ -715,14 +716,14 @@ async def _execute(
             report.modes[unit.mode].reused += 1
             reused_ids.add(qa)
     for ids in batched(sorted(reused_ids), _ID_CHUNK):
-        await asyncio.to_thread(graph.run, "generate/link_reused", run_id=run_id, qa_ids=ids)
+        await asyncio.to_thread(graph.run, "generate/link_reused", {"run_id": run_id, "qa_ids": ids})
     qa_ids: set[str] = set(reused_ids)
 
     pending = {b: [u for u in us if (b, u.key) not in done] for b, us in by_batch.items()}
     finished_batches = [b for b, us in pending.items() if not us]
     if finished_batches:
         rows = [{"batch_id": b, "status": "generated", "errors": [], "qa_count": len(by_batch[b])} for b in finished_batches]
-        await asyncio.to_thread(graph.run, "generate/batch_status", run_id=run_id, rows=rows)
+        await asyncio.to_thread(graph.run, "generate/batch_status", {"run_id": run_id, "rows": rows})
     todo = [b for b, us in pending.items() if us]
     total = sum(len(pending[b]) for b in todo)
     progress.start("generate QA", total=total)
@@ -777,7 +778,7 @@ async def _execute(
         unstored.clear()
         complete.clear()
         if rows:
-            stored = await _write(graph, "generate/store_qa", run_id=run_id, rows=merge_identical(rows))
+            stored = await _write(graph, "generate/store_qa", {"run_id": run_id, "rows": merge_identical(rows)})
             created = sum(1 for row in stored if row["created"])
             report.new_qa += created
             report.duplicate_qa += len(rows) - created
@@ -795,13 +796,13 @@ async def _execute(
             })
             report.batches_failed += 1 if errors else 0
         if status_rows:
-            await _write(graph, "generate/batch_status", run_id=run_id, rows=status_rows)
+            await _write(graph, "generate/batch_status", {"run_id": run_id, "rows": status_rows})
 
     lookahead = max(config.write_every, 4 * config.max_concurrency, pool.window)
     try:
         async with pool:
             for wave in _waves(todo, pending, lookahead):
-                rows = await asyncio.to_thread(graph.read, "generate/material", batch_ids=wave)
+                rows = await asyncio.to_thread(graph.read, "generate/material", {"batch_ids": wave})
                 materials = {r["batch_id"]: BatchMaterial.from_row(r) for r in rows}
                 for b in wave:
                     for unit in pending[b]:
@@ -814,10 +815,10 @@ async def _execute(
         report.qa = len(qa_ids)
 
 
-async def _write(graph: Graph, name: str, **params: Any) -> list[dict[str, Any]]:
+async def _write(graph: Graph, name: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Run a write query in a thread; if the caller is cancelled meanwhile, the write still
     completes before the cancellation goes on (nothing is left half-stored behind our back)."""
-    write = asyncio.ensure_future(asyncio.to_thread(graph.run, name, **params))
+    write = asyncio.ensure_future(asyncio.to_thread(graph.run, name, params))
     try:
         return await asyncio.shield(write)
     except asyncio.CancelledError:

@@ -82,9 +82,9 @@ def reconcile_sources(
     outcome = DocumentsOutcome()
     if not files:
         return outcome
-    plan = plan_sources(tx.run("ingest/documents_of_files", files=list(files)), files, seen)
+    plan = plan_sources(tx.run("ingest/documents_of_files", {"files": list(files)}), files, seen)
     if plan.updates:
-        tx.run("ingest/set_sources", rows=plan.updates)
+        tx.run("ingest/set_sources", {"rows": plan.updates})
     if plan.removed:
         remove_documents(tx, plan.removed, settings, outcome)
     outcome.documents_changed = count_replacements(created_by_file, plan.removed_by_file)

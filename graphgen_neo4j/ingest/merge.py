@@ -54,6 +54,7 @@ remain (and go when none is left).
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -340,8 +341,8 @@ class BatchOutcome(BaseModel):
     duplicates_proposed: int = 0
 
 
-ReadQuery = Callable[..., list[dict[str, Any]]]
-"""Runs a named read query: ``read(name, **params) -> rows`` (``Transaction.run`` or ``Graph.read``)."""
+ReadQuery = Callable[[str, Mapping[str, Any]], list[dict[str, Any]]]
+"""Runs a named read query: ``read(name, params) -> rows`` (``Transaction.run`` or ``Graph.read``)."""
 
 ENTITY_STATE_KEYS = ("type_votes", "descriptions", "aliases", "mention_count")
 RELATION_STATE_KEYS = ("chunk_ids", "evidence_descriptions", "evidence_keywords", "evidence_strengths", "descriptions")
@@ -389,7 +390,7 @@ def plan_extractions(
     previous = previous or Overlay()
     outcome = BatchOutcome()
     chunk_ids = [r.chunk_id for r in results]
-    status = {row["id"]: row["status"] for row in read("ingest/chunk_status", ids=chunk_ids)}
+    status = {row["id"]: row["status"] for row in read("ingest/chunk_status", {"ids": chunk_ids})}
     status.update({c: previous.chunk_status[c] for c in chunk_ids if c in previous.chunk_status})
     todo = []
     for result in results:
@@ -424,7 +425,7 @@ def _routes(read: ReadQuery, done: Sequence[ChunkExtraction], previous: Overlay)
     keys = sorted({_key(n) for r in done for e in r.entities for n in [e.name, *e.aliases]}
                   | {_key(n) for r in done for rel in r.relations for n in (rel.source, rel.target)})
     lookup = [k for k in keys if k not in previous.routes]
-    known = {row["key"]: row["entity_id"] for row in read("ingest/route_keys", keys=lookup)} if lookup else {}
+    known = {row["key"]: row["entity_id"] for row in read("ingest/route_keys", {"keys": lookup})} if lookup else {}
     known.update({k: previous.routes[k] for k in keys if k in previous.routes})
     return known
 
@@ -438,7 +439,7 @@ def _plan_entities(read: ReadQuery, plan: BatchPlan, previous: Overlay, batch: B
     touched = sorted(set(mentions_by_entity) | set(router.new_aliases))
     stored = [e for e in touched if e in router.existing]
     lookup = [e for e in stored if e not in previous.entities]
-    state = {row["id"]: row for row in read("ingest/entity_state", ids=lookup)} if lookup else {}
+    state = {row["id"]: row for row in read("ingest/entity_state", {"ids": lookup})} if lookup else {}
     state.update({e: previous.entities[e] for e in stored if e in previous.entities})
     for eid in touched:
         current = state.get(eid)
@@ -476,7 +477,7 @@ def _plan_relations(read: ReadQuery, plan: BatchPlan, previous: Overlay, batch: 
     unseen = set(plan.router.new_entities) | previous.created_entities
     lookup = [{"source_id": s, "target_id": t} for s, t in plan.evidence
               if (s, t) not in previous.relations and s not in unseen and t not in unseen]
-    stored = {(row["source_id"], row["target_id"]): row for row in read("ingest/relation_state", pairs=lookup)} if lookup else {}
+    stored = {(row["source_id"], row["target_id"]): row for row in read("ingest/relation_state", {"pairs": lookup})} if lookup else {}
     stored.update({pair: previous.relations[pair] for pair in plan.evidence if pair in previous.relations})
     for (source, target), new in plan.evidence.items():
         current = stored.get((source, target))
@@ -504,24 +505,24 @@ def apply_batch(tx: Transaction, batch: BatchWrite) -> BatchOutcome:
     driver may run it again after a transient error: the failed attempt left nothing."""
     outcome = batch.outcome.model_copy()
     if batch.failed_rows:
-        tx.run("ingest/mark_failed", rows=batch.failed_rows)
+        tx.run("ingest/mark_failed", {"rows": batch.failed_rows})
     if not batch.extracted_ids:
         return outcome
     if batch.new_entity_rows:
-        tx.run("ingest/create_entities", rows=batch.new_entity_rows)
+        tx.run("ingest/create_entities", {"rows": batch.new_entity_rows})
     if batch.entity_rows:
-        tx.run("ingest/update_entities", rows=batch.entity_rows)
+        tx.run("ingest/update_entities", {"rows": batch.entity_rows})
     if batch.alias_rows:
-        tx.run("ingest/upsert_aliases", rows=batch.alias_rows)
+        tx.run("ingest/upsert_aliases", {"rows": batch.alias_rows})
     if batch.mention_rows:
-        outcome.mentions = tx.run("ingest/create_mentions", chunks=batch.mention_rows)[0]["mentions"]
+        outcome.mentions = tx.run("ingest/create_mentions", {"chunks": batch.mention_rows})[0]["mentions"]
     if batch.created_relations:
-        outcome.relations_created = tx.run("ingest/create_relations", rows=batch.created_relations)[0]["created"]
+        outcome.relations_created = tx.run("ingest/create_relations", {"rows": batch.created_relations})[0]["created"]
     if batch.updated_relations:
-        tx.run("ingest/update_relations", rows=batch.updated_relations)
+        tx.run("ingest/update_relations", {"rows": batch.updated_relations})
     if batch.proposal_rows:
-        outcome.duplicates_proposed = tx.run("ingest/propose_same_as", rows=batch.proposal_rows)[0]["proposed"]
-    tx.run("ingest/mark_extracted", ids=batch.extracted_ids)
+        outcome.duplicates_proposed = tx.run("ingest/propose_same_as", {"rows": batch.proposal_rows})[0]["proposed"]
+    tx.run("ingest/mark_extracted", {"ids": batch.extracted_ids})
     return outcome
 
 
@@ -557,7 +558,7 @@ def write_documents(tx: Transaction, docs: Sequence[PreparedDocument], settings:
         held = keys.setdefault(doc.id, [])
         if doc.source_key not in held:
             held.append(doc.source_key)
-    states = tx.run("ingest/documents_state", ids=list(unique))
+    states = tx.run("ingest/documents_state", {"ids": list(unique)})
     new = [unique[s["id"]] for s in states if not s["exists"]]
     additions = [
         {"id": s["id"], "sources": [k for k in keys[s["id"]] if k not in s["sources"]]} for s in states if s["exists"]
@@ -567,21 +568,23 @@ def write_documents(tx: Transaction, docs: Sequence[PreparedDocument], settings:
     outcome.created = [d.id for d in new]
     if new:
         rows = [{**d.row(), "sources": keys[d.id]} for d in new]
-        outcome.chunks_new_links = tx.run("ingest/create_documents", docs=rows)[0]["links"]
+        outcome.chunks_new_links = tx.run("ingest/create_documents", {"docs": rows})[0]["links"]
     if additions := [a for a in additions if a["sources"]]:
-        tx.run("ingest/add_sources", rows=additions)
-    outcome.pending_chunks = tx.run("ingest/count_pending", doc_ids=list(unique), statuses=settings.open_statuses)[0]["pending"]
+        tx.run("ingest/add_sources", {"rows": additions})
+    outcome.pending_chunks = tx.run("ingest/count_pending", {"doc_ids": list(unique),
+                                                             "statuses": settings.open_statuses})[0]["pending"]
     return outcome
 
 
 def remove_documents(tx: Transaction, doc_ids: Sequence[str], settings: WriterSettings, outcome: DocumentsOutcome) -> None:
     """Delete documents, the chunks only they hold, and the provenance hanging on those chunks."""
-    chunk_ids = [row["id"] for row in tx.run("ingest/orphaned_chunks", old_ids=list(doc_ids))]
-    entity_ids = [row["id"] for row in tx.run("ingest/entities_mentioned_by", chunk_ids=chunk_ids)] if chunk_ids else []
-    relations = tx.run("ingest/relations_from_chunks", entity_ids=entity_ids, chunk_ids=chunk_ids) if entity_ids else []
+    chunk_ids = [row["id"] for row in tx.run("ingest/orphaned_chunks", {"old_ids": list(doc_ids)})]
+    entity_ids = [row["id"] for row in tx.run("ingest/entities_mentioned_by", {"chunk_ids": chunk_ids})] if chunk_ids else []
+    relations = tx.run("ingest/relations_from_chunks", {"entity_ids": entity_ids,
+                                                        "chunk_ids": chunk_ids}) if entity_ids else []
     if chunk_ids:
-        outcome.chunks_removed = tx.run("ingest/delete_chunks", ids=chunk_ids)[0]["deleted"]
-    tx.run("ingest/delete_documents", ids=list(doc_ids))
+        outcome.chunks_removed = tx.run("ingest/delete_chunks", {"ids": chunk_ids})[0]["deleted"]
+    tx.run("ingest/delete_documents", {"ids": list(doc_ids)})
     budget, encoding = settings.max_description_tokens, settings.tokenizer
     gone = set(chunk_ids)
     doomed, updates = [], []
@@ -593,13 +596,13 @@ def remove_documents(tx: Transaction, doc_ids: Sequence[str], settings: WriterSe
             props = relation_props(evidence, relation["descriptions"], budget=budget, encoding=encoding)
             updates.append({"id": relation["id"], "props": respect_locks(props, relation.get("locked"))})
     if doomed:
-        outcome.relations_removed = tx.run("ingest/delete_relations", ids=doomed)[0]["deleted"]
+        outcome.relations_removed = tx.run("ingest/delete_relations", {"ids": doomed})[0]["deleted"]
     if updates:
-        outcome.relations_updated = tx.run("ingest/update_relations", rows=updates)[0]["updated"]
+        outcome.relations_updated = tx.run("ingest/update_relations", {"rows": updates})[0]["updated"]
     if not entity_ids:
         return
     orphans, entity_updates = [], []
-    for row in tx.run("ingest/entity_mentions", ids=entity_ids):
+    for row in tx.run("ingest/entity_mentions", {"ids": entity_ids}):
         mentions = row["mentions"]
         if not mentions:
             orphans.append(row["id"])
@@ -612,9 +615,9 @@ def remove_documents(tx: Transaction, doc_ids: Sequence[str], settings: WriterSe
         )
         entity_updates.append({"id": row["id"], "props": respect_locks(props, row.get("locked"))})
     if orphans:
-        outcome.entities_removed = tx.run("ingest/delete_entities", ids=orphans)[0]["deleted"]
+        outcome.entities_removed = tx.run("ingest/delete_entities", {"ids": orphans})[0]["deleted"]
     if entity_updates:
-        outcome.entities_updated = tx.run("ingest/update_entities", rows=entity_updates)[0]["updated"]
+        outcome.entities_updated = tx.run("ingest/update_entities", {"rows": entity_updates})[0]["updated"]
 
 
 # ----------------------------------------------------------------------------- the writer
@@ -801,7 +804,7 @@ class GraphWriter:
         while ready := self._ready():
             if ready < size and self._writing is not None and not everything:
                 return
-            batch = []
+            batch: list[ChunkExtraction] = []
             while len(batch) < size and self._next_seq in self._held:
                 batch.append(self._held.pop(self._next_seq))
                 self._next_seq += 1
@@ -891,7 +894,7 @@ async def summarize_pending(
     ):
         after = ""
         while True:
-            rows = await asyncio.to_thread(graph.read, query, after=after, limit=page_size)
+            rows = await asyncio.to_thread(graph.read, query, {"after": after, "limit": page_size})
             if not rows:
                 break
             after = rows[-1]["id"]
@@ -901,7 +904,7 @@ async def summarize_pending(
                 for item, row in zip(items, rows):
                     await pool.submit(one(item, row), on_done=stored_rows.append, on_failed=failed(item))
             if stored_rows:
-                stored = await writer.call(lambda s=store, r=stored_rows: graph.run(s, rows=r)[0]["stored"])
+                stored = (await writer.call(functools.partial(graph.run, store, {"rows": stored_rows})))[0]["stored"]
                 setattr(outcome, kind, getattr(outcome, kind) + stored)
             if on_done is not None:
                 on_done(len(rows))

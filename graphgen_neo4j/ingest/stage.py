@@ -24,6 +24,7 @@ Readers: ``readers``; chunking: ``chunking``; extraction: ``extract``; merge: ``
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -297,17 +298,23 @@ async def _extract_all(
     async with pool:
         for batch in batched(read_documents(files, config.data_type, SILENT), config.document_batch_size):
             doc_ids = list(dict.fromkeys(document_id(doc) for doc in batch))
-            rows = await pool.guard(asyncio.to_thread(graph.read, "ingest/pending_chunks", doc_ids=doc_ids, statuses=statuses))
+            rows = await pool.guard(asyncio.to_thread(graph.read, "ingest/pending_chunks", {"doc_ids": doc_ids,
+                                                                                            "statuses": statuses}))
             for chunk in {row["id"]: row for row in rows}.values():
                 seq = await pool.guard(writer.reserve())  # waits for earlier results: a stop must not hang it
                 await pool.submit(
                     extract_chunk(synthesizer, chunk["id"], chunk["text"], chunk["language"],
                                   max_gleaning=config.max_gleaning, entity_types=config.entity_types),
-                    on_done=lambda result, seq=seq: writer.submit(seq, result),
-                    on_failed=lambda _reason, exc, seq=seq, cid=chunk["id"]: writer.submit(seq, failed_chunk(cid, exc)),
+                    on_done=functools.partial(writer.submit, seq),
+                    on_failed=functools.partial(_submit_failed, writer, seq, chunk["id"]),
                 )
     progress.finish(EXTRACT_TASK)
     return pool.outcome
+
+
+def _submit_failed(writer: GraphWriter, seq: int, chunk_id: str, _reason: str, exc: BaseException) -> None:
+    """Hand the writer a failed chunk's result in its turn (the pool's ``on_failed``)."""
+    writer.submit(seq, failed_chunk(chunk_id, exc))
 
 
 def config_from_pipeline(pipeline: PipelineConfig, **overrides: Any) -> IngestConfig:

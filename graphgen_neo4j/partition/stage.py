@@ -45,7 +45,7 @@ import json
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -161,8 +161,8 @@ class _Items:
     losses: list[float]  # -1: not judged (a loss is never negative)
 
     @classmethod
-    def read(cls, graph: Graph, query: str, **params: Any) -> _Items:
-        return cls.of(graph.read_row(query, **params) or {})
+    def read(cls, graph: Graph, query: str, params: Mapping[str, Any] | None = None) -> _Items:
+        return cls.of(graph.read_row(query, params) or {})
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> _Items:
@@ -246,7 +246,7 @@ class _Cutter:
         return self.entities.tokens(position)
 
     def fetch_seeds(self, wave: _Wave, seed_keys: list[str]) -> list[_Relation]:
-        row = self.graph.read_row("partition/seed_relations", relation_keys=seed_keys) or {}
+        row = self.graph.read_row("partition/seed_relations", {"relation_keys": seed_keys}) or {}
         rank, relations = self.rank, wave.relations
         for key, source, target in zip(row.get("keys") or [], row.get("sources") or [], row.get("targets") or []):
             if key in rank and key not in relations:
@@ -259,8 +259,8 @@ class _Cutter:
             return
         for key in wanted:
             wave.incident[key] = []  # also for entities the query does not return
-        row = self.graph.read_row("partition/frontier_relations", entity_keys=wanted,
-                                  bidirectional=self.config.bidirectional) or {}
+        row = self.graph.read_row("partition/frontier_relations", {"entity_keys": wanted,
+                                                                   "bidirectional": self.config.bidirectional}) or {}
         columns = (row.get(name) or [] for name in ("entities", "relations", "others", "outgoing"))
         # Hot loop (every relation around every frontier entity): kept inline on purpose.
         rank, relations, incident = self.rank, wave.relations, wave.incident
@@ -447,8 +447,7 @@ def refresh_token_counts(graph: Graph, *, dry_run: bool, progress: Progress) -> 
             numbers = count_many(texts)
             counts.update(zip(ids, numbers))
             if not dry_run:
-                graph.run(f"partition/save_{row['kind']}_tokens",
-                          rows=[{"id": i, "tokens": n, "description": d} for i, n, d in zip(ids, numbers, texts)])
+                graph.run(f"partition/save_{row['kind']}_tokens", {"rows": [{"id": i, "tokens": n, "description": d} for i, n, d in zip(ids, numbers, texts)]})
             progress.advance(TASK_TOKENS, len(ids))
     progress.finish(TASK_TOKENS)
     return counts
@@ -480,8 +479,8 @@ def seed_sort_keys(config: PartitionConfig, ids: list[str], scores: list[float],
 
 def _read_seeds(graph: Graph, config: PartitionConfig, run_id: str, pool: ThreadPoolExecutor) -> list[Future[Any]]:
     """Start the parts of the seed-order scan (see ``_seed_order``)."""
-    return [pool.submit(graph.read_row, "partition/seed_order", run_id=run_id, loss_strategy=config.loss_strategy,
-                        from_id=from_id, to_id=to_id) for from_id, to_id in _SEED_SCAN_PARTS]
+    return [pool.submit(graph.read_row, "partition/seed_order", {"run_id": run_id, "loss_strategy": config.loss_strategy,
+                        "from_id": from_id, "to_id": to_id}) for from_id, to_id in _SEED_SCAN_PARTS]
 
 
 def _seed_order(config: PartitionConfig, parts: list[Future[Any]]) -> tuple[_Items, dict[str, int]]:
@@ -518,7 +517,7 @@ def _prepare_next(reader: ThreadPoolExecutor, cutter: _Cutter,
 def _check_run(graph: Graph, run_id: str, config_hash: str, dry_run: bool) -> dict[str, Any]:
     """The run's state, ready to resume: batches a stopped run wrote past its unbroken prefix
     (the writers work side by side) are dropped, to be cut again exactly as before."""
-    state = graph.read("partition/run_state", run_id=run_id)[0]
+    state = graph.read("partition/run_state", {"run_id": run_id})[0]
     others = [h for h in state["config_hashes"] if h != config_hash]
     if others:
         raise ConfigError(
@@ -533,7 +532,7 @@ def _check_run(graph: Graph, run_id: str, config_hash: str, dry_run: bool) -> di
         if dry_run:
             raise StageError(STAGE, f"partition run {run_id!r} stopped with batches stored past batch {prefix}: "
                              "resume it without --dry-run (they are dropped and cut again)")
-        dropped = graph.run("partition/truncate_run", run_id=run_id, from_index=prefix)[0]["dropped"]
+        dropped = graph.run("partition/truncate_run", {"run_id": run_id, "from_index": prefix})[0]["dropped"]
         state["relation_batches"] = prefix
         state["note"] = (f"resumed from batch {prefix}: {dropped} batches stored past a gap (written ahead of one "
                          "that failed or was interrupted, or deleted) were dropped and cut again")
@@ -565,7 +564,7 @@ class _BatchWriter:
         """Queue batches for writing; ``may_exist``: skip those stored already (isolated ones, on resume)."""
         for chunk in batched(rows, _WRITE_CHUNK):
             if may_exist:
-                stored = self.graph.read("partition/existing_batches", ids=[row["id"] for row in chunk])
+                stored = self.graph.read("partition/existing_batches", {"ids": [row["id"] for row in chunk]})
                 existing = {r["id"] for r in stored}
                 chunk = [row for row in chunk if row["id"] not in existing]
             self.new.extend((len(row["relation_ids"]), row["tokens"]) for row in chunk)
@@ -589,7 +588,7 @@ class _BatchWriter:
         if self.failed.is_set():
             raise StageError(STAGE, "not written: an earlier write failed")  # keeps the gap after it small
         try:
-            self.graph.run("partition/write_batches", batches=chunk, **self.params)
+            self.graph.run("partition/write_batches", {"batches": chunk, **self.params})
         except BaseException:
             self.failed.set()
             raise
@@ -663,7 +662,7 @@ def partition(
         reader.shutdown(wait=True, cancel_futures=True)
         writer.close()
 
-    _fill_totals(report, graph.read("partition/run_summary", run_id=run_id), writer.new if dry_run else [])
+    _fill_totals(report, graph.read("partition/run_summary", {"run_id": run_id}), writer.new if dry_run else [])
     report.batches_new = len(writer.new)
     report.seconds = round(time.monotonic() - started, 3)
     return report
@@ -672,8 +671,8 @@ def partition(
 def _isolated_batches(graph: Graph, cutter: _Cutter, run_id: str, index: int, loss_strategy: LossStrategy,
                       dry_run: bool, progress: Progress) -> list[dict[str, Any]]:
     """One batch per entity no batch of the run covers (ids and indexes are the same when resumed)."""
-    entities = graph.read("partition/uncovered_entities", run_id=run_id,
-                          covered_ids=sorted(cutter.covered) if dry_run else [])
+    entities = graph.read("partition/uncovered_entities", {"run_id": run_id,
+                                                           "covered_ids": sorted(cutter.covered) if dry_run else []})
     progress.start(TASK_ISOLATED, total=len(entities))
     rows = [{
         "id": batch_id(run_id, entity["id"]), "index": index + position, "seed_relation_id": None,

@@ -120,7 +120,7 @@ def estimate(
     basis = f"assumed {relations_per_sentence or DEFAULT_RELATIONS_PER_SENTENCE} relations per sentence"
     ratio = relations_per_sentence or DEFAULT_RELATIONS_PER_SENTENCE
     if graph is not None:
-        done = graph.read("estimate/chunks_extracted", ids=chunk_ids)[0]["done"]
+        done = graph.read("estimate/chunks_extracted", {"ids": chunk_ids})[0]["done"]
         if relations_per_sentence is None:
             observed = observed_ratio(graph)
             if observed:

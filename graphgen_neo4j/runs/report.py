@@ -293,7 +293,7 @@ def build_report(records: list[QARecord], source: str, coverage: Coverage | None
 
 def coverage_from_graph(graph: Any, run_id: str | None = None) -> Coverage:
     """Relations covered by at least one (non-stale) QA, and the loss of covered vs uncovered."""
-    row = graph.run("report/coverage", write=False, run_id=run_id)[0]
+    row = graph.run("report/coverage", {"run_id": run_id}, write=False)[0]
     relations = row["relations"]
     return Coverage(
         relations=relations,

@@ -408,7 +408,7 @@ class ScriptedLLMServer:
             return _error(400, f"request body is not JSON: {exc}")
         task = headers.get("x-graphgen-task", "")
         fault = self._take_fault(task, body)
-        self._record(RecordedRequest(method, CHAT_PATH, task, headers, body, time.monotonic(), fault and fault.kind))
+        self._record(RecordedRequest(method, CHAT_PATH, task, headers, body, time.monotonic(), fault.kind if fault else None))
         return await self._chat(task, headers, body, fault)
 
     def _embeddings(self, headers: dict[str, str], raw: bytes) -> _Answer:
@@ -540,7 +540,7 @@ def _logprobs(reply: ScriptedReply, top_n: int) -> dict[str, Any]:
 
 async def _read_body(reader: asyncio.StreamReader, headers: Mapping[str, str]) -> bytes:
     if headers.get("transfer-encoding", "").lower() == "chunked":
-        chunks = []
+        chunks: list[bytes] = []
         while True:
             size = int((await reader.readuntil(b"\r\n")).split(b";")[0].strip(), 16)
             chunk = await reader.readexactly(size + 2)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import pytest
@@ -48,9 +48,9 @@ class SlowWrites(Graph):
         finally:
             self._writing.clear()
 
-    def read(self, name: str, **params: Any) -> list[dict[str, Any]]:
+    def read(self, name: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         self.reads_during_writes += self._writing.is_set()
-        return super().read(name, **params)
+        return super().read(name, params)
 
 
 def document() -> PreparedDocument:
