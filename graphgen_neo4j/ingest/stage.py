@@ -13,7 +13,7 @@ Two passes over the inputs, both streaming (memory does not grow with the input)
 2. **Extract.** Read the inputs again; for each batch of documents ask the graph which of
    their chunks still wait (``pending``, and ``failed`` unless ``retry_failed`` is off),
    extract those with the synthesizer (bounded concurrency) and hand the results to the
-   single writer (``merge.GraphWriter``), which stores them in input order.
+   single writer (``writer.GraphWriter``), which stores them in input order.
 
 Then entities and relations whose combined description went over
 ``max_description_tokens`` are summarized. A re-run on unchanged input therefore makes no
@@ -37,16 +37,9 @@ from graphgen_neo4j.choices import DataType, config_error
 from graphgen_neo4j.config import Chunking, MaxGleaning, PipelineConfig
 from graphgen_neo4j.db.graph import Graph, batched
 from graphgen_neo4j.errors import Neo4jUnavailable
-from graphgen_neo4j.ingest.documents import reconcile_sources
+from graphgen_neo4j.ingest.batch import BatchOutcome, WriterSettings
+from graphgen_neo4j.ingest.documents import DocumentsOutcome, reconcile_sources
 from graphgen_neo4j.ingest.extract import DEFAULT_ENTITY_TYPES, ChunkExtraction, extract_chunk, failed_chunk
-from graphgen_neo4j.ingest.merge import (
-    BatchOutcome,
-    DocumentsOutcome,
-    GraphWriter,
-    WriterSettings,
-    count_pending_summaries,
-    summarize_pending,
-)
 from graphgen_neo4j.ingest.readers import (
     SILENT,
     InputIssue,
@@ -57,6 +50,8 @@ from graphgen_neo4j.ingest.readers import (
     prepare,
     read_documents,
 )
+from graphgen_neo4j.ingest.summarize import count_pending_summaries, summarize_pending
+from graphgen_neo4j.ingest.writer import GraphWriter
 from graphgen_neo4j.llm import LLMClient
 from graphgen_neo4j.llm.pool import OnError, PoolOutcome, WorkPool
 from graphgen_neo4j.progress import NullProgress, Progress

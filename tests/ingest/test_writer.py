@@ -6,9 +6,10 @@ import asyncio
 
 import pytest
 
+from graphgen_neo4j.ingest.batch import WriterSettings
 from graphgen_neo4j.ingest.extract import ChunkExtraction, ExtractedEntity, ExtractedRelation
-from graphgen_neo4j.ingest.merge import GraphWriter, WriterSettings
 from graphgen_neo4j.ingest.readers import SourceDocument, prepare
+from graphgen_neo4j.ingest.writer import GraphWriter
 
 from .helpers import snapshot
 

@@ -11,9 +11,11 @@ from typing import Any, TypeVar
 import pytest
 
 from graphgen_neo4j.db.graph import Graph, Transaction
+from graphgen_neo4j.ingest.batch import WriterSettings, write_extractions
+from graphgen_neo4j.ingest.documents import write_documents
 from graphgen_neo4j.ingest.extract import ChunkExtraction, ExtractedEntity, ExtractedRelation
-from graphgen_neo4j.ingest.merge import GraphWriter, WriterSettings, write_documents, write_extractions
 from graphgen_neo4j.ingest.readers import PreparedDocument, SourceDocument, prepare
+from graphgen_neo4j.ingest.writer import GraphWriter
 
 from .helpers import snapshot
 
