@@ -8,7 +8,8 @@ import threading
 import pytest
 
 from graphgen_neo4j.errors import StageError
-from graphgen_neo4j.partition import stage as partition_module
+from graphgen_neo4j.partition import cutter as cutter_module
+from graphgen_neo4j.partition import writer as writer_module
 from graphgen_neo4j.partition.stage import PartitionConfig, partition
 
 from .conftest import named, stored_batches
@@ -30,7 +31,7 @@ def test_interrupted_between_waves_resumes_to_the_same_partition(graph, toy, mon
     whole = named(toy, stored_batches(graph, "whole"))
     assert len(whole) > 6
 
-    cut_wave = partition_module._Cutter.cut_wave
+    cut_wave = cutter_module.Cutter.cut_wave
     calls = {"n": 0}
 
     def interrupted(self, wave, seeds):
@@ -39,7 +40,7 @@ def test_interrupted_between_waves_resumes_to_the_same_partition(graph, toy, mon
             raise KeyboardInterrupt
         return cut_wave(self, wave, seeds)
 
-    monkeypatch.setattr(partition_module._Cutter, "cut_wave", interrupted)
+    monkeypatch.setattr(cutter_module.Cutter, "cut_wave", interrupted)
     with pytest.raises(KeyboardInterrupt):
         partition(graph=graph, config=CONFIG, run_id="resumed")
     monkeypatch.undo()
@@ -84,7 +85,7 @@ def test_batches_written_ahead_of_a_failed_write_are_cut_again(graph, toy, monke
     # a gap; resuming drops what lies past it and ends with the same batches.
     partition(graph=graph, config=CONFIG, run_id="whole")
     whole = named(toy, stored_batches(graph, "whole"))
-    monkeypatch.setattr(partition_module, "_WRITE_CHUNK", 1)
+    monkeypatch.setattr(writer_module, "_WRITE_CHUNK", 1)
     run = graph.run
     later_committed = threading.Event()
 
@@ -120,7 +121,7 @@ def test_interrupted_while_adding_isolated_entities(graph, toy, monkeypatch):
     partition(graph=graph, config=CONFIG, run_id="whole")
     whole = named(toy, stored_batches(graph, "whole"))
     # store every relation batch but only the first isolated batch, as if stopped right there
-    monkeypatch.setattr(partition_module, "_WRITE_CHUNK", 1)
+    monkeypatch.setattr(writer_module, "_WRITE_CHUNK", 1)
     run = graph.run
     isolated_writes = {"n": 0}
 
