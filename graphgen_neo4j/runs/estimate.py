@@ -167,7 +167,7 @@ def estimate(
 
 
 def _generation(config: PipelineConfig, relations: int, batches: int, per_batch: float) -> StageEstimate:
-    from graphgen_neo4j.generate.stage import mode_quotas
+    from graphgen_neo4j.generate.plan import mode_quotas
     from graphgen_neo4j.runs.pipeline import stage_configs
 
     modes = stage_configs(config).generate.modes  # a mix without qa_form names the modes

@@ -8,15 +8,9 @@ import re
 import pytest
 
 from graphgen_neo4j.errors import StageError, StageFailed
-from graphgen_neo4j.generate.stage import (
-    TASK_ATOMIC,
-    TASK_MULTI_HOP,
-    TASK_QUESTION,
-    TASK_REWRITE,
-    GenerateConfig,
-    generate,
-    qa_id,
-)
+from graphgen_neo4j.generate.config import TASK_ATOMIC, TASK_MULTI_HOP, TASK_QUESTION, TASK_REWRITE, GenerateConfig
+from graphgen_neo4j.generate.stage import generate
+from graphgen_neo4j.generate.units import qa_id
 from graphgen_neo4j.llm import LLMClient
 from graphgen_neo4j.testing.scripts import message_text
 
