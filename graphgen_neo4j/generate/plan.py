@@ -101,23 +101,33 @@ def mode_quotas(available: dict[Mode, int], mix: dict[Mode, float] | None, cap: 
     * a cap: the cap split by the mix (largest remainder); what a mode cannot fill goes
       to the others in proportion to their shares, as far as they have units.
     """
-    modes = list(available)
-    if mix is None:
-        if cap is None:
-            return dict(available)
-        mix = {m: 1.0 for m in modes}
-    weights = _normalized({m: mix.get(m, 0.0) for m in modes})
+    if mix is None and cap is None:
+        return dict(available)
+    shares = mix if mix is not None else dict.fromkeys(available, 1.0)
+    weights = _normalized({m: shares.get(m, 0.0) for m in available})
     if cap is None:
-        usable = {m: w for m, w in weights.items() if available[m] > 0 and w > 0}
-        if not usable:
-            return {m: 0 for m in modes}
-        usable = _normalized(usable)
-        target = min(math.floor(available[m] / w + 1e-9) for m, w in usable.items())
-        quotas = {m: 0 for m in modes}
-        quotas.update(largest_remainder(target, usable))
-        weights = usable | {m: 0.0 for m in modes if m not in usable}
+        quotas, weights = _largest_fitting(available, weights)
     else:
         quotas = largest_remainder(cap, weights)
+    return _spread_excess(available, quotas, weights)
+
+
+def _largest_fitting(available: dict[Mode, int], weights: dict[Mode, float]) -> tuple[dict[Mode, int], dict[Mode, float]]:
+    """No cap: the largest total whose split fits what the modes with candidates offer, and the
+    weights it was split by (a mode with none is left out, its share spread on the others)."""
+    usable = {m: w for m, w in weights.items() if available[m] > 0 and w > 0}
+    if not usable:
+        return {m: 0 for m in available}, weights
+    usable = _normalized(usable)
+    target = min(math.floor(available[m] / w + 1e-9) for m, w in usable.items())
+    quotas = {m: 0 for m in available}
+    quotas.update(largest_remainder(target, usable))
+    return quotas, usable | {m: 0.0 for m in available if m not in usable}
+
+
+def _spread_excess(available: dict[Mode, int], quotas: dict[Mode, int], weights: dict[Mode, float]) -> dict[Mode, int]:
+    """What a mode cannot fill goes to the others in proportion to their shares, as far as they have units."""
+    modes = list(available)
     while True:
         excess = sum(max(0, quotas[m] - available[m]) for m in modes)
         quotas = {m: min(quotas[m], available[m]) for m in modes}
@@ -155,7 +165,6 @@ def plan_units(pools: dict[Mode, list[Unit]], config: GenerateConfig) -> Plan:
     3. Count: ``mode_quotas`` gives each mode its number; each mode takes that many
        units from the top of its order. A batch may serve several modes.
     """
-    notes: list[str] = []
     losses_available = any(u.loss is not None for pool in pools.values() for u in pool)
     below: dict[str, int] = {m: 0 for m in pools}
     unjudged: dict[str, int] = {m: 0 for m in pools}
@@ -166,6 +175,24 @@ def plan_units(pools: dict[Mode, list[Unit]], config: GenerateConfig) -> Plan:
             below[mode] = sum(1 for u in pool if u.loss is not None and u.loss < config.min_loss)
             pool = [u for u in pool if u.loss is not None and u.loss >= config.min_loss]
         kept[mode] = sorted(pool, key=Unit.rank)
+    available = {m: len(units) for m, units in kept.items()}
+    quotas = mode_quotas(available, config.mix, config.max_qa)
+    chosen = [u for mode, units in kept.items() for u in units[: quotas[mode]]]
+    chosen.sort(key=lambda u: (*u.rank(), MODES.index(u.mode)))
+    return Plan(
+        units=chosen,
+        candidates={m: len(p) for m, p in pools.items()},
+        below_min_loss=below,
+        unjudged=unjudged,
+        quotas=dict(quotas),
+        losses_available=losses_available,
+        notes=_loss_notes(pools, config, losses_available) + _count_notes(available, quotas, config),
+    )
+
+
+def _loss_notes(pools: dict[Mode, list[Unit]], config: GenerateConfig, losses_available: bool) -> list[str]:
+    """Why losses did not order or filter the units, and which modes have no candidate at all."""
+    notes: list[str] = []
     if not losses_available and any(pools.values()):
         if config.min_loss is not None:
             notes.append(
@@ -177,24 +204,18 @@ def plan_units(pools: dict[Mode, list[Unit]], config: GenerateConfig) -> Plan:
         if not pool:
             need = {"aggregated": "a relation", "multi_hop": "two relations", "atomic": "a relation or an entity"}[mode]
             notes.append(f"{mode}: no batch offers {need} that is not excluded")
-    available = {m: len(units) for m, units in kept.items()}
-    quotas = mode_quotas(available, config.mix, config.max_qa)
+    return notes
+
+
+def _count_notes(available: dict[Mode, int], quotas: dict[Mode, int], config: GenerateConfig) -> list[str]:
+    """Where ``max_qa`` or the ``mix`` could not be met."""
+    notes: list[str] = []
     if config.max_qa is not None and sum(quotas.values()) < config.max_qa:
         notes.append(f"max_qa {config.max_qa}: only {sum(quotas.values())} units are available")
     if config.mix is not None and config.max_qa is not None:
-        ideal = largest_remainder(config.max_qa, _normalized({m: config.mix[m] for m in kept}))
-        for mode in kept:
+        ideal = largest_remainder(config.max_qa, _normalized({m: config.mix[m] for m in available}))
+        for mode in available:
             if available[mode] < ideal[mode]:
                 notes.append(f"mix: {mode} has only {available[mode]} of its {ideal[mode]} units; "
                              "the rest of its share went to the other modes")
-    chosen = [u for mode, units in kept.items() for u in units[: quotas[mode]]]
-    chosen.sort(key=lambda u: (*u.rank(), MODES.index(u.mode)))
-    return Plan(
-        units=chosen,
-        candidates={m: len(p) for m, p in pools.items()},
-        below_min_loss=below,
-        unjudged=unjudged,
-        quotas=dict(quotas),
-        losses_available=losses_available,
-        notes=notes,
-    )
+    return notes
