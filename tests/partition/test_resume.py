@@ -62,12 +62,12 @@ def test_a_failed_write_loses_nothing_already_stored(graph, toy, monkeypatch):
     run = graph.run
     writes = {"n": 0}
 
-    def failing(name, **params):
+    def failing(name, params=None, **options):
         if name == "partition/write_batches":
             writes["n"] += 1
             if writes["n"] == 4:
                 raise RuntimeError("connection dropped")
-        return run(name, **params)
+        return run(name, params, **options)
 
     monkeypatch.setattr(graph, "run", failing)
     with pytest.raises(RuntimeError, match="connection dropped"):
@@ -89,12 +89,12 @@ def test_batches_written_ahead_of_a_failed_write_are_cut_again(graph, toy, monke
     run = graph.run
     later_committed = threading.Event()
 
-    def failing_after_the_next(name, **params):
+    def failing_after_the_next(name, params=None, **options):
         index = params["batches"][0]["index"] if name == "partition/write_batches" else None
         if index == 3:
             assert later_committed.wait(timeout=30)
             raise RuntimeError("connection dropped")
-        result = run(name, **params)
+        result = run(name, params, **options)
         if index == 4:
             later_committed.set()
         return result
@@ -125,12 +125,12 @@ def test_interrupted_while_adding_isolated_entities(graph, toy, monkeypatch):
     run = graph.run
     isolated_writes = {"n": 0}
 
-    def stop_after_one_isolated(name, **params):
+    def stop_after_one_isolated(name, params=None, **options):
         if name == "partition/write_batches" and not params["batches"][0]["relation_ids"]:
             isolated_writes["n"] += 1
             if isolated_writes["n"] == 2:
                 raise KeyboardInterrupt
-        return run(name, **params)
+        return run(name, params, **options)
 
     monkeypatch.setattr(graph, "run", stop_after_one_isolated)
     with pytest.raises(KeyboardInterrupt):
