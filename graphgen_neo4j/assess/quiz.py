@@ -2,7 +2,10 @@
 
 For each item the synthesizer is asked once (structured output) for ``quiz_samples − 1``
 paraphrases that keep the description's meaning and ``quiz_samples`` negations. With
-the description itself that makes ``2n`` statements, ``n`` true and ``n`` false::
+the description itself that makes ``2n`` statements, ``n`` true and ``n`` false. A
+negation that only repeats the description (small models do that) is not kept; the
+missing ones are asked for one per call (``prompts/negate.*.md``), and as a last resort
+written by a marked template (see ``assess/negation.py``)::
 
     report = await quiz(graph=graph, synthesizer=synth, config=QuizConfig(quiz_samples=2))
 
@@ -30,9 +33,18 @@ from graphgen_neo4j.assess.items import (
     item_kinds,
     walk_items,
 )
+from graphgen_neo4j.assess.negation import (
+    DESCRIPTION,
+    MODEL,
+    NEGATE,
+    TEMPLATE,
+    plausible_negation,
+    read_negation,
+    statement_key,
+    template_negation,
+)
 from graphgen_neo4j.config import QuizSamples
 from graphgen_neo4j.db.graph import Graph
-from graphgen_neo4j.errors import LLMOutputError
 from graphgen_neo4j.language import detect_language
 from graphgen_neo4j.llm import LLMClient
 from graphgen_neo4j.progress import NullProgress, Progress
@@ -73,6 +85,8 @@ class QuizReport(StageReport):
     no_description: int = 0
     short: int = 0  # got fewer than 2n distinct statements (stored anyway)
     statements: int = 0  # written this run
+    negations_asked: int = 0  # negations asked for one per call (the quiz reply had too few usable ones)
+    template_negations: int = 0  # negations written by the template (marked in quiz_sources)
 
     @property
     def quizzed_total(self) -> int:
@@ -85,38 +99,43 @@ class QuizReport(StageReport):
         return calls / self.quizzed_total if self.quizzed_total else None
 
 
-def _key(text: str) -> str:
-    return " ".join(text.split()).casefold()
+def build_statements(description: str, reply: QuizReply, quiz_samples: int) -> tuple[list[str], list[bool], list[str]]:
+    """The description, then up to n − 1 paraphrases (true), then up to n negations (false),
+    with each statement's source (``assess/negation.py``).
 
-
-def build_statements(description: str, reply: QuizReply, quiz_samples: int) -> tuple[list[str], list[bool]]:
-    """The description, then up to n − 1 paraphrases (true), then up to n negations (false).
-
-    Blank statements and repeats (ignoring case and spacing) are dropped, and so is a
-    text offered both as a paraphrase and as a negation: its label would be a guess.
-    Raises ``LLMOutputError`` when no negation is left (the quiz would be one-sided).
+    Blank statements and repeats (ignoring case, spacing and punctuation) are dropped, and
+    so is a text offered both as a paraphrase and as a negation (its label would be a
+    guess) and a negation that is not about the description. There may be fewer than n
+    negations: the stage asks for the missing ones.
     """
     paraphrases = [s.strip() for s in reply.paraphrases if s.strip()]
     negations = [s.strip() for s in reply.negations if s.strip()]
-    contradictory = {_key(s) for s in paraphrases} & {_key(s) for s in negations}
-    seen = {_key(description)} | contradictory
-    statements, labels = [description], [True]
-    for texts, label, wanted in ((paraphrases, True, quiz_samples - 1), (negations, False, quiz_samples)):
-        kept = 0
-        for text in texts:
-            if kept == wanted:
-                break
-            if _key(text) not in seen:
-                seen.add(_key(text))
-                statements.append(text)
-                labels.append(label)
-                kept += 1
-    if False not in labels:
-        raise LLMOutputError(
-            f"the synthesizer wrote no usable negation ({len(reply.negations)} offered)",
-            raw=reply.model_dump_json(), task=STAGE,
-        )
-    return statements, labels
+    contradictory = {statement_key(s) for s in paraphrases} & {statement_key(s) for s in negations}
+    seen = {statement_key(description)} | contradictory
+    statements, labels, sources = [description], [True], [DESCRIPTION]
+    for text in paraphrases:
+        if labels.count(True) == quiz_samples:
+            break
+        if statement_key(text) and statement_key(text) not in seen:
+            seen.add(statement_key(text))
+            statements.append(text)
+            labels.append(True)
+            sources.append(MODEL)
+    for text in negations:
+        if labels.count(False) == quiz_samples:
+            break
+        if plausible_negation(description, text, seen):
+            seen.add(statement_key(text))
+            statements.append(text)
+            labels.append(False)
+            sources.append(MODEL)
+    return statements, labels, sources
+
+
+def add_negation(statements: list[str], labels: list[bool], sources: list[str], text: str, source: str) -> None:
+    statements.append(text)
+    labels.append(False)
+    sources.append(source)
 
 
 def needs_quiz(item: AssessItem, quiz_samples: int) -> bool:
@@ -140,11 +159,19 @@ async def quiz(
 
     async def write_one(item: AssessItem) -> dict[str, Any]:
         description = item.description or ""
-        messages = render("quiz", detect_language(description), description=description,
-                          paraphrase_count=n - 1, negation_count=n)
+        language = detect_language(description)
+        messages = render("quiz", language, description=description, paraphrase_count=n - 1, negation_count=n)
         reply = await synthesizer.structured(messages, QuizReply, stage=STAGE, task="quiz")
-        statements, labels = build_statements(description, reply, n)
-        return {"id": item.id, "statements": statements, "labels": labels,
+        statements, labels, sources = build_statements(description, reply, n)
+        for sample in range(n - labels.count(False)):
+            text = await _negate(synthesizer, description, language, sample)
+            report.negations_asked += 1
+            if plausible_negation(description, text, {statement_key(s) for s in statements}):
+                add_negation(statements, labels, sources, text, NEGATE)
+        if False not in labels:  # the quiz would be one-sided: one marked template negation
+            add_negation(statements, labels, sources, template_negation(description), TEMPLATE)
+            report.template_negations += 1
+        return {"id": item.id, "statements": statements, "labels": labels, "sources": sources,
                 "source_hash": description_hash(description), "samples": n}
 
     def store(kind: ItemKind, rows: list[dict[str, Any]]) -> None:
@@ -157,3 +184,10 @@ async def quiz(
                      progress=progress, page_size=config.page_size, flush_every=config.flush_every,
                      select=select, work=write_one, store=store)
     return report
+
+
+async def _negate(synthesizer: LLMClient, description: str, language: str, sample: int) -> str:
+    """One negation of ``description``, asked for on its own (plain text: small models manage it)."""
+    messages = render("negate", language, description=description)
+    reply = await synthesizer.complete(messages, stage=STAGE, task="negate", temperature=0.3 * sample, sample=sample)
+    return read_negation(reply.text)

@@ -14,7 +14,7 @@ from rich.table import Table
 from graphgen_neo4j.cli._app import RichProgress, console, err_console, wait_for_lease
 from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.errors import StageFailed
-from graphgen_neo4j.llm import SCRIPTED_OWNER, LLMClient, TokenLedger
+from graphgen_neo4j.llm import LOCAL_OWNER, SCRIPTED_OWNER, LLMClient, TokenLedger
 from graphgen_neo4j.progress import NullProgress, Progress
 from graphgen_neo4j.runs.lock import Holder, Lease, graph_lease
 from graphgen_neo4j.runs.record import RunRecorder
@@ -22,9 +22,11 @@ from graphgen_neo4j.runs.record import RunRecorder
 R = TypeVar("R")
 
 def warn_if_canned(*clients: LLMClient | None) -> None:
-    """Say loudly when replies come from the scripted test server."""
-    async def check() -> list[str]:
-        found: list[str] = []
+    """Say loudly who writes the data when it is not a model one would train on: the scripted
+    test server (canned text) or the embedded local model (a 0.5B model, for trying the tool)."""
+    async def check() -> tuple[list[str], list[str]]:
+        canned: list[str] = []
+        local: list[str] = []
         for client in clients:
             if client is None:
                 continue
@@ -32,15 +34,24 @@ def warn_if_canned(*clients: LLMClient | None) -> None:
                 models = await client.served_models()
             except Exception:  # noqa: BLE001 — the stage itself will report an unreachable endpoint
                 continue
-            if any(m.get("owned_by") == SCRIPTED_OWNER for m in models):
-                found.append(client.settings.role)
-        return found
+            owners = {m.get("owned_by") for m in models}
+            if SCRIPTED_OWNER in owners:
+                canned.append(client.settings.role)
+            elif LOCAL_OWNER in owners:
+                local.append(f"{client.settings.role} ({client.settings.model})")
+        return canned, local
 
-    canned = asyncio.run(check())
+    canned, local = asyncio.run(check())
     if canned:
         err_console.print(
             f"[bold yellow]NOTE:[/bold yellow] the {' and '.join(canned)} endpoint is the scripted test server: "
             "every text it returns is canned, not written by a model."
+        )
+    if local:
+        err_console.print(
+            f"[bold yellow]NOTE:[/bold yellow] the embedded local model plays the {' and the '.join(local)}: "
+            "a small CPU model is for trying the tool, not for production data (see docs/real-models.md).",
+            highlight=False,
         )
 
 

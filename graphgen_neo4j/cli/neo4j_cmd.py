@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 import typer
@@ -34,16 +35,35 @@ def start(
     timeout: float = typer.Option(180.0, help="Seconds to wait for Bolt to answer."),
 ) -> None:
     """Fetch the jars if needed, write neo4j.conf, start the server and wait until Bolt answers."""
-    password = os.environ.get("NEO4J_PASSWORD")
-    if not password:
-        raise LocalServerError("set NEO4J_PASSWORD (in the environment or .env; 12 characters or more)")
     server = _server(directory, bolt_port, http_port)
+    password = os.environ.get("NEO4J_PASSWORD") or _generated_password(server)
     server.heap, server.pagecache = heap, pagecache
     if not server.jars_present():
         console.print(f"fetching Neo4j {NEO4J_VERSION}, APOC and Browser from Maven Central into {server.jars_dir} …")
     with console.status("starting Neo4j …"):
         pid = server.start(password, timeout=timeout)
     console.print(f"Neo4j {NEO4J_VERSION} running (pid {pid}): {server.bolt_uri}  Browser: {server.http_url}/browser/")
+
+
+def _generated_password(server: LocalNeo4j, env_file: Path = Path(".env")) -> str:
+    """For a server never started and a ``.env`` whose NEO4J_PASSWORD is empty: a random
+    password, written into ``.env`` (mode 0600) and never printed. Otherwise the one-line fix."""
+    if not server.fresh or not env_file.is_file():
+        raise LocalServerError("set NEO4J_PASSWORD (in the environment or .env; 12 characters or more)")
+    password = secrets.token_urlsafe(18)
+    lines = env_file.read_text(encoding="utf-8").splitlines()
+    found = [i for i, line in enumerate(lines) if line.strip().startswith("NEO4J_PASSWORD=")]
+    if found and lines[found[0]].split("=", 1)[1].strip():
+        raise LocalServerError(f"NEO4J_PASSWORD is set in {env_file} but not in the environment: export it, or leave it empty")
+    if found:
+        lines[found[0]] = f"NEO4J_PASSWORD={password}"
+    else:
+        lines.append(f"NEO4J_PASSWORD={password}")
+    env_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    env_file.chmod(0o600)
+    os.environ["NEO4J_PASSWORD"] = password  # for this process; later commands read it from .env
+    console.print(f"generated a password for user neo4j and wrote it to {env_file} (NEO4J_PASSWORD, file mode 0600)")
+    return password
 
 
 @neo4j_app.command()

@@ -34,7 +34,9 @@ from pydantic import (
 from graphgen_neo4j.errors import LLMOutputError
 from graphgen_neo4j.ids import normalize_key
 from graphgen_neo4j.language import Language
+from graphgen_neo4j.llm.budgets import extraction_budget
 from graphgen_neo4j.prompts import render
+from graphgen_neo4j.tokens import count_tokens
 
 UNKNOWN = "UNKNOWN"
 DEFAULT_ENTITY_TYPES = (
@@ -70,15 +72,26 @@ def _as_list(value: Any) -> list[str]:
     return [clean_name(item) for item in items if item is not None and clean_name(item)]
 
 
+# Bounds written into the JSON schema sent as ``response_format`` (never checked on the reply):
+# a server that decodes by the schema (llama.cpp grammars, vLLM guided decoding) cannot ramble
+# past them — a 0.5B model copied whole passages into descriptions until max_tokens — while a
+# reply from a server without structured output is taken as it is.
+LIMITS = {"name": 120, "entity_description": 500, "relation_description": 400, "aliases": 8, "keywords": 6,
+          "entities": 60, "relations": 90}
+
+
 class ExtractedEntity(BaseModel):
     """An entity as the synthesizer reported it for one chunk."""
 
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
-    name: str = Field(validation_alias=AliasChoices("name", "entity_name", "entity", "名称", "实体", "实体名称"))
+    name: str = Field(validation_alias=AliasChoices("name", "entity_name", "entity", "名称", "实体", "实体名称"),
+                      json_schema_extra={"maxLength": LIMITS["name"]})
     type: str = Field(UNKNOWN, validation_alias=AliasChoices("type", "entity_type", "类型", "实体类型"))
-    description: str = Field("", validation_alias=AliasChoices("description", "entity_description", "summary", "描述"))
-    aliases: list[str] = Field(default_factory=list, validation_alias=AliasChoices("aliases", "alias", "other_names", "别名"))
+    description: str = Field("", validation_alias=AliasChoices("description", "entity_description", "summary", "描述"),
+                             json_schema_extra={"maxLength": LIMITS["entity_description"]})
+    aliases: list[str] = Field(default_factory=list, validation_alias=AliasChoices("aliases", "alias", "other_names", "别名"),
+                               json_schema_extra={"maxItems": LIMITS["aliases"]})
 
     @field_validator("name", mode="before")
     @classmethod
@@ -124,8 +137,10 @@ class ExtractedRelation(BaseModel):
 
     source: str = Field(validation_alias=AliasChoices("source", "source_entity", "src", "head", "源实体", "头实体"))
     target: str = Field(validation_alias=AliasChoices("target", "target_entity", "tgt", "tail", "目标实体", "尾实体"))
-    description: str = Field("", validation_alias=AliasChoices("description", "relationship_description", "summary", "描述"))
-    keywords: list[str] = Field(default_factory=list, validation_alias=AliasChoices("keywords", "relationship_keywords", "keyword", "关键词"))
+    description: str = Field("", validation_alias=AliasChoices("description", "relationship_description", "summary", "描述"),
+                             json_schema_extra={"maxLength": LIMITS["relation_description"]})
+    keywords: list[str] = Field(default_factory=list, validation_alias=AliasChoices("keywords", "relationship_keywords", "keyword", "关键词"),
+                                json_schema_extra={"maxItems": LIMITS["keywords"]})
     strength: float = Field(5.0, validation_alias=AliasChoices("strength", "relationship_strength", "weight", "强度"))
 
     @field_validator("source", "target", mode="before")
@@ -154,9 +169,11 @@ class Extraction(BaseModel):
 
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
-    entities: list[ExtractedEntity] = Field(default_factory=list, validation_alias=AliasChoices("entities", "nodes", "实体"))
+    entities: list[ExtractedEntity] = Field(default_factory=list, validation_alias=AliasChoices("entities", "nodes", "实体"),
+                                            json_schema_extra={"maxItems": LIMITS["entities"]})
     relations: list[ExtractedRelation] = Field(
-        default_factory=list, validation_alias=AliasChoices("relations", "relationships", "edges", "关系")
+        default_factory=list, validation_alias=AliasChoices("relations", "relationships", "edges", "关系"),
+        json_schema_extra={"maxItems": LIMITS["relations"]},
     )
     _dropped: int = PrivateAttr(default=0)
 
@@ -335,7 +352,9 @@ async def extract_chunk(
     or stops the stage (``failed_chunk`` makes the failed result).
     """
     messages = extraction_messages(text, language, entity_types)
-    first = await client.structured(messages, Extraction, stage="extract", task="extract")
+    passage_tokens = count_tokens(text)
+    first = await client.structured(messages, Extraction, stage="extract", task="extract",
+                                    max_tokens=extraction_budget("extract", passage_tokens))
     passes = [first]
     entity_keys: set[str] = set()
     relation_keys: set[tuple[str, str]] = set()
@@ -346,7 +365,8 @@ async def extract_chunk(
     for _ in range(max_gleaning):
         follow_up = glean_messages(history, passes[-1], language)
         try:
-            more = await client.structured(follow_up, Extraction, stage="extract", task="glean")
+            more = await client.structured(follow_up, Extraction, stage="extract", task="glean",
+                                           max_tokens=extraction_budget("glean", passage_tokens))
         except LLMOutputError as exc:
             glean_error = str(exc)  # what the earlier passes found stands; counted, not fatal
             break

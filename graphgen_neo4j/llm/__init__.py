@@ -11,7 +11,7 @@ See docs/llm.md for the behaviour (limits, retries, cache, structured output, lo
 
 from graphgen_neo4j.llm.budgets import MAX_TOKENS, max_tokens_for
 from graphgen_neo4j.llm.cache import DEFAULT_CACHE_PATH, ResponseCache
-from graphgen_neo4j.llm.client import SCRIPTED_OWNER, TASK_HEADER, Completion, LLMClient, TokenCandidate
+from graphgen_neo4j.llm.client import LOCAL_OWNER, SCRIPTED_OWNER, TASK_HEADER, Completion, LLMClient, TokenCandidate
 from graphgen_neo4j.llm.ledger import LedgerRow, TokenLedger
 from graphgen_neo4j.llm.parsing import ReplyError, extract_json, parse_model, strip_think
 from graphgen_neo4j.llm.settings import EndpointSettings
@@ -19,6 +19,7 @@ from graphgen_neo4j.llm.settings import EndpointSettings
 __all__ = [
     "DEFAULT_CACHE_PATH",
     "MAX_TOKENS",
+    "LOCAL_OWNER",
     "SCRIPTED_OWNER",
     "TASK_HEADER",
     "Completion",

@@ -14,6 +14,7 @@ MAX_TOKENS: dict[str, int] = {
     "glean": 2048,
     "summarize": 768,
     "quiz": 1024,
+    "negate": 256,
     "judge": 1,
     "qa_atomic": 768,
     "qa_aggregated_rewrite": 1536,
@@ -34,6 +35,19 @@ REASK_TEMPERATURES = (0.3, 0.6)
 def max_tokens_for(task: str) -> int:
     """The ``max_tokens`` a request of ``task`` carries unless the call says otherwise."""
     return MAX_TOKENS.get(task, DEFAULT_MAX_TOKENS)
+
+
+# Extraction writes about as much as it reads (names, types, descriptions of what the passage
+# says): a reply longer than this many tokens per passage token, plus a fixed part, is a
+# model that rambles, and cutting it early saves minutes on a small local model.
+EXTRACT_TOKENS_PER_INPUT_TOKEN = 4
+EXTRACT_FIXED_TOKENS = 512
+
+
+def extraction_budget(task: str, passage_tokens: int) -> int:
+    """``max_tokens`` of an ``extract`` / ``glean`` call on a passage of ``passage_tokens``:
+    the table's value, or less for a short passage."""
+    return min(max_tokens_for(task), EXTRACT_FIXED_TOKENS + EXTRACT_TOKENS_PER_INPUT_TOKEN * passage_tokens)
 
 
 def grown_budget(budget: int) -> int:

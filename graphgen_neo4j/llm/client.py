@@ -51,10 +51,12 @@ from graphgen_neo4j.llm.transport import TASK_HEADER, BadReply, FormatRefused, R
 
 log = logging.getLogger(__name__)
 
-__all__ = ["SCRIPTED_OWNER", "TASK_HEADER", "Completion", "LLMClient", "TokenCandidate"]
+__all__ = ["LOCAL_OWNER", "SCRIPTED_OWNER", "TASK_HEADER", "Completion", "LLMClient", "TokenCandidate"]
 
 # ``owned_by`` of the scripted test server's model in GET /v1/models.
 SCRIPTED_OWNER = "graphgen-neo4j-scripted-server"
+# ``owned_by`` of the embedded local model (``graphgen-neo4j llm start``).
+LOCAL_OWNER = "graphgen-neo4j-local-model"
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")

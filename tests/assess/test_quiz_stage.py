@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from graphgen_neo4j.assess.negation import plausible_negation, read_negation, statement_key, template_negation
 from graphgen_neo4j.assess.quiz import QuizConfig, QuizReply, build_statements, quiz
 from graphgen_neo4j.db.graph import Graph
-from graphgen_neo4j.errors import LLMOutputError, StageFailed
+from graphgen_neo4j.errors import StageFailed
 from graphgen_neo4j.llm import EndpointSettings, LLMClient
 from graphgen_neo4j.progress import NullProgress
 
@@ -26,9 +27,10 @@ def quiz_rows(graph: Graph) -> dict[str, dict]:
 
 def test_statements_are_description_then_paraphrases_then_negations() -> None:
     reply = QuizReply(paraphrases=["A, in short, controls B.", "B is controlled by A."], negations=["A does not control B.", "B is free of A.", "extra"])
-    statements, labels = build_statements("A controls B.", reply, 2)
+    statements, labels, sources = build_statements("A controls B.", reply, 2)
     assert statements == ["A controls B.", "A, in short, controls B.", "A does not control B.", "B is free of A."]
     assert labels == [True, True, False, False]
+    assert sources == ["description", "model", "model", "model"]
 
 
 def test_repeats_blanks_and_contradictions_are_dropped() -> None:
@@ -36,15 +38,38 @@ def test_repeats_blanks_and_contradictions_are_dropped() -> None:
         paraphrases=["  a controls  B. ", "", "Either way.", "Either way."],
         negations=["Either way.", "A does not control B.", "a does NOT control b.", " "],
     )
-    statements, labels = build_statements("A controls B.", reply, 3)
+    statements, labels, _ = build_statements("A controls B.", reply, 3)
     # the paraphrase equal to the description and the text offered as both are gone
     assert statements == ["A controls B.", "A does not control B."]
     assert labels == [True, False]
 
 
-def test_a_reply_without_negations_fails_the_item() -> None:
-    with pytest.raises(LLMOutputError, match="no usable negation"):
-        build_statements("A controls B.", QuizReply(paraphrases=["B is controlled by A."], negations=["A controls B."]), 2)
+def test_a_negation_that_only_repeats_the_description_is_not_kept() -> None:
+    # what a 0.5B model wrote: the sentence again, without its full stop or with other spacing
+    for copy in ("刘备是蜀汉的开国皇帝", "刘备是蜀汉的开国皇帝 。", "刘备 是 蜀汉的开国皇帝！"):
+        reply = QuizReply(paraphrases=[], negations=[copy])
+        statements, labels, _ = build_statements("刘备是蜀汉的开国皇帝。", reply, 1)
+        assert (statements, labels) == (["刘备是蜀汉的开国皇帝。"], [True]), copy
+
+
+def test_a_negation_about_something_else_is_not_kept() -> None:
+    reply = QuizReply(negations=["Rice blast is not caused by a fungus.", "Tricyclazole does not control rice blast."])
+    statements, _, _ = build_statements("Tricyclazole controls rice blast.", reply, 2)
+    assert statements == ["Tricyclazole controls rice blast.", "Tricyclazole does not control rice blast."]
+
+
+def test_a_copied_prompt_example_is_not_a_negation() -> None:
+    assert not plausible_negation("Rice blast spreads in wet weather.", "Rice blast is not caused by a fungus.", set())
+    assert not plausible_negation("稻瘟病在潮湿天气蔓延。", "稻瘟病不是由真菌引起的。", set())
+    assert plausible_negation("Rice blast spreads in wet weather.", "Rice blast does not spread in wet weather.", set())
+
+
+def test_negation_helpers() -> None:
+    assert statement_key(" Pi9,  gives\tRESISTANCE. ") == statement_key("pi9 gives resistance")
+    assert read_negation("Opposite: “Pi9 gives no resistance.”\nmore") == "Pi9 gives no resistance."
+    assert read_negation("\n相反：稻瘟病不是由真菌引起的。") == "稻瘟病不是由真菌引起的。"
+    assert template_negation("刘备字玄德。") == "以下说法是错误的：“刘备字玄德。”"
+    assert template_negation("A controls B.") == 'The following statement is false: "A controls B."'
 
 
 # -- against Neo4j and the scripted server --------------------------------------------------
@@ -149,3 +174,25 @@ async def test_an_endpoint_failure_stops_the_run_keeping_finished_items(graph, b
     again = await quiz(graph=graph, synthesizer=synthesizer, config=QuizConfig())
     assert again.quizzed == {"relation": 6 - len(stored)}
     assert server.count(task="quiz") - calls == 6 - len(stored)
+
+
+async def test_copied_negations_are_asked_for_one_by_one_then_templated(graph, sample_graph, server, synthesizer) -> None:
+    server.knobs["quiz_style"] = "copy"  # every negation is the description again (a 0.5B model did this)
+    report = await quiz(graph=graph, synthesizer=synthesizer, config=QuizConfig(quiz_samples=2))
+    assert server.count(task="negate") == 2 * len(RELATIONS) and report.negations_asked == 2 * len(RELATIONS)
+    assert report.template_negations == 0
+    for row in quiz_rows(graph).values():
+        # the copied paraphrase is dropped, and the second negation call wrote the first one again
+        assert row["labels"] == [True, False]
+        assert row["statements"][1].startswith(("It is not true that ", "并非"))
+    sources = graph.query("MATCH ()-[r:RELATED]->() RETURN DISTINCT r.quiz_sources AS s")
+    assert sources == [{"s": ["description", "negate"]}]
+
+    server.knobs["negate_style"] = "copy"  # the one-statement call copies too: the marked template
+    graph.query("MATCH ()-[r:RELATED]->() REMOVE r.quiz_statements, r.quiz_source_hash")
+    report = await quiz(graph=graph, synthesizer=synthesizer, config=QuizConfig(quiz_samples=1))
+    assert report.template_negations == len(RELATIONS)
+    for row in quiz_rows(graph).values():
+        assert row["labels"] == [True, False]
+        assert row["statements"][1] in (template_negation(row["description"]),)
+    assert graph.query("MATCH ()-[r:RELATED]->() RETURN DISTINCT r.quiz_sources AS s") == [{"s": ["description", "template"]}]

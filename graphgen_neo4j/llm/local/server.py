@@ -16,16 +16,21 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import select
+import socket
 import sys
 import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import numpy as np
+
+from graphgen_neo4j.llm.client import LOCAL_OWNER
+from graphgen_neo4j.llm.local.engine import Cancelled
 
 HOST = "127.0.0.1"
 ROLES = ("system", "user", "assistant", "tool", "developer")
@@ -209,14 +214,18 @@ class LocalModelServer(ThreadingHTTPServer):
     def base_url(self) -> str:
         return f"http://{HOST}:{self.server_address[1]}/v1"
 
-    def chat(self, request: ChatRequest) -> dict[str, Any]:
+    def chat(self, request: ChatRequest, cancelled: Callable[[], bool] | None = None) -> dict[str, Any]:
+        """One completion; ``cancelled`` (the client has gone) is checked before and while generating."""
         with self.lock:
+            if cancelled is not None and cancelled():
+                raise Cancelled("the client left while its request waited")
             result = self.engine.chat(
                 request.messages, temperature=request.temperature, top_p=request.top_p,
                 max_tokens=request.max_tokens, seed=request.seed, stop=request.stop,
                 logprobs=request.logprobs, top_logprobs=request.top_logprobs,
                 response_format=request.response_format,
                 frequency_penalty=request.frequency_penalty, presence_penalty=request.presence_penalty,
+                cancelled=cancelled,
             )
         gen_s, prompt_s = result.generation_seconds, result.prompt_seconds
         return {
@@ -272,9 +281,18 @@ class _Handler(BaseHTTPRequestHandler):
         elif path in ("/v1/models", "/models"):
             self._send(200, {"object": "list", "data": [{
                 "id": self.server.engine.model_id, "object": "model",
-                "created": self.server.created, "owned_by": "graphgen-neo4j"}]})
+                "created": self.server.created, "owned_by": LOCAL_OWNER}]})
         else:
             self._send(404, error_body(f"no route GET {path}", kind="not_found_error"))
+
+    def _client_gone(self) -> bool:
+        """True when the client closed its connection (it reads nothing until the reply comes,
+        so a readable socket means end of stream)."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
 
     def do_POST(self) -> None:  # noqa: N802
         path = self.path.split("?", 1)[0].rstrip("/")
@@ -290,9 +308,11 @@ class _Handler(BaseHTTPRequestHandler):
             except (ValueError, UnicodeDecodeError) as exc:
                 raise BadRequest(f"the request body is not valid JSON ({exc})") from None
             if path == "/v1/chat/completions":
-                self._send(200, self.server.chat(parse_chat_request(body)))
+                self._send(200, self.server.chat(parse_chat_request(body), self._client_gone))
             else:
                 self._send(200, self.server.embeddings(*parse_embedding_input(body)))
+        except Cancelled:
+            self.close_connection = True  # nobody to answer: the client timed out or was stopped
         except BadRequest as exc:
             self._send(400, error_body(str(exc), param=exc.param))
         except ValueError as exc:  # the engine's own checks: prompt longer than the context, bad grammar

@@ -34,7 +34,7 @@ from typing import Any
 
 from graphgen_neo4j.testing.scripts import ScriptedReply, ScriptedRequest, is_chinese, responder
 
-NEGATION_PREFIXES = ("It is not true that ", "并非")
+NEGATION_PREFIXES = ("It is not true that ", "并非", "The following statement is false: ", "以下说法是错误的：")  # the last two: assess/negation.py
 TRAINEE_PROFILES = ("knows", "guesses", "blind_spots")
 JUNK_MASS = 0.01
 

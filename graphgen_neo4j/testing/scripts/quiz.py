@@ -8,6 +8,13 @@ prompt asks for::
     {"paraphrases": ["[canned] In other words, <description>", …],
      "negations":   ["It is not true that <description> [canned]", …]}
 
+With the knob ``quiz_style="copy"`` the reply does what a 0.5B model did: every
+paraphrase and negation is the description itself (give or take its final full stop).
+
+Task ``negate`` (``prompts/negate.*.md``, one negation per call) gets
+``It is not true that <description> [canned]`` (Chinese: ``并非<description>[canned]``), or
+with ``negate_style="copy"`` the description again.
+
 Paraphrases keep the description word for word behind a fixed opening; negations open
 with exactly ``It is not true that `` (Chinese: ``并非``), which is how the judge
 responder (``judge.py``) tells a false statement from a true one (a comma right after
@@ -57,6 +64,10 @@ def quiz(request: ScriptedRequest) -> str:
         raise ValueError("no 'Sentence:' followed by 'Paraphrases wanted:' and 'Negations wanted:' lines")
     description = match.group("description").strip().removeprefix(CANNED_PREFIX).strip()
     lang = "zh" if is_chinese(description) else "en"
+    if request.knobs.get("quiz_style") == "copy":
+        copy = description.rstrip("。.")
+        return json.dumps({"paraphrases": [description] * int(match.group("paraphrases")),
+                           "negations": [copy] * int(match.group("negations"))}, ensure_ascii=False)
     reply = {
         "paraphrases": [
             canned(phrase(PARAPHRASES[lang], EXTRA_PARAPHRASE[lang], k, description))
@@ -68,3 +79,19 @@ def quiz(request: ScriptedRequest) -> str:
         ],
     }
     return json.dumps(reply, ensure_ascii=False)
+
+
+_SENTENCE = re.compile(r"(?:Sentence|句子)\s*[:：]")
+_OPPOSITE = re.compile(r"(?:Opposite|相反)\s*[:：]\s*\Z")
+
+
+@responder("negate")
+def negate(request: ScriptedRequest) -> str:
+    last = _SENTENCE.split(request.last_user)[-1]  # after the prompt's examples
+    if not _OPPOSITE.search(last):
+        raise ValueError("no 'Sentence:' followed by an empty 'Opposite:' line at the end")
+    description = _OPPOSITE.sub("", last).strip().removeprefix(CANNED_PREFIX).strip()
+    if request.knobs.get("negate_style") == "copy":
+        return description
+    lang = "zh" if is_chinese(description) else "en"
+    return phrase(NEGATIONS[lang], EXTRA_NEGATION[lang], 0, description) + " [canned]"

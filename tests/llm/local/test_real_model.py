@@ -165,3 +165,21 @@ def test_cli_start_stop_round_trip(tmp_path: Path) -> None:
     assert run("status").returncode == 1
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_a_client_that_leaves_stops_its_generation(running: dict[str, Any]) -> None:
+    """A client that times out must not keep the one engine busy: the next request is answered
+    at once instead of after the abandoned one's 2,000 tokens (minutes on 2 cores)."""
+    import time
+
+    body = json.dumps({"model": "m", "messages": [{"role": "user", "content": "Count from 1 to 5000, one number per line."}],
+                       "max_tokens": 2000, "temperature": 0}).encode()
+    host, port = running["base_url"].removeprefix("http://").split("/")[0].split(":")
+    with socket.create_connection((host, int(port))) as sock:
+        sock.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        time.sleep(3)  # generating by now
+    started = time.monotonic()
+    reply = chat(running, "Say OK.", max_tokens=2)
+    assert reply["choices"][0]["finish_reason"] in ("stop", "length")
+    assert time.monotonic() - started < 30
