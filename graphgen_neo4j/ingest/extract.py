@@ -302,11 +302,11 @@ def combine(passes: Sequence[Extraction]) -> tuple[list[ExtractedEntity], list[E
             if pair not in relations:
                 relations[pair] = (relation.model_copy(deep=True), [relation.strength])
                 continue
-            known, strengths = relations[pair]
-            known.description = _join_distinct([known.description, relation.description])
-            known.keywords = _distinct_names(known.keywords + relation.keywords)
+            merged, strengths = relations[pair]
+            merged.description = _join_distinct([merged.description, relation.description])
+            merged.keywords = _distinct_names(merged.keywords + relation.keywords)
             strengths.append(relation.strength)
-            known.strength = round(sum(strengths) / len(strengths), 3)
+            merged.strength = round(sum(strengths) / len(strengths), 3)
     return list(entities.values()), [relation for relation, _ in relations.values()]
 
 
