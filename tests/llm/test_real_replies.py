@@ -29,7 +29,7 @@ from graphgen_neo4j.analyst.adjudicate import SameEntityVerdict
 from graphgen_neo4j.assess.loss import yes_no_mass
 from graphgen_neo4j.assess.negation import read_negation
 from graphgen_neo4j.assess.quiz import QuizReply
-from graphgen_neo4j.generate.stage import QAReply, QuestionReply, RewriteReply
+from graphgen_neo4j.generate.units import QAReply, QuestionReply, RewriteReply
 from graphgen_neo4j.ingest.extract import Extraction
 from graphgen_neo4j.llm import TokenCandidate
 from graphgen_neo4j.llm.calls import check_truncation
