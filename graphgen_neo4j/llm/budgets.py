@@ -41,7 +41,7 @@ def max_tokens_for(task: str) -> int:
 # says): a reply longer than this many tokens per passage token, plus a fixed part, is a
 # model that rambles, and cutting it early saves minutes on a small local model.
 EXTRACT_TOKENS_PER_INPUT_TOKEN = 4
-EXTRACT_FIXED_TOKENS = 512
+EXTRACT_FIXED_TOKENS = 1024
 
 
 def extraction_budget(task: str, passage_tokens: int) -> int:
