@@ -63,7 +63,7 @@ def synthetic_graph(graph: Graph, n_entities: int, n_relations: int, seed: int =
         text = f"{sa}调控{sb}的表达。" if a % 3 == 0 else f"{sa} regulates the expression of {sb} in leaves."
         relations.append({"id": relation_id(entities[a]["id"], entities[b]["id"]), "source": entities[a]["id"],
                           "target": entities[b]["id"], "description": text})
-    graph.query(CREATE, entities=entities, relations=relations)
+    graph.query(CREATE, {"entities": entities, "relations": relations})
 
 
 async def measure(graph: Graph, server: ScriptedLLMServer, strategy: str, n: int, concurrency: int) -> None:

@@ -48,7 +48,7 @@ def prepare(graph: Graph, reset: bool) -> str:
     graph.init_schema()
     a, b = entity_id(normalize_key("刘备")), entity_id(normalize_key("关羽"))
     rid = relation_id(a, b)
-    graph.query(SEED_GRAPH, a=a, b=b, r=rid)
+    graph.query(SEED_GRAPH, {"a": a, "b": b, "r": rid})
     return rid
 
 
@@ -62,7 +62,7 @@ async def main(reset: bool) -> None:
 
         async with client("synthesizer", "scripted-synthesizer") as synthesizer:
             await quiz(graph=graph, synthesizer=synthesizer, config=QuizConfig(quiz_samples=1))
-        row = graph.query("MATCH ()-[r:RELATED {id: $id}]->() RETURN r.quiz_statements AS s, r.quiz_labels AS l", id=rid)[0]
+        row = graph.query("MATCH ()-[r:RELATED {id: $id}]->() RETURN r.quiz_statements AS s, r.quiz_labels AS l", {"id": rid})[0]
         true_statement, negation = row["s"]
         print("statements:")
         for statement, label in zip(row["s"], row["l"]):
@@ -77,7 +77,9 @@ async def main(reset: bool) -> None:
                 top = await trainee.judge_yes_no(render("judge", "zh", statement=true_statement), stage="show")
             stored = graph.query(
                 "MATCH ()-[r:RELATED {id: $id}]->() RETURN r.loss AS loss, r.loss_confidence AS confidence,"
-                " r.loss_p_yes AS p_yes, r.loss_p_no AS p_no", id=rid)[0]
+                " r.loss_p_yes AS p_yes, r.loss_p_no AS p_no",
+                {"id": rid},
+)[0]
             print(f"\n{model}: {report.llm_calls} judge calls")
             print("  top candidates for the true statement: " + ", ".join(f"{c.token!r} {c.prob:.3f}" for c in top))
             for statement, label, p_yes, p_no in zip(row["s"], row["l"], stored["p_yes"], stored["p_no"]):
@@ -87,7 +89,8 @@ async def main(reset: bool) -> None:
             print(f"  loss = {stored['loss']:.4f}   mean P(correct) = {stored['confidence']:.3f}")
 
         print("\ncypher/assess/compare_models.cypher, old = walkthrough-sure, new = walkthrough-unsure:")
-        for change in graph.run("assess/compare_models", old="walkthrough-sure", new="walkthrough-unsure", limit=10):
+        for change in graph.run("assess/compare_models", {"old": "walkthrough-sure", "new": "walkthrough-unsure",
+                                                          "limit": 10}):
             print(f"  {change['source']} → {change['target']}: {change['old_loss']:.4f} → {change['new_loss']:.4f}"
                   f" (change {change['change']:+.4f})")
 

@@ -22,8 +22,9 @@ import time
 from pathlib import Path
 
 from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.generate.config import GenerateConfig
 from graphgen_neo4j.generate.export import export_qa
-from graphgen_neo4j.generate.stage import GenerateConfig, generate
+from graphgen_neo4j.generate.stage import generate
 from graphgen_neo4j.ids import entity_id, relation_id
 from graphgen_neo4j.llm import EndpointSettings, LLMClient, TokenLedger
 from graphgen_neo4j.testing import ScriptedLLMServer
@@ -60,7 +61,7 @@ def synthetic_partition(graph: Graph, batches: int, size: int, seed: int = 11) -
         chains.append({"index": i, "entities": entities, "relations": relations,
                        "mean_loss": sum(r["loss"] for r in relations) / size})
     for start in range(0, len(chains), 500):
-        graph.query(CREATE, chains=chains[start:start + 500])
+        graph.query(CREATE, {"chains": chains[start:start + 500]})
 
 
 async def main() -> None:

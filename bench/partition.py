@@ -68,8 +68,8 @@ def load(graph: Graph, entities: int, relations: int, seed: int) -> None:
     ids = [entity_id(f"bench entity {i}") for i in range(entities)]
     started = time.monotonic()
     for chunk in batched(range(entities), 10_000):
-        graph.query(LOAD_ENTITIES, rows=[
-            {"id": ids[i], "name": f"E{i}", "description": description(rng, f"E{i} is")} for i in chunk])
+        graph.query(LOAD_ENTITIES, {"rows": [
+            {"id": ids[i], "name": f"E{i}", "description": description(rng, f"E{i} is")} for i in chunk]})
     pairs: set[tuple[int, int]] = set()
     while len(pairs) < relations:
         s, t = rng.randrange(entities), rng.randrange(entities)
@@ -79,7 +79,7 @@ def load(graph: Graph, entities: int, relations: int, seed: int) -> None:
              "description": description(rng, f"E{s} relates to E{t}:"),
              "loss": rng.random() * 4, "strength": float(rng.randint(1, 10))} for s, t in sorted(pairs)]
     for chunk in batched(rows, 10_000):
-        graph.query(LOAD_RELATIONS, rows=chunk)
+        graph.query(LOAD_RELATIONS, {"rows": chunk})
     print(f"loaded {entities} entities, {relations} relations in {time.monotonic() - started:.1f} s")
 
 
@@ -89,7 +89,7 @@ def run_neo4j(graph: Graph, dry_run: bool = False) -> dict:
     graph.query("MATCH (r:Run) WHERE r.id STARTS WITH 'bench-' DELETE r")
     time.sleep(3)  # let the server finish the clean-up's background work: it is not the partition's
     run_id = f"bench-{int(time.time())}"
-    graph.query("CREATE (:Run {id: $id, command: 'partition'})", id=run_id)  # as the CLI has: batches link to it
+    graph.query("CREATE (:Run {id: $id, command: 'partition'})", {"id": run_id})  # as the CLI has: batches link to it
     started, cpu = time.monotonic(), time.process_time()
     report = partition(graph=graph, config=CONFIG, run_id=run_id, dry_run=dry_run)
     return {"seconds": time.monotonic() - started, "cpu": time.process_time() - cpu, "rss_mb": rss_mb(),
@@ -185,7 +185,9 @@ def main() -> None:
                 runs[which].append(child(which, server_pid))
             stored = [r["relation_ids"] for r in graph.query(
                 "MATCH (b:Batch {run_id: $run_id}) RETURN b.relation_ids AS relation_ids ORDER BY b.index",
-                run_id=runs["neo4j"][-1]["run_id"], write=False)]
+                {"run_id": runs["neo4j"][-1]["run_id"]},
+                write=False,
+)]
             same = same and stored == json.loads(Path("/tmp/partition-bench-reference.json").read_text())
     dry, neo, ref = (median_run(runs[which]) for which in ("neo4j-dry", "neo4j", "reference"))
 

@@ -201,11 +201,11 @@ def report_setting(graph: Graph, labels: list[Label], args: argparse.Namespace, 
         print(f"  hard negative proposed: {a} ~ {b} ({kind})")
     for a, b in unlabelled[:10]:
         print(f"  unlabelled proposal: {a} ~ {b}")
-    graph.run("resolve/accept_above", threshold=args.auto_accept_above)
+    graph.run("resolve/accept_above", {"threshold": args.auto_accept_above})
     apply_accepted(graph)
     if args.auto_accept_above <= EVIDENCE_SCORE and report.alias_proposals:  # as resolve --auto-accept-above does
-        graph.run("resolve/add_aliases", rows=[{"entity_id": a.entity, "key": normalize_key(a.alias), "name": a.alias}
-                                                for a in report.alias_proposals])
+        graph.run("resolve/add_aliases", {"rows": [{"entity_id": a.entity, "key": normalize_key(a.alias), "name": a.alias}
+                                                for a in report.alias_proposals]})
     merges = score_merges(entity_groups(graph).values(), labels)
     print(line(f"merged (after --auto-accept-above {args.auto_accept_above}) + ingest", merges))
     for a, b, kind in merges.hard_negatives:

@@ -8,7 +8,7 @@ entities and two earlier ones, and states ten relations among them, each with a 
 entity at one end — so 20,000 chunks make 100,000 entities, 140,000 mentions and
 200,000 relations, all with aliases, votes, descriptions and per-chunk evidence as real
 extraction results have. Documents and chunks are written first (timed apart); then
-the results go through ``merge.GraphWriter`` exactly as ``ingest`` sends them.
+the results go through ``writer.GraphWriter`` exactly as ``ingest`` sends them.
 
 Each run is a fresh process on an emptied database, so its peak RSS is its own: the
 full stream, and a quarter of it, to show that memory does not grow with the number of
@@ -33,9 +33,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from graphgen_neo4j.db.graph import Graph, batched  # noqa: E402
+from graphgen_neo4j.ingest.batch import WriterSettings  # noqa: E402
 from graphgen_neo4j.ingest.extract import ChunkExtraction, ExtractedEntity, ExtractedRelation  # noqa: E402
-from graphgen_neo4j.ingest.merge import GraphWriter, WriterSettings  # noqa: E402
 from graphgen_neo4j.ingest.readers import PreparedChunk, PreparedDocument  # noqa: E402
+from graphgen_neo4j.ingest.writer import GraphWriter  # noqa: E402
 
 NEW_PER_CHUNK, OLD_PER_CHUNK, RELATIONS_PER_CHUNK = 5, 2, 10
 TYPES = ["GENE", "PROTEIN", "VARIETY", "DISEASE", "PATHOGEN", "TRAIT"]
@@ -130,7 +131,7 @@ def run_naive(graph: Graph, sample: int) -> dict[str, float]:
     rows = rows[:sample]
     started = time.perf_counter()
     for row in rows:
-        graph.query(NAIVE_MERGE, **row)  # execute_query: one transaction per relation
+        graph.query(NAIVE_MERGE, row)  # execute_query: one transaction per relation
     seconds = time.perf_counter() - started
     return {"naive_relations": len(rows), "naive_seconds": round(seconds, 2), "naive_relations_per_second": round(len(rows) / seconds)}
 

@@ -76,7 +76,7 @@ def build_graph(
             "chunk_ids": extra.pop("chunk_ids", []), "extra": extra,
         })
     if entity_rows:
-        graph.query(CREATE_ENTITIES, rows=entity_rows)
+        graph.query(CREATE_ENTITIES, {"rows": entity_rows})
     if relation_rows:
-        graph.query(CREATE_RELATIONS, rows=relation_rows)
+        graph.query(CREATE_RELATIONS, {"rows": relation_rows})
     return ids

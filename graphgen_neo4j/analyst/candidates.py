@@ -118,7 +118,7 @@ def chunk_evidence(chunks: Sequence[ChunkRecord], index: NameIndex) -> list[Sign
 
 def description_evidence(entities: Sequence[EntityRecord], index: NameIndex, neighbours: Mapping[str, Sequence[str]]) -> list[Signal]:
     """Statements in an entity's own description giving it another entity's name ("刘备字玄德")."""
-    found = []
+    found: list[Signal] = []
     for entity in entities:
         if not entity.description:
             continue

@@ -32,8 +32,8 @@ from neo4j.graph import Path as GraphPath
 from pydantic import BaseModel, ConfigDict
 
 from graphgen_neo4j.db import queries
-from graphgen_neo4j.db.graph import START_HINT, Graph
-from graphgen_neo4j.errors import GraphGenError, Neo4jUnavailable
+from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.errors import GraphGenError
 from graphgen_neo4j.ids import normalize_key
 
 LIBRARY_FOLDERS = ("explore", "curate")
@@ -244,18 +244,12 @@ def run_query(graph: Graph, source: QuerySource, params: Mapping[str, Any]) -> l
 
 
 def _run_statement(graph: Graph, statement: str, params: dict[str, Any], index: int, name: str) -> QueryResult:
-    if graph.tracer:
-        graph.tracer(statement, params)
     try:
-        records, summary, keys = graph.driver.execute_query(
-            cast(Any, statement), params, database_=graph.database
-        )
-    except neo4j_errors.ServiceUnavailable as exc:
-        raise Neo4jUnavailable(f"lost the connection to Neo4j: {START_HINT}") from exc
+        result = graph.statement(statement, params, name=f"{name}#{index + 1}")
     except neo4j_errors.Neo4jError as exc:
         raise GraphGenError(f"{name}: {cypher_error_message(exc)}") from exc
-    counters = {k: v for k, v in vars(summary.counters).items() if isinstance(v, int) and not isinstance(v, bool) and v}
-    return QueryResult(statement=index, columns=list(keys), rows=[list(record.values()) for record in records], counters=counters)
+    rows = [list(record.values()) for record in result.records]
+    return QueryResult(statement=index, columns=result.columns, rows=rows, counters=result.counters)
 
 
 def cypher_error_message(exc: neo4j_errors.Neo4jError) -> str:

@@ -12,6 +12,7 @@ first ``DESCRIPTION_CHARS`` characters of the description.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Sequence
 
@@ -49,7 +50,7 @@ def ensure_vector_index(graph: Graph, dimensions: int) -> None:
     rows = graph.read("resolve/vector_index_state")
     if rows and rows[0]["dimensions"] != dimensions:
         graph.run("resolve/drop_vector_index")
-    graph.run("resolve/vector_index", dimensions=dimensions)
+    graph.run("resolve/vector_index", {"dimensions": dimensions})
     graph.run("resolve/await_vector_index")
 
 
@@ -57,7 +58,8 @@ async def store_embeddings(graph: Graph, client: EmbeddingClient, entities: Sequ
     """Embed the entities whose embedding is missing or stale; returns how many were embedded."""
     texts = {e.id: embedding_text(e) for e in entities}
     keys = {i: text_key(t) for i, t in texts.items()}
-    stale = [row["id"] for row in graph.read("resolve/embedding_state", model=client.model, keys=keys)]
+    state = await asyncio.to_thread(graph.read, "resolve/embedding_state", {"model": client.model, "keys": keys})
+    stale = [row["id"] for row in state]
     if not stale:
         return 0
     vectors = await client.embed([texts[i] for i in stale], stage=STAGE)
@@ -66,7 +68,7 @@ async def store_embeddings(graph: Graph, client: EmbeddingClient, entities: Sequ
         raise GraphGenError(f"{client.describe()} returned vectors of different lengths {sorted(dimensions)}")
     rows = [{"id": i, "embedding": v, "key": keys[i]} for i, v in zip(stale, vectors)]
     for start in range(0, len(rows), 500):
-        graph.run("resolve/store_embeddings", model=client.model, rows=rows[start:start + 500])
+        await asyncio.to_thread(graph.run, "resolve/store_embeddings", {"model": client.model, "rows": rows[start:start + 500]})
     return len(rows)
 
 
@@ -76,7 +78,8 @@ def nearest_pairs(graph: Graph, entities: Sequence[EntityRecord], model: str, k:
     found: dict[frozenset[str], Signal] = {}
     ids = list(by_id)
     for start in range(0, len(ids), 500):
-        rows = graph.read("resolve/nearest", ids=ids[start:start + 500], k=k, model=model, min_similarity=min_similarity)
+        rows = graph.read("resolve/nearest", {"ids": ids[start:start + 500], "k": k, "model": model,
+                                              "min_similarity": min_similarity})
         for row in rows:
             a, b = by_id.get(row["a"]), by_id.get(row["b"])
             pair = frozenset((row["a"], row["b"]))
@@ -90,8 +93,8 @@ def nearest_pairs(graph: Graph, entities: Sequence[EntityRecord], model: str, k:
 async def embedding_signals(graph: Graph, client: EmbeddingClient, entities: Sequence[EntityRecord], k: int, min_similarity: float) -> tuple[list[Signal], int]:
     """(signals, entities embedded now): embed what is stale, index, find the near pairs."""
     embedded = await store_embeddings(graph, client, entities)
-    sample = graph.read("resolve/embedding_dimensions", model=client.model)
+    sample = await asyncio.to_thread(graph.read, "resolve/embedding_dimensions", {"model": client.model})
     if not sample:
         return [], embedded
-    ensure_vector_index(graph, valid_dimensions(sample[0]["embedding"]))
-    return nearest_pairs(graph, entities, client.model, k, min_similarity), embedded
+    await asyncio.to_thread(ensure_vector_index, graph, valid_dimensions(sample[0]["embedding"]))
+    return await asyncio.to_thread(nearest_pairs, graph, entities, client.model, k, min_similarity), embedded

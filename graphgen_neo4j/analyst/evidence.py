@@ -233,34 +233,44 @@ def _chinese_clauses(sentence: str, masked: str, span: tuple[int, int], known: l
         clause = clause_match.group(0).strip()
         if not clause:
             continue
-        cue_match = None
-        for candidate in _ZH_CUE_RE.finditer(clause):
-            if _zh_cue_fits(clause, candidate, known):
-                cue_match = candidate
-                break
+        cue_match = next((c for c in _ZH_CUE_RE.finditer(clause) if _zh_cue_fits(clause, c, known)), None)
         if cue_match is None:
-            topic = _zh_topic(clause, known)
-            starts_new = _ZH_NEW_REFERENT.match(clause) is not None or (topic is not None and topic in known)
-            if topic and (index == 0 or starts_new) and looks_like_name(topic) and not topic.endswith(_ROLE_END):
-                current = topic
+            current = _zh_clause_topic(clause, known, index, current)
             continue
+        name, current = _zh_cue_name(clause, cue_match, known, index, current)
         cue = cue_match.group(0)
-        kind = ZH_CUES[cue]
-        prefix = _ZH_TIME.sub("", clause[: cue_match.start()])
-        if "被" in prefix:  # "李白被后人誉为…": passive, the name is before 被 (or the sentence's name)
-            prefix = prefix.split("被")[0]
-        prefix = prefix.removesuffix("的")  # "阿司匹林的化学名为…"
-        name = name_tail(prefix, names=known, person=kind in ("courtesy_name", "art_name", "given_name")) if prefix.strip() else None
-        if name is None or len(name) < 2 or _PRONOUN_SUBJECT.match(name):  # "清代称…": 清 is no name
-            name = current
-        elif index == 0 or clause.startswith("其") or name in known:
-            current = name
         for alias in _zh_alias_region(clause[cue_match.end() :]):
             alias = name_head(alias, names=known) or alias
             if cue in _ZH_SINGLE and len(alias) > 6:
                 continue
-            results.append(_statement(name, alias, cue, kind, span, sentence))
+            results.append(_statement(name, alias, cue, ZH_CUES[cue], span, sentence))
     return results
+
+
+def _zh_clause_topic(clause: str, known: list[str], index: int, current: str | None) -> str | None:
+    """The sentence's current name after a clause without a cue: its topic when it starts the
+    sentence or a new referent."""
+    topic = _zh_topic(clause, known)
+    starts_new = _ZH_NEW_REFERENT.match(clause) is not None or (topic is not None and topic in known)
+    if topic and (index == 0 or starts_new) and looks_like_name(topic) and not topic.endswith(_ROLE_END):
+        return topic
+    return current
+
+
+def _zh_cue_name(clause: str, cue_match: re.Match[str], known: list[str], index: int,
+                 current: str | None) -> tuple[str | None, str | None]:
+    """(the name a cue's aliases belong to, the sentence's current name after this clause)."""
+    kind = ZH_CUES[cue_match.group(0)]
+    prefix = _ZH_TIME.sub("", clause[: cue_match.start()])
+    if "被" in prefix:  # "李白被后人誉为…": passive, the name is before 被 (or the sentence's name)
+        prefix = prefix.split("被")[0]
+    prefix = prefix.removesuffix("的")  # "阿司匹林的化学名为…"
+    name = name_tail(prefix, names=known, person=kind in ("courtesy_name", "art_name", "given_name")) if prefix.strip() else None
+    if name is None or len(name) < 2 or _PRONOUN_SUBJECT.match(name):  # "清代称…": 清 is no name
+        return current, current
+    if index == 0 or clause.startswith("其") or name in known:
+        return name, name
+    return name, current
 
 
 def _zh_topic(clause: str, known: list[str]) -> str | None:
@@ -296,43 +306,62 @@ def _zh_cue_fits(clause: str, match: re.Match[str], known: list[str]) -> bool:
     return 2 <= len(prefix) <= 4 and all(is_han(ch) for ch in prefix) and prefix[0] not in "这那一每该此其某是为很最较极颇"
 
 
+_EN_RENAMES = (_EN_FROM, _EN_RENAMED_TO, _EN_RENAMED_FROM)
+
+
 def _english_cues(sentence: str, masked: str, span: tuple[int, int], known: list[str], subject: str | None) -> list[IdentityStatement | None]:
     results: list[IdentityStatement | None] = []
-    for pattern in (_EN_FROM, _EN_RENAMED_TO, _EN_RENAMED_FROM):
+    for pattern in _EN_RENAMES:
         for match in pattern.finditer(masked):
             results.append(_statement(name_head(match.group("a"), names=known), name_head(match.group("b"), names=known),
                                       "renamed", "formerly", span, sentence))
-    taken = [m.span() for p in (_EN_FROM, _EN_RENAMED_TO, _EN_RENAMED_FROM) for m in p.finditer(masked)]
+    taken = [m.span() for p in _EN_RENAMES for m in p.finditer(masked)]
     cues = sorted(((m, kind) for pattern, kind in _EN_CUE_RE for m in pattern.finditer(masked)),
                   key=lambda item: (item[0].start(), -item[0].end()))
     for match, kind in cues:  # where cues overlap ("historically romanized as"), the longest at the first place wins
         if any(a <= match.start() < b or match.start() <= a < match.end() for a, b in taken):
             continue
         taken.append(match.span())
-        prefix = re.sub(r"(?:,|\s+(?:is|was|are|were|has been|which is))\s*$", "", masked[: match.start()])
-        copula = re.match(r"^(.*?\S)\s+(?:is|was|are|were)\s+(?:the|a|an)\s+[a-z][a-z\s\-]*$", prefix.split(",")[-1])
-        if copula:  # "X is the compound commonly called Y": the name is X
-            prefix = ",".join(prefix.split(",")[:-1] + [copula.group(1)])
-        pieces = prefix.split(",")
-        while len(pieces) > 1 and _APPOSITIVE.match(pieces[-1]):
-            pieces.pop()  # "Guangzhou, a city in Guangdong, also known as …": the name is Guangzhou
-        prefix = ",".join(pieces)
-        region = re.split(r"[;)]|,\s+(?![A-Z][\w\-]*(?:\s|,|$))|\.\s|\.$", masked[match.end() :])[0]
-        aliases = [a for a in (name_head(piece, names=known) for piece in split_aliases(region)) if a]
-        hint = aliases[0] if aliases and is_acronym(aliases[0]) else None
-        name = name_tail(prefix, names=known, acronym=hint)
-        segment = re.sub(r"^(?:the|a|an|in|on|at)\s+", "", prefix.split(",")[-1].strip(), flags=re.IGNORECASE)
-        words = segment.split()
-        if (name is None or (name.islower() and " " not in name)) and 1 < len(words) <= 4 and words[0][:1].isupper():
-            name = segment  # "Rice blast, aka …": a sentence-initial name in lower case after its first word
-        expansion = region.strip()
-        if name and is_acronym(name) and len(expansion.split()) <= 8 and acronym_fits(name, expansion.split()):
-            aliases = [expansion]  # "FAO stands for Food and Agriculture Organization": one name, not two
-        if name is None or _PRONOUN_SUBJECT.match(name) or not prefix.strip():
-            name = subject if not prefix.strip() or _PRONOUN_SUBJECT.match(prefix.strip().split(",")[-1].strip()) else name
+        name, aliases = _english_cue(masked, match, known, subject)
         for alias in aliases:
             results.append(_statement(name, alias, match.group(0), kind, span, sentence))
     return results
+
+
+def _english_cue(masked: str, match: re.Match[str], known: list[str], subject: str | None) -> tuple[str | None, list[str]]:
+    """(name, aliases) of one English cue: the name ends the text before it, the aliases start the text after it."""
+    prefix = _en_name_region(masked[: match.start()])
+    region = re.split(r"[;)]|,\s+(?![A-Z][\w\-]*(?:\s|,|$))|\.\s|\.$", masked[match.end() :])[0]
+    aliases = [a for a in (name_head(piece, names=known) for piece in split_aliases(region)) if a]
+    hint = aliases[0] if aliases and is_acronym(aliases[0]) else None
+    name = _en_name(prefix, known, hint)
+    expansion = region.strip()
+    if name and is_acronym(name) and len(expansion.split()) <= 8 and acronym_fits(name, expansion.split()):
+        aliases = [expansion]  # "FAO stands for Food and Agriculture Organization": one name, not two
+    if name is None or _PRONOUN_SUBJECT.match(name) or not prefix.strip():
+        name = subject if not prefix.strip() or _PRONOUN_SUBJECT.match(prefix.strip().split(",")[-1].strip()) else name
+    return name, aliases
+
+
+def _en_name_region(before: str) -> str:
+    """The text before a cue, without the copula and the appositives between the name and the cue."""
+    prefix = re.sub(r"(?:,|\s+(?:is|was|are|were|has been|which is))\s*$", "", before)
+    copula = re.match(r"^(.*?\S)\s+(?:is|was|are|were)\s+(?:the|a|an)\s+[a-z][a-z\s\-]*$", prefix.split(",")[-1])
+    if copula:  # "X is the compound commonly called Y": the name is X
+        prefix = ",".join(prefix.split(",")[:-1] + [copula.group(1)])
+    pieces = prefix.split(",")
+    while len(pieces) > 1 and _APPOSITIVE.match(pieces[-1]):
+        pieces.pop()  # "Guangzhou, a city in Guangdong, also known as …": the name is Guangzhou
+    return ",".join(pieces)
+
+
+def _en_name(prefix: str, known: list[str], hint: str | None) -> str | None:
+    name = name_tail(prefix, names=known, acronym=hint)
+    segment = re.sub(r"^(?:the|a|an|in|on|at)\s+", "", prefix.split(",")[-1].strip(), flags=re.IGNORECASE)
+    words = segment.split()
+    if (name is None or (name.islower() and " " not in name)) and 1 < len(words) <= 4 and words[0][:1].isupper():
+        return segment  # "Rice blast, aka …": a sentence-initial name in lower case after its first word
+    return name
 
 
 def description_aliases(name: str, description: str, *, names: Iterable[str] = ()) -> list[IdentityStatement]:

@@ -151,31 +151,52 @@ def name_tail(region: str, *, names: Iterable[str] = (), acronym: str | None = N
     if not region:
         return None
     if is_han(region[-1]) or region[-1] in QUOTES:
-        han = re.search(f"[{HAN}A-Za-z0-9·\\-]+$", region)
-        if not han:
-            return None
-        piece = han.group(0)
-        cut = max((piece.rfind(ch) for ch in _ZH_BOUNDARY_CHARS), default=-1)
-        piece = piece[cut + 1 :]
-        if person and len(piece) > 4:
-            for suffix in sorted(_ZH_ROLE_SUFFIXES, key=len, reverse=True):
-                at = piece.rfind(suffix)
-                if at >= 0 and 2 <= len(piece) - at - len(suffix) <= 4:
-                    piece = piece[at + len(suffix) :]
-                    break
-        return clean(piece) or None
+        return _han_tail(region, person)
     words = re.findall(r"[A-Za-z0-9][A-Za-z0-9\-'’.]*", region)
     if not words or not region.rstrip()[-1:].isalnum() and region.rstrip()[-1:] not in ").'’":
         return None
-    tail = region.rstrip()
-    words = re.findall(r"\S+", tail)
-    words = [w.strip(",;:") for w in words]
+    words = [w.strip(",;:") for w in re.findall(r"\S+", region.rstrip())]
     if acronym:
-        letters = [c for c in acronym if c.isalpha()]
-        for n in range(1, min(len(words), len(letters) + 2) + 1):
-            pick = [w.strip("\"'“”()") for w in words[-n:]]
-            if pick[0] and pick[0].lower() not in _NAME_CONNECTORS | _LEADING_STOP and acronym_fits(acronym, pick):
-                return clean(" ".join(pick))
+        expansion = _acronym_expansion(words, acronym)
+        if expansion:
+            return expansion
+    picked = _capitalized_tail(words)
+    if picked:
+        return clean(" ".join(picked))
+    return _lowercase_tail(words)
+
+
+def _han_tail(region: str, person: bool) -> str | None:
+    """The Chinese name ending the region: after the last boundary character; a person's name
+    without the role words before it."""
+    han = re.search(f"[{HAN}A-Za-z0-9·\\-]+$", region)
+    if not han:
+        return None
+    piece = han.group(0)
+    cut = max((piece.rfind(ch) for ch in _ZH_BOUNDARY_CHARS), default=-1)
+    piece = piece[cut + 1 :]
+    if person and len(piece) > 4:
+        for suffix in sorted(_ZH_ROLE_SUFFIXES, key=len, reverse=True):
+            at = piece.rfind(suffix)
+            if at >= 0 and 2 <= len(piece) - at - len(suffix) <= 4:
+                piece = piece[at + len(suffix) :]
+                break
+    return clean(piece) or None
+
+
+def _acronym_expansion(words: list[str], acronym: str) -> str | None:
+    """The fewest last words whose initials the acronym follows ("World Health Organization (WHO)")."""
+    letters = [c for c in acronym if c.isalpha()]
+    for n in range(1, min(len(words), len(letters) + 2) + 1):
+        pick = [w.strip("\"'“”()") for w in words[-n:]]
+        if pick[0] and pick[0].lower() not in _NAME_CONNECTORS | _LEADING_STOP and acronym_fits(acronym, pick):
+            return clean(" ".join(pick))
+    return None
+
+
+def _capitalized_tail(words: list[str]) -> list[str]:
+    """The capitalized words (with connectors between them) ending the region, without a leading
+    "The" or "In" — but "WHO" stays."""
     picked: list[str] = []
     for word in reversed(words):
         bare = word.strip("\"'“”()")
@@ -188,9 +209,12 @@ def name_tail(region: str, *, names: Iterable[str] = (), acronym: str | None = N
     while picked and (picked[0].lower() in _NAME_CONNECTORS or picked[0].lower() in _LEADING_STOP) and not (
         len(picked[0]) > 1 and picked[0].isupper()
     ):
-        picked.pop(0)  # "The", "In" — but not "WHO"
-    if picked:
-        return clean(" ".join(picked))
+        picked.pop(0)
+    return picked
+
+
+def _lowercase_tail(words: list[str]) -> str | None:
+    """A binomial ("Artemisia annua") or one lower-case name word ending the region."""
     last = words[-1].strip("\"'“”()")
     if len(words) >= 2 and _LATIN_EPITHET.match(last):
         genus = words[-2].strip("\"'“”()")

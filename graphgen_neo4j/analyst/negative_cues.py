@@ -123,9 +123,9 @@ def _cue_between(first: tuple[int, int], second: tuple[int, int], sentence: str)
                 if _filler_ok(between[match.end() :]):
                     return kind, match.group(0).strip()
         for pattern in postfix:
-            match = pattern.match(after)
-            if match and not re.search(r"[，,；;。]", between):
-                return kind, match.group(0).strip()
+            head = pattern.match(after)
+            if head and not re.search(r"[，,；;。]", between):
+                return kind, head.group(0).strip()
     return None
 
 

@@ -142,7 +142,7 @@ def write_proposals(graph: Graph, candidates: list[Candidate], report: ResolveRe
     fields = ("absorb", "keep", "score", "method", "reason", "signals", "evidence", "chunk_ids", "prior", "verdict")
     rows = [c.model_dump(include=set(fields)) for c in candidates]
     for start in range(0, len(rows), 1000):
-        for row in graph.run("resolve/propose", rows=rows[start:start + 1000]):
+        for row in graph.run("resolve/propose", {"rows": rows[start:start + 1000]}):
             outcome, pairs = row["outcome"], row["pairs"]
             name = {"proposed": "proposed", "rescored": "rescored", "rejected": "kept_rejected", "accepted": "kept_accepted"}[outcome]
             setattr(report, name, getattr(report, name) + pairs)
@@ -232,9 +232,9 @@ async def resolve(
 
     if config.auto_accept is not None:
         if report.alias_proposals and EVIDENCE_SCORE >= config.auto_accept:
-            rows = [{"entity_id": a.entity, "key": normalize_key(a.alias), "name": a.alias} for a in report.alias_proposals]
-            report.aliases_added = (await asyncio.to_thread(graph.run, "resolve/add_aliases", rows=rows))[0]["added"]
-        rows = await asyncio.to_thread(graph.run, "resolve/accept_above", threshold=config.auto_accept)
+            aliases = [{"entity_id": a.entity, "key": normalize_key(a.alias), "name": a.alias} for a in report.alias_proposals]
+            report.aliases_added = (await asyncio.to_thread(graph.run, "resolve/add_aliases", {"rows": aliases}))[0]["added"]
+        rows = await asyncio.to_thread(graph.run, "resolve/accept_above", {"threshold": config.auto_accept})
         report.accepted = rows[0]["accepted"]
         report.merged = await asyncio.to_thread(apply_accepted, graph, progress)
     return report

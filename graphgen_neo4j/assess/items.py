@@ -6,6 +6,7 @@ Private to ``quiz.py`` and ``judge.py``; the public names are re-exported there.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from typing import Any, Literal, TypeVar
@@ -93,7 +94,7 @@ def statements_hash(statements: Sequence[str], labels: Sequence[bool]) -> str:
 
 
 def count_items(graph: Graph, kinds: Sequence[ItemKind]) -> dict[ItemKind, int]:
-    row = graph.read("assess/count_items", include_entities="entity" in kinds)[0]
+    row = graph.read("assess/count_items", {"include_entities": "entity" in kinds})[0]
     counts: dict[ItemKind, int] = {"relation": row["relations"]}
     if "entity" in kinds:
         counts["entity"] = row["entities"]
@@ -158,7 +159,7 @@ async def walk_items(
                 report.items += len(page)
                 todo = await asyncio.to_thread(select, page)
                 progress.advance(stage, len(page) - len(todo))
-                await _run_page(pool, todo, work, lambda rows, kind=kind: store(kind, rows), flush_every, failed)
+                await _run_page(pool, todo, work, functools.partial(store, kind), flush_every, failed)
     finally:
         update_calls()
         progress.finish(stage)
@@ -195,7 +196,8 @@ async def pages(graph: Graph, kind: ItemKind, *, model: str | None, page_size: i
     """Pages of non-excluded items in id order (with ``model``'s Judgement when given), read off the event loop."""
     after = ""
     while True:
-        rows = await asyncio.to_thread(graph.read, PAGE_QUERIES[kind], after=after, limit=page_size, model=model)
+        rows = await asyncio.to_thread(graph.read, PAGE_QUERIES[kind], {"after": after, "limit": page_size,
+                                                                        "model": model})
         if not rows:
             return
         yield [AssessItem(kind=kind, **row) for row in rows]

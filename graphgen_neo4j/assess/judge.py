@@ -124,8 +124,8 @@ class JudgeReport(StageReport):
 
 def loss_summary(graph: Graph, model: str | None, *, highest: int = 10) -> LossSummary:
     """Counts, mean, median, histogram and highest losses of the relations for ``model``."""
-    row = graph.read("assess/loss_summary", model=model, edges=list(HISTOGRAM_EDGES))[0]
-    top = graph.read("assess/highest_loss", model=model, limit=highest) if highest else []
+    row = graph.read("assess/loss_summary", {"model": model, "edges": list(HISTOGRAM_EDGES)})[0]
+    top = graph.read("assess/highest_loss", {"model": model, "limit": highest}) if highest else []
     return LossSummary(model=model, edges=list(HISTOGRAM_EDGES), highest=[RelationLoss(**r) for r in top], **row)
 
 
@@ -174,7 +174,7 @@ async def judge(
         plans = {item.id: plan_item(item, model, re_judge=config.re_judge) for item in page}
         reuse = [_reuse_row(item, model) for item in page if plans[item.id] == "reuse"]
         if reuse:
-            graph.run(STORE_QUERIES[page[0].kind], rows=reuse)
+            graph.run(STORE_QUERIES[page[0].kind], {"rows": reuse})
         report.reused += len(reuse)
         report.up_to_date += sum(1 for p in plans.values() if p == "up_to_date")
         report.not_quizzed += sum(1 for p in plans.values() if p == "not_quizzed")
@@ -195,7 +195,7 @@ async def judge(
                 "judged_at": datetime.now(timezone.utc).isoformat()}
 
     def store(kind: ItemKind, rows: list[dict[str, Any]]) -> None:
-        graph.run(STORE_QUERIES[kind], rows=rows)
+        graph.run(STORE_QUERIES[kind], {"rows": rows})
         report.judged[kind] += len(rows)
         report.statements_judged += sum(row["statements"] for row in rows)
         judged_losses.extend(row["loss"] for row in rows)

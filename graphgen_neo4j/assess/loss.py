@@ -53,10 +53,13 @@ _PUNCTUATION = " \t\r\n.,!?;:'\"`*_()[]{}<>。，！？；：、“”‘’「�
 
 
 class Candidate(Protocol):
-    """A top-k candidate: ``graphgen_neo4j.llm.TokenCandidate`` fits."""
+    """A top-k candidate: ``graphgen_neo4j.llm.TokenCandidate`` fits (read-only, as its fields are frozen)."""
 
-    token: str
-    logprob: float
+    @property
+    def token(self) -> str: ...
+
+    @property
+    def logprob(self) -> float: ...
 
 
 def normalize_token(token: str) -> str:

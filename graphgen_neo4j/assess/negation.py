@@ -72,7 +72,7 @@ def overlap(description: str, other: str) -> float:
 def example_negations() -> frozenset[str]:
     """The ``statement_key`` of every example negation in ``prompts/negate.*.md`` (a reply that
     copies one is refused)."""
-    keys = set()
+    keys: set[str] = set()
     for language in ("en", "zh"):
         _, user = template("negate", language)
         keys.update(statement_key(m.group(1)) for m in re.finditer(r"(?:Opposite|相反)\s*[:：]\s*(\S[^\n]*)", user))

@@ -175,7 +175,7 @@ async def quiz(
                 "source_hash": description_hash(description), "samples": n}
 
     def store(kind: ItemKind, rows: list[dict[str, Any]]) -> None:
-        graph.run(STORE_QUERIES[kind], rows=rows)
+        graph.run(STORE_QUERIES[kind], {"rows": rows})
         report.quizzed[kind] += len(rows)
         report.statements += sum(len(row["statements"]) for row in rows)
         report.short += sum(1 for row in rows if len(row["statements"]) < 2 * n)

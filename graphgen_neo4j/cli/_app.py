@@ -36,10 +36,15 @@ _wait = False  # --wait of this invocation (the callback sets it every time)
 def _options(
     wait: bool = typer.Option(False, "--wait", help="When another command is writing the graph, wait for it "
                               "instead of failing (same as GRAPHGEN_WAIT=1)."),
+    trace_cypher: bool = typer.Option(False, "--trace-cypher", help="Log every Cypher query to stderr: its file "
+                                      "name, its parameters' names (never their values) and its duration."),
 ) -> None:
     """Turn domain documents into SFT question-answer data through a knowledge graph in Neo4j."""
     global _wait
     _wait = wait
+    from graphgen_neo4j.db.graph import print_trace, set_tracer
+
+    set_tracer(print_trace if trace_cypher else None)
 
 
 def wait_for_lease() -> bool:

@@ -4,7 +4,7 @@ token ledger. The clients come from ``graphgen_neo4j.context``."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -90,7 +90,7 @@ def _recorded(
     command: str,
     config: dict[str, Any],
     ledger: TokenLedger,
-    work: Callable[[Progress, RunRecorder], Awaitable[R]],
+    work: Callable[[Progress, RunRecorder], Coroutine[Any, Any, R]],
     *,
     quiet: bool = False,
     counts: Callable[[R], dict[str, Any]] | None = None,

@@ -93,21 +93,29 @@ def _print_library(as_json: bool) -> None:
 
 def _print_result(result: QueryResult, numbered: bool) -> None:
     title = f"statement {result.statement + 1}" if numbered else None
-    # columns of nodes and relationships are there for Browser to draw; when the query also
-    # returns plain values, the table shows those (--json has everything)
-    drawn = [i for i in range(len(result.columns))
-             if any(row[i] is not None for row in result.rows) and all(is_graph_value(row[i]) for row in result.rows)]
+    drawn = _graph_columns(result)
     shown = [i for i in range(len(result.columns)) if i not in drawn] or drawn
     if result.columns:
         table = Table(*(result.columns[i] for i in shown), title=title, show_lines=False)
         for row in result.rows:
             table.add_row(*(escape(format_cell(row[i])) for i in shown))
         console.print(table)
+    console.print(_result_line(result, [result.columns[i] for i in drawn if i not in shown]), highlight=False)
+
+
+def _graph_columns(result: QueryResult) -> list[int]:
+    """Columns of nodes and relationships only: they are there for Browser to draw; when the
+    query also returns plain values, the table shows those (--json has everything)."""
+    return [i for i in range(len(result.columns))
+            if any(row[i] is not None for row in result.rows) and all(is_graph_value(row[i]) for row in result.rows)]
+
+
+def _result_line(result: QueryResult, hidden: list[str]) -> str:
+    """``3 rows · properties set 2 · graph columns for Browser not shown: n``."""
     rows = f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}"
     changes = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in result.counters.items() if k != "system_updates")
-    hidden = [result.columns[i] for i in drawn if i not in shown]
     note = f" · graph columns for Browser not shown: {', '.join(hidden)}" if hidden else ""
-    console.print(f"{rows}{' · ' + changes if changes else ''}{note}", highlight=False)
+    return f"{rows}{' · ' + changes if changes else ''}{note}"
 
 
 @app.command("resolve")

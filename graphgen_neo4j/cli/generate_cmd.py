@@ -15,8 +15,9 @@ from graphgen_neo4j.cli._app import app, config_option, console, err_console, ha
 from graphgen_neo4j.cli._stage import checked, print_ledger, recorded, warn_if_canned, warn_partial
 from graphgen_neo4j.context import Context, load_context
 from graphgen_neo4j.errors import ConfigError, StageFailed
+from graphgen_neo4j.generate.config import GenerateReport
 from graphgen_neo4j.generate.export import FORMATS, ExportReport, export_qa, json_lines_for, parse_format
-from graphgen_neo4j.generate.stage import GenerateReport, generate
+from graphgen_neo4j.generate.stage import generate
 from graphgen_neo4j.llm import DEFAULT_CACHE_PATH, TokenLedger
 from graphgen_neo4j.progress import Progress
 from graphgen_neo4j.runs.record import RunRecorder

@@ -26,7 +26,7 @@ def stats(
     with load_context(config_file).connect() as graph:
         counts = graph.read("stats/counts")[0]
         by_mode = graph.read("stats/qa_by_mode")
-        history = graph.read("runs/history", limit=runs)
+        history = graph.read("runs/history", {"limit": runs})
         quality = graph_quality(graph)
     if as_json:
         print_json({"counts": counts, "qa_by_mode": by_mode, "runs": history, "graph_quality": quality.model_dump()})

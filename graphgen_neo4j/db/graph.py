@@ -3,7 +3,15 @@
 ``Graph`` wraps a driver and runs the named queries of ``cypher/``::
 
     graph = Graph.connect(Neo4jSettings.from_env())
-    rows = graph.run("explore/highest_loss_relations", limit=10)
+    rows = graph.run("explore/highest_loss_relations", {"limit": 10})
+
+Parameters are one mapping, so no Cypher parameter can clash with a keyword of
+``run`` (``write``, ``name``). The synchronous driver is used only here; async code
+calls these methods through ``asyncio.to_thread``.
+
+Tracing (``graphgen-neo4j --trace-cypher …``, or ``set_tracer`` in a program) reports
+each query's file name (or ``<text>`` for inline Cypher), its parameters' keys — never
+their values, which may hold secrets or documents — and its duration.
 
 Errors of the driver that mean "cannot use the database" (unreachable, bad
 credentials) become ``Neo4jUnavailable`` with a message saying what to do.
@@ -19,10 +27,12 @@ waiting again, so a fan-out of workers stops together.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import neo4j
@@ -36,7 +46,6 @@ from graphgen_neo4j.settings import Neo4jSettings, refuse_credentials_in_uri
 if TYPE_CHECKING:
     from typing_extensions import LiteralString
 
-Tracer = Callable[[str, dict[str, Any]], None]
 T = TypeVar("T")
 
 START_HINT = (
@@ -60,6 +69,44 @@ class _QuietRetries(logging.Filter):
 logging.getLogger("neo4j.session").addFilter(_QuietRetries())
 
 
+@dataclass(frozen=True)
+class QueryTrace:
+    """One query as tracing reports it: no parameter values."""
+
+    name: str  # the query file (``ingest/merge_entities``), or ``<text>`` for inline Cypher
+    keys: tuple[str, ...]  # the parameters' names
+    seconds: float
+    rows: int | None = None  # rows returned (None when the query failed)
+
+    def line(self) -> str:
+        rows = "failed" if self.rows is None else f"{self.rows} rows"
+        return f"cypher {self.name} keys=[{', '.join(self.keys)}] {self.seconds * 1000:.1f} ms {rows}"
+
+
+Tracer = Callable[[QueryTrace], None]
+_tracer: Tracer | None = None  # the process-wide tracer (``--trace-cypher``)
+
+
+def set_tracer(tracer: Tracer | None) -> None:
+    """Trace every query of every ``Graph`` (``None``: stop)."""
+    global _tracer
+    _tracer = tracer
+
+
+def print_trace(trace: QueryTrace) -> None:
+    """The ``--trace-cypher`` tracer: one line per query on stderr."""
+    print(trace.line(), file=sys.stderr, flush=True)
+
+
+@dataclass
+class StatementResult:
+    """A statement's result with its columns and update counters (for ``curate``)."""
+
+    columns: list[str]
+    records: list[neo4j.Record]
+    counters: dict[str, int] = field(default_factory=dict)
+
+
 def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
     """Consecutive lists of at most ``size`` items (for ``UNWIND $rows`` writes)."""
     batch: list[Any] = []
@@ -79,11 +126,27 @@ class Transaction:
         self.tx = tx
         self.tracer = tracer
 
-    def run(self, name: str, **params: Any) -> list[dict[str, Any]]:
-        statement = queries.load(name)
-        if self.tracer:
-            self.tracer(statement, params)
-        return [record.data() for record in self.tx.run(cast("LiteralString", statement), params)]
+    def run(self, name: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        params = dict(params or {})
+        with _traced(self.tracer, name, params) as done:
+            rows = [record.data() for record in self.tx.run(cast("LiteralString", queries.load(name)), params)]
+            done(len(rows))
+        return rows
+
+
+@contextmanager
+def _traced(tracer: Tracer | None, name: str, params: Mapping[str, Any]) -> Iterator[Callable[[int], None]]:
+    """Time the block and report it to ``tracer`` (or the process-wide one), also when it fails."""
+    tracer = tracer or _tracer
+    if tracer is None:
+        yield lambda _rows: None
+        return
+    counted: list[int] = []
+    start = time.perf_counter()
+    try:
+        yield counted.append
+    finally:
+        tracer(QueryTrace(name, tuple(params), time.perf_counter() - start, counted[0] if counted else None))
 
 
 class Graph:
@@ -152,55 +215,52 @@ class Graph:
 
     # -- running queries ---------------------------------------------------------------
 
-    def query(self, cypher: str, *, write: bool = True, **params: Any) -> list[dict[str, Any]]:
-        """Run Cypher text in a managed transaction (retried on transient errors)."""
-        if self.tracer:
-            self.tracer(cypher, params)
-        with self._guard():
-            records, _, _ = self.driver.execute_query(
+    def _execute(self, cypher: str, params: Mapping[str, Any] | None, *, write: bool, name: str) -> neo4j.EagerResult:
+        """Every auto-commit query of the toolkit passes here: guarded, traced."""
+        params = dict(params or {})
+        with _traced(self.tracer, name, params) as done, self._guard():
+            result = self.driver.execute_query(
                 cast("LiteralString", cypher),
                 params,
                 database_=self.database,
                 routing_=RoutingControl.WRITE if write else RoutingControl.READ,
             )
-        return [record.data() for record in records]
+            done(len(result.records))
+        return result
 
-    def run(self, name: str, *, write: bool = True, **params: Any) -> list[dict[str, Any]]:
+    def query(self, cypher: str, params: Mapping[str, Any] | None = None, *, write: bool = True) -> list[dict[str, Any]]:
+        """Run Cypher text in a managed transaction (retried on transient errors)."""
+        return [record.data() for record in self._execute(cypher, params, write=write, name="<text>").records]
+
+    def run(self, name: str, params: Mapping[str, Any] | None = None, *, write: bool = True) -> list[dict[str, Any]]:
         """Run the named query file of ``cypher/`` (one statement) with parameters."""
-        return self.query(queries.load(name), write=write, **params)
+        result = self._execute(queries.load(name), params, write=write, name=name)
+        return [record.data() for record in result.records]
 
-    def read(self, name: str, **params: Any) -> list[dict[str, Any]]:
+    def read(self, name: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run a named read-only query (may be routed to a read replica)."""
-        return self.run(name, write=False, **params)
+        return self.run(name, params, write=False)
 
-    def read_row(self, name: str, **params: Any) -> dict[str, Any] | None:
+    def read_row(self, name: str, params: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
         """The first row of a named read-only query (None without rows).
 
         For bulk reads that return a few long lists in one row: the values are used as the
         driver decoded them, without the ``record.data()`` copy that walks every element again.
         """
-        statement = queries.load(name)
-        if self.tracer:
-            self.tracer(statement, params)
-        with self._guard():
-            records, _, _ = self.driver.execute_query(
-                cast("LiteralString", statement), params, database_=self.database, routing_=RoutingControl.READ,
-            )
+        records = self._execute(queries.load(name), params, write=False, name=name).records
         return dict(records[0].items()) if records else None
 
-    def run_batched(self, name: str, rows: Iterable[dict[str, Any]], batch_size: int = 1000) -> int:
-        """Run a ``UNWIND $rows …`` query over ``rows`` in batches; returns the rows sent."""
-        statement = queries.load(name)
-        sent = 0
-        for batch in batched(rows, batch_size):
-            self.query(statement, rows=batch)
-            sent += len(batch)
-        return sent
+    def statement(self, cypher: str, params: Mapping[str, Any] | None = None, *, name: str) -> StatementResult:
+        """Run one statement of a user's query file (``curate``): records, columns and update counters."""
+        result = self._execute(cypher, params, write=True, name=name)
+        counters = {k: v for k, v in vars(result.summary.counters).items()
+                    if isinstance(v, int) and not isinstance(v, bool) and v}
+        return StatementResult(columns=list(result.keys), records=list(result.records), counters=counters)
 
     def write_transaction(self, work: Callable[[Transaction], T]) -> T:
         """Run ``work(tx)`` in one write transaction: all its queries commit together or not at all.
 
-        ``tx.run(name, **params)`` runs a named query inside it. The driver retries the
+        ``tx.run(name, params)`` runs a named query inside it. The driver retries the
         whole function on transient errors, so ``work`` must not have other side effects.
         """
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import signal
 import socket
@@ -33,6 +32,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from graphgen_neo4j.db.local_java import JVM_FLAGS, check_java, java_executable
 from graphgen_neo4j.db.local_password import check_new_password, set_initial_password
 from graphgen_neo4j.errors import LocalServerError
 
@@ -41,28 +41,6 @@ POM = Path(__file__).with_name("local_neo4j_pom.xml")
 DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies"
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_ENTRY_POINT = "org.neo4j.server.startup.Neo4jAdminCommand"
-SUPPORTED_JAVA = (17, 21)  # Neo4j 5.26 LTS runs on Java 17 and 21
-
-# The shipped 5.x `server.jvm.additional` flags, minus -XX:+AlwaysPreTouch (it commits
-# the whole heap at start) and the JFR/diagnostic ones.
-JVM_FLAGS = [
-    "-XX:+UseG1GC",
-    "-XX:-OmitStackTraceInFastThrow",
-    "-XX:+UnlockExperimentalVMOptions",
-    "-XX:+TrustFinalNonStaticFields",
-    "-XX:+DisableExplicitGC",
-    "-Djdk.nio.maxCachedBufferSize=1024",
-    "-Dio.netty.tryReflectionSetAccessible=true",
-    "-Djdk.tls.ephemeralDHKeySize=2048",
-    "-Djdk.tls.rejectClientInitiatedRenegotiation=true",
-    "--add-opens=java.base/java.nio=ALL-UNNAMED",
-    "--add-opens=java.base/java.io=ALL-UNNAMED",
-    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-    "--enable-native-access=ALL-UNNAMED",
-    "-Dlog4j2.disable.jmx=true",
-    "-Dfile.encoding=UTF-8",
-    "-XX:+ExitOnOutOfMemoryError",
-]
 
 
 def default_jars_dir() -> Path:
@@ -262,7 +240,7 @@ class LocalNeo4j:
             return pid
         if self.fresh:
             check_new_password(password)  # before fetching anything
-        check_java()
+        check_java(NEO4J_VERSION)
         for port, what in ((self.bolt_port, "Bolt"), (self.http_port, "HTTP")):
             if port_in_use(port):
                 raise LocalServerError(
@@ -333,34 +311,6 @@ class LocalNeo4j:
 
 
 # -- helpers -----------------------------------------------------------------------------
-
-
-def java_executable() -> str:
-    java_home = os.environ.get("JAVA_HOME")
-    if java_home and (Path(java_home) / "bin" / "java").exists():
-        return str(Path(java_home) / "bin" / "java")
-    java = shutil.which("java")
-    if java is None:
-        raise LocalServerError("Java not found: Neo4j 5.26 needs Java 17 or 21 (Debian: apt-get install openjdk-17-jre-headless)")
-    return java
-
-
-def java_major_version(java: str) -> int:
-    out = subprocess.run([java, "-version"], capture_output=True, text=True)
-    match = re.search(r'version "(\d+)(?:\.(\d+))?', out.stderr + out.stdout)
-    if not match:
-        raise LocalServerError(f"could not read the Java version from `{java} -version`")
-    major = int(match.group(1))
-    return int(match.group(2)) if major == 1 and match.group(2) else major
-
-
-def check_java() -> None:
-    java = java_executable()
-    major = java_major_version(java)
-    if major not in SUPPORTED_JAVA:
-        raise LocalServerError(
-            f"{java} is Java {major}; Neo4j {NEO4J_VERSION} needs Java 17 or 21 (set JAVA_HOME to one)"
-        )
 
 
 def port_in_use(port: int, host: str = "127.0.0.1") -> bool:

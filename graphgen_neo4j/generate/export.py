@@ -180,7 +180,7 @@ def write_records(path: str | Path, records: Iterable[dict[str, Any]], *, json_l
 
 def read_qa(graph: Graph, run_id: str | None = None) -> list[StoredQA]:
     """QA to export: those run ``run_id`` produced or reused, or all; stale ones left out."""
-    return [StoredQA(**row) for row in graph.read("generate/export_qa", run_id=run_id)]
+    return [StoredQA(**row) for row in graph.read("generate/export_qa", {"run_id": run_id})]
 
 
 class ExportReport(BaseModel):
@@ -211,7 +211,7 @@ def export_qa(
     fmt = parse_format(fmt)
     system_prompt = (system_prompt or "").strip() or None
     lines = json_lines_for(output, json_lines)
-    if run_id is not None and not graph.read("generate/run_exists", run_id=run_id):
+    if run_id is not None and not graph.read("generate/run_exists", {"run_id": run_id}):
         raise GraphGenError(f"no run {run_id!r} in the graph: see `MATCH (r:Run) RETURN r.id` for the ids")
     qas = read_qa(graph, run_id)
     target = Path(output)

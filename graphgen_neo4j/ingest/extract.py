@@ -15,6 +15,7 @@ extracted as entities are kept: the merge creates those entities, typed ``UNKNOW
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Sequence
@@ -31,11 +32,12 @@ from pydantic import (
     model_validator,
 )
 
+from graphgen_neo4j.analyst.evidence import find_identity_statements
 from graphgen_neo4j.errors import LLMOutputError
 from graphgen_neo4j.ids import normalize_key
 from graphgen_neo4j.language import Language
 from graphgen_neo4j.llm.budgets import extraction_budget
-from graphgen_neo4j.prompts import render
+from graphgen_neo4j.prompts import render, template
 from graphgen_neo4j.tokens import count_tokens
 
 UNKNOWN = "UNKNOWN"
@@ -76,7 +78,8 @@ def _as_list(value: Any) -> list[str]:
 # a server that decodes by the schema (llama.cpp grammars, vLLM guided decoding) cannot ramble
 # past them — a 0.5B model copied whole passages into descriptions until max_tokens — while a
 # reply from a server without structured output is taken as it is.
-LIMITS = {"name": 120, "entity_description": 500, "relation_description": 400, "aliases": 8, "keywords": 6,
+# (A 0.5B model also looped on list items: "fungus", "fungus fungus", … until max_tokens.)
+LIMITS = {"name": 120, "entity_description": 500, "relation_description": 400, "aliases": 4, "keywords": 4,
           "entities": 60, "relations": 90}
 
 
@@ -91,7 +94,8 @@ class ExtractedEntity(BaseModel):
     description: str = Field("", validation_alias=AliasChoices("description", "entity_description", "summary", "描述"),
                              json_schema_extra={"maxLength": LIMITS["entity_description"]})
     aliases: list[str] = Field(default_factory=list, validation_alias=AliasChoices("aliases", "alias", "other_names", "别名"),
-                               json_schema_extra={"maxItems": LIMITS["aliases"]})
+                               json_schema_extra={"maxItems": LIMITS["aliases"],
+                                                  "items": {"type": "string", "maxLength": LIMITS["name"]}})
 
     @field_validator("name", mode="before")
     @classmethod
@@ -140,7 +144,8 @@ class ExtractedRelation(BaseModel):
     description: str = Field("", validation_alias=AliasChoices("description", "relationship_description", "summary", "描述"),
                              json_schema_extra={"maxLength": LIMITS["relation_description"]})
     keywords: list[str] = Field(default_factory=list, validation_alias=AliasChoices("keywords", "relationship_keywords", "keyword", "关键词"),
-                                json_schema_extra={"maxItems": LIMITS["keywords"]})
+                                json_schema_extra={"maxItems": LIMITS["keywords"],
+                                                   "items": {"type": "string", "maxLength": 40}})
     strength: float = Field(5.0, validation_alias=AliasChoices("strength", "relationship_strength", "weight", "强度"))
 
     @field_validator("source", "target", mode="before")
@@ -297,11 +302,11 @@ def combine(passes: Sequence[Extraction]) -> tuple[list[ExtractedEntity], list[E
             if pair not in relations:
                 relations[pair] = (relation.model_copy(deep=True), [relation.strength])
                 continue
-            known, strengths = relations[pair]
-            known.description = _join_distinct([known.description, relation.description])
-            known.keywords = _distinct_names(known.keywords + relation.keywords)
+            merged, strengths = relations[pair]
+            merged.description = _join_distinct([merged.description, relation.description])
+            merged.keywords = _distinct_names(merged.keywords + relation.keywords)
             strengths.append(relation.strength)
-            known.strength = round(sum(strengths) / len(strengths), 3)
+            merged.strength = round(sum(strengths) / len(strengths), 3)
     return list(entities.values()), [relation for relation, _ in relations.values()]
 
 
@@ -377,14 +382,65 @@ async def extract_chunk(
         if fresh == 0:
             break
     entities, relations = combine(passes)
+    entities, relations, copied = drop_example_copies(text, entities, relations)
+    unsupported = keep_supported_aliases(text, entities)
     return ChunkExtraction(
         chunk_id=chunk_id, entities=entities, relations=relations,
-        gleaned=gleaned, dropped=sum(p.dropped for p in passes), glean_error=glean_error,
+        gleaned=gleaned, dropped=sum(p.dropped for p in passes) + copied + unsupported, glean_error=glean_error,
     )
+
+
+def _same_name(a: str, b: str) -> bool:
+    """One name, or one inside the other ("blast" / "rice blast"), compared by key."""
+    a, b = normalize_key(a), normalize_key(b)
+    return a == b or (min(len(a), len(b)) >= 2 and (a in b or b in a))
+
+
+def keep_supported_aliases(passage: str, entities: list[ExtractedEntity]) -> int:
+    """Keep only the aliases the passage states as names of the entity (an identity cue:
+    "also known as", "(IRRI)", "又名", "字…", see ``analyst/evidence.py``); returns how many
+    were dropped. An alias merges two entities at ingest, so one a model merely guessed
+    (a small model listed the river a dam stands on as the dam's alias) must not: it can
+    still be proposed by ``resolve``, where an analyst decides."""
+    names = [e.name for e in entities]
+    statements = find_identity_statements(passage, names=names)
+    dropped = 0
+    for entity in entities:
+        kept = [alias for alias in entity.aliases if any(
+            (_same_name(s.name, entity.name) and _same_name(s.alias, alias))
+            or (_same_name(s.alias, entity.name) and _same_name(s.name, alias)) for s in statements)]
+        dropped += len(entity.aliases) - len(kept)
+        entity.aliases = kept
+    return dropped
+
+
+@functools.cache
+def example_names() -> frozenset[str]:
+    """Keys of the entity names in the extraction prompts' worked example (both languages)."""
+    names: set[str] = set()
+    for language in ("en", "zh"):
+        _, user = template("extract", language)
+        example = user.split("{{text}}")[0]
+        names.update(normalize_key(m) for m in re.findall(r'"name":\s*"([^"]+)"', example) if m != "...")
+    return frozenset(names)
+
+
+def drop_example_copies(
+    passage: str, entities: list[ExtractedEntity], relations: list[ExtractedRelation]
+) -> tuple[list[ExtractedEntity], list[ExtractedRelation], int]:
+    """Entities copied from the prompt's example (named there, absent from the passage) and their
+    relations: a small model does copy them. Returns what is kept and how many were dropped."""
+    text = normalize_key(passage)
+    copied = {key for e in entities if (key := normalize_key(e.name)) in example_names() and key not in text}
+    if not copied:
+        return entities, relations, 0
+    kept = [e for e in entities if normalize_key(e.name) not in copied]
+    linked = [r for r in relations if normalize_key(r.source) not in copied and normalize_key(r.target) not in copied]
+    return kept, linked, len(entities) - len(kept) + len(relations) - len(linked)
 
 
 __all__ = [
     "DEFAULT_ENTITY_TYPES", "UNKNOWN", "ChunkExtraction", "ExtractedEntity", "ExtractedRelation", "Extraction",
-    "clean_name", "combine", "extract_chunk", "failed_chunk", "extraction_messages", "glean_messages",
+    "clean_name", "combine", "drop_example_copies", "extract_chunk", "failed_chunk", "extraction_messages", "glean_messages",
     "normalize_type", "parse_strength",
 ]

@@ -13,7 +13,7 @@ Two passes over the inputs, both streaming (memory does not grow with the input)
 2. **Extract.** Read the inputs again; for each batch of documents ask the graph which of
    their chunks still wait (``pending``, and ``failed`` unless ``retry_failed`` is off),
    extract those with the synthesizer (bounded concurrency) and hand the results to the
-   single writer (``merge.GraphWriter``), which stores them in input order.
+   single writer (``writer.GraphWriter``), which stores them in input order.
 
 Then entities and relations whose combined description went over
 ``max_description_tokens`` are summarized. A re-run on unchanged input therefore makes no
@@ -24,6 +24,7 @@ Readers: ``readers``; chunking: ``chunking``; extraction: ``extract``; merge: ``
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -36,16 +37,9 @@ from graphgen_neo4j.choices import DataType, config_error
 from graphgen_neo4j.config import Chunking, MaxGleaning, PipelineConfig
 from graphgen_neo4j.db.graph import Graph, batched
 from graphgen_neo4j.errors import Neo4jUnavailable
-from graphgen_neo4j.ingest.documents import reconcile_sources
+from graphgen_neo4j.ingest.batch import BatchOutcome, WriterSettings
+from graphgen_neo4j.ingest.documents import DocumentsOutcome, reconcile_sources
 from graphgen_neo4j.ingest.extract import DEFAULT_ENTITY_TYPES, ChunkExtraction, extract_chunk, failed_chunk
-from graphgen_neo4j.ingest.merge import (
-    BatchOutcome,
-    DocumentsOutcome,
-    GraphWriter,
-    WriterSettings,
-    count_pending_summaries,
-    summarize_pending,
-)
 from graphgen_neo4j.ingest.readers import (
     SILENT,
     InputIssue,
@@ -56,6 +50,8 @@ from graphgen_neo4j.ingest.readers import (
     prepare,
     read_documents,
 )
+from graphgen_neo4j.ingest.summarize import count_pending_summaries, summarize_pending
+from graphgen_neo4j.ingest.writer import GraphWriter
 from graphgen_neo4j.llm import LLMClient
 from graphgen_neo4j.llm.pool import OnError, PoolOutcome, WorkPool
 from graphgen_neo4j.progress import NullProgress, Progress
@@ -298,17 +294,23 @@ async def _extract_all(
     async with pool:
         for batch in batched(read_documents(files, config.data_type, SILENT, config.text_column), config.document_batch_size):
             doc_ids = list(dict.fromkeys(document_id(doc) for doc in batch))
-            rows = await pool.guard(asyncio.to_thread(graph.read, "ingest/pending_chunks", doc_ids=doc_ids, statuses=statuses))
+            rows = await pool.guard(asyncio.to_thread(graph.read, "ingest/pending_chunks", {"doc_ids": doc_ids,
+                                                                                            "statuses": statuses}))
             for chunk in {row["id"]: row for row in rows}.values():
                 seq = await pool.guard(writer.reserve())  # waits for earlier results: a stop must not hang it
                 await pool.submit(
                     extract_chunk(synthesizer, chunk["id"], chunk["text"], chunk["language"],
                                   max_gleaning=config.max_gleaning, entity_types=config.entity_types),
-                    on_done=lambda result, seq=seq: writer.submit(seq, result),
-                    on_failed=lambda _reason, exc, seq=seq, cid=chunk["id"]: writer.submit(seq, failed_chunk(cid, exc)),
+                    on_done=functools.partial(writer.submit, seq),
+                    on_failed=functools.partial(_submit_failed, writer, seq, chunk["id"]),
                 )
     progress.finish(EXTRACT_TASK)
     return pool.outcome
+
+
+def _submit_failed(writer: GraphWriter, seq: int, chunk_id: str, _reason: str, exc: BaseException) -> None:
+    """Hand the writer a failed chunk's result in its turn (the pool's ``on_failed``)."""
+    writer.submit(seq, failed_chunk(chunk_id, exc))
 
 
 def config_from_pipeline(pipeline: PipelineConfig, **overrides: Any) -> IngestConfig:

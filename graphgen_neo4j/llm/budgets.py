@@ -29,6 +29,8 @@ MAX_TOKENS: dict[str, int] = {
 DEFAULT_MAX_TOKENS = 1024
 # A reply cut off at max_tokens is asked again once with twice the budget, at most this.
 MAX_TOKENS_CAP = 8192
+# The re-ask after a truncated reply also carries this OpenAI ``frequency_penalty`` (0…2).
+TRUNCATION_FREQUENCY_PENALTY = 0.5
 # Temperatures of the 1st, 2nd, … re-ask after a rejected reply (never lower than the call's own).
 REASK_TEMPERATURES = (0.3, 0.6)
 
@@ -42,7 +44,7 @@ def max_tokens_for(task: str) -> int:
 # says): a reply longer than this many tokens per passage token, plus a fixed part, is a
 # model that rambles, and cutting it early saves minutes on a small local model.
 EXTRACT_TOKENS_PER_INPUT_TOKEN = 4
-EXTRACT_FIXED_TOKENS = 512
+EXTRACT_FIXED_TOKENS = 1024
 
 
 def extraction_budget(task: str, passage_tokens: int) -> int:

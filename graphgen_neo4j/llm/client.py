@@ -40,7 +40,7 @@ import openai
 from pydantic import BaseModel, ConfigDict
 
 from graphgen_neo4j.errors import LLMError, LLMOutputError, NoLogprobsError
-from graphgen_neo4j.llm.budgets import grown_budget, max_tokens_for, reask_temperature
+from graphgen_neo4j.llm.budgets import TRUNCATION_FREQUENCY_PENALTY, grown_budget, max_tokens_for, reask_temperature
 from graphgen_neo4j.llm.cache import ResponseCache, cache_key
 from graphgen_neo4j.llm.calls import Call, check_truncation, follow_up, reply_text
 from graphgen_neo4j.llm.ledger import TokenLedger
@@ -303,10 +303,11 @@ class LLMClient:
         messages, temperature, budget = call.messages, call.temperature, call.max_tokens
         reasks = 0
         grown = False
+        penalty: dict[str, float] = {}
         while True:
             sent = reasks + grown + 1
             try:
-                reply = await self._send(call, call.body(self.model, messages, temperature, budget))
+                reply = await self._send(call, {**call.body(self.model, messages, temperature, budget), **penalty})
                 check_truncation(reply, budget)
                 return accept(reply), reply
             except BadReply as bad:
@@ -314,7 +315,12 @@ class LLMClient:
                 if bad.kind == "truncated":
                     if grown or grown_budget(budget) == budget:
                         raise self._output_error(call, bad, sent) from None
+                    # A reply cut off is most often a loop (a small model repeating list items); at
+                    # temperature 0 a bigger budget only loops longer: some temperature and a
+                    # repetition penalty give the one re-ask a chance.
                     grown, budget = True, grown_budget(budget)
+                    temperature = reask_temperature(1, call.temperature)
+                    penalty = {"frequency_penalty": TRUNCATION_FREQUENCY_PENALTY}
                 else:
                     if reasks >= self.settings.max_reasks:
                         raise self._output_error(call, bad, sent) from None

@@ -155,7 +155,7 @@ def accepted_keys(model: type[BaseModel]) -> set[str]:
 def _missing(expect: type | None, truncated: bool) -> ReplyError:
     if truncated:
         return ReplyError("truncated", "JSON that is cut off before it closes (truncated)")
-    wanted = {dict: "JSON object", list: "JSON array"}.get(expect, "JSON object or array")  # type: ignore[arg-type]
+    wanted = "JSON object" if expect is dict else "JSON array" if expect is list else "JSON object or array"
     return ReplyError("no_json", f"no {wanted} found in the reply")
 
 

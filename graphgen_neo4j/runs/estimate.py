@@ -121,7 +121,7 @@ def estimate(
     basis = f"assumed {relations_per_sentence or DEFAULT_RELATIONS_PER_SENTENCE} relations per sentence"
     ratio = relations_per_sentence or DEFAULT_RELATIONS_PER_SENTENCE
     if graph is not None:
-        done = graph.read("estimate/chunks_extracted", ids=chunk_ids)[0]["done"]
+        done = graph.read("estimate/chunks_extracted", {"ids": chunk_ids})[0]["done"]
         if relations_per_sentence is None:
             observed = observed_ratio(graph)
             if observed:
@@ -168,7 +168,7 @@ def estimate(
 
 
 def _generation(config: PipelineConfig, relations: int, batches: int, per_batch: float) -> StageEstimate:
-    from graphgen_neo4j.generate.stage import mode_quotas
+    from graphgen_neo4j.generate.plan import mode_quotas
     from graphgen_neo4j.runs.pipeline import stage_configs
 
     modes = stage_configs(config).generate.modes  # a mix without qa_form names the modes

@@ -99,7 +99,7 @@ def sample_claims(graph: Any, n: int, seed: int = SEED) -> tuple[list[Claim], KG
                                    ("relations", "report/kg_relation_evidence", relation_ids, relation_claim)):
         counts: KindAccuracy = getattr(result, kind)
         counts.sampled = len(ids)
-        for row in graph.read(query, ids=ids) if ids else []:
+        for row in graph.read(query, {"ids": ids}) if ids else []:
             if row["passage"]:
                 claims.append(make(row))
             else:

@@ -81,8 +81,9 @@ class Lease:
         dead_token = None
         while True:
             row = self.graph.run(
-                "lock/acquire", lease=self.name, token=self.token, holder=self.holder, host=self.host, pid=self.pid,
-                stale_after=int(self.stale_after), dead_token=dead_token,
+                "lock/acquire",
+                {"lease": self.name, "token": self.token, "holder": self.holder, "host": self.host, "pid": self.pid,
+                 "stale_after": int(self.stale_after), "dead_token": dead_token},
             )[0]
             other = Holder(**{k: row[k] for k in ("holder", "host", "pid", "started", "idle")})
             if row["acquired"]:
@@ -117,7 +118,7 @@ class Lease:
     def _beat(self) -> None:
         while not self._stop.wait(self.heartbeat_every):
             try:
-                held = self.graph.run("lock/heartbeat", lease=self.name, token=self.token)[0]["held"]
+                held = self.graph.run("lock/heartbeat", {"lease": self.name, "token": self.token})[0]["held"]
             except Exception:  # noqa: BLE001 — an outage: the stage reports it; keep trying
                 continue
             if not held:
@@ -129,7 +130,7 @@ class Lease:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=self.heartbeat_every + 5)
-        self.graph.run("lock/release", lease=self.name, token=self.token)
+        self.graph.run("lock/release", {"lease": self.name, "token": self.token})
 
 
 def _alive(pid: int) -> bool:

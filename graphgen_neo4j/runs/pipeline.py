@@ -28,8 +28,9 @@ from graphgen_neo4j.choices import config_error
 from graphgen_neo4j.config import PipelineConfig, Traversal
 from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.errors import StageFailed
+from graphgen_neo4j.generate.config import GenerateConfig, GenerateReport
 from graphgen_neo4j.generate.export import ExportReport, export_qa
-from graphgen_neo4j.generate.stage import GenerateConfig, GenerateReport, generate
+from graphgen_neo4j.generate.stage import generate
 from graphgen_neo4j.ingest.stage import IngestConfig, IngestReport, config_from_pipeline, ingest
 from graphgen_neo4j.llm import LLMClient
 from graphgen_neo4j.llm.pool import PoolOutcome

@@ -83,15 +83,17 @@ class RunRecorder:
         self.stage_timings: dict[str, dict[str, Any]] = {}
         self.counts: dict[str, Any] = {}
         self.resumed = False
-        unfinished = graph.read("runs/unfinished", command=command, config_hash=self.config_hash) if resume else []
+        unfinished = graph.read("runs/unfinished", {"command": command,
+                                                    "config_hash": self.config_hash}) if resume else []
         if unfinished:
             self.run_id, self.resumed = unfinished[0]["id"], True
         else:
             self.run_id = new_run_id(command)
         graph.run(
-            "runs/start", id=self.run_id, command=command, config_hash=self.config_hash,
-            config_json=json.dumps(self.config, ensure_ascii=False, default=str),
-            versions_json=json.dumps(versions(graph)),
+            "runs/start",
+            {"id": self.run_id, "command": command, "config_hash": self.config_hash,
+             "config_json": json.dumps(self.config, ensure_ascii=False, default=str),
+             "versions_json": json.dumps(versions(graph))},
         )
 
     @contextmanager
@@ -110,11 +112,10 @@ class RunRecorder:
         """Store the outcome (``completed``, ``failed`` or ``interrupted``) and the token ledger."""
         totals = ledger.totals() if ledger is not None else None
         self.graph.run(
-            "runs/finish", id=self.run_id, status=status,
-            error=mask_secrets(error) if error else None,
-            stage_timings_json=json.dumps(self.stage_timings),
-            ledger_json=json.dumps(ledger.to_dict() if ledger is not None else {}),
-            counts_json=json.dumps(mask_secrets(self.counts), ensure_ascii=False, default=str),
-            llm_calls=totals.calls if totals else 0,
-            tokens=totals.total_tokens if totals else 0,
+            "runs/finish",
+            {"id": self.run_id, "status": status, "error": mask_secrets(error) if error else None,
+             "stage_timings_json": json.dumps(self.stage_timings),
+             "ledger_json": json.dumps(ledger.to_dict() if ledger is not None else {}),
+             "counts_json": json.dumps(mask_secrets(self.counts), ensure_ascii=False, default=str),
+             "llm_calls": totals.calls if totals else 0, "tokens": totals.total_tokens if totals else 0},
         )

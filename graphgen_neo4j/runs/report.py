@@ -57,24 +57,7 @@ def parse_record(row: Any) -> QARecord:
     """One exported record in any of the three formats; raises ValueError if it is none."""
     if not isinstance(row, dict):
         raise ValueError("expected a JSON object")
-    if "instruction" in row and "output" in row:  # alpaca
-        question = row["instruction"] + (("\n" + row["input"]) if row.get("input") else "")
-        answer = row["output"]
-    elif "conversations" in row:  # sharegpt
-        turns = row["conversations"]
-        question = next(t["value"] for t in turns if t.get("from") == "human")
-        answer = next(t["value"] for t in turns if t.get("from") == "gpt")
-    elif "messages" in row:  # chatml
-        turns = row["messages"]
-        question = next(t["content"] for t in turns if t.get("role") == "user")
-        answer = next(t["content"] for t in turns if t.get("role") == "assistant")
-    elif "prompt" in row and "completion" in row:  # prompt-completion (TRL, conversational)
-        question = next(t["content"] for t in row["prompt"] if t.get("role") == "user")
-        answer = next(t["content"] for t in row["completion"] if t.get("role") == "assistant")
-    elif "question" in row and "answer" in row:
-        question, answer = row["question"], row["answer"]
-    else:
-        raise ValueError("not an alpaca, sharegpt, messages or prompt-completion record")
+    question, answer = _question_answer(row)
     meta = _metadata(row)
     loss = meta.get("loss")
     return QARecord(
@@ -84,6 +67,26 @@ def parse_record(row: Any) -> QARecord:
         loss=float(loss) if isinstance(loss, (int, float)) else None,
         relation_ids=list(meta.get("relation_ids") or []),
     )
+
+
+def _question_answer(row: dict[str, Any]) -> tuple[Any, Any]:
+    if "instruction" in row and "output" in row:  # alpaca
+        return row["instruction"] + (("\n" + row["input"]) if row.get("input") else ""), row["output"]
+    if "conversations" in row:  # sharegpt
+        turns = row["conversations"]
+        return _turn(turns, "from", "human", "value"), _turn(turns, "from", "gpt", "value")
+    if "messages" in row:  # chatml
+        return _turn(row["messages"], "role", "user"), _turn(row["messages"], "role", "assistant")
+    if "prompt" in row and "completion" in row:  # prompt-completion (TRL, conversational)
+        return _turn(row["prompt"], "role", "user"), _turn(row["completion"], "role", "assistant")
+    if "question" in row and "answer" in row:
+        return row["question"], row["answer"]
+    raise ValueError("not an alpaca, sharegpt, messages or prompt-completion record")
+
+
+def _turn(turns: list[dict[str, Any]], key: str, speaker: str, field: str = "content") -> Any:
+    """The text of the first turn of ``speaker``."""
+    return next(t[field] for t in turns if t.get(key) == speaker)
 
 
 def load_dataset(path: str | Path) -> list[QARecord]:
@@ -255,7 +258,7 @@ def build_report(
 
 def coverage_from_graph(graph: Any, run_id: str | None = None) -> Coverage:
     """Relations covered by at least one (non-stale) QA, and the loss of covered vs uncovered."""
-    row = graph.run("report/coverage", write=False, run_id=run_id)[0]
+    row = graph.run("report/coverage", {"run_id": run_id}, write=False)[0]
     relations = row["relations"]
     return Coverage(
         relations=relations,

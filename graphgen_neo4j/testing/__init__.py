@@ -1,7 +1,8 @@
 """Test support that ships with the package: the scripted OpenAI-compatible server.
 
 Its replies are canned (deterministic fixtures, not a language model); see
-``llm_server`` for the server and ``scripts`` for the per-task responders.
+``llm_server`` for the server (``http``: its HTTP plumbing, ``faults``: the faults it
+can inject, ``recording``: the requests it saw) and ``scripts`` for the per-task responders.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from typing import Any
 # find its own module imported already (runpy warns about that).
 _EXPORTS = {
     "DEFAULT_MODEL": "llm_server",
-    "FAULT_KINDS": "llm_server",
-    "Fault": "llm_server",
-    "RecordedRequest": "llm_server",
+    "FAULT_KINDS": "faults",
+    "Fault": "faults",
+    "RecordedRequest": "recording",
     "ScriptedLLMServer": "llm_server",
     "ScriptedReply": "scripts",
     "ScriptedRequest": "scripts",

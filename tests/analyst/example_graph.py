@@ -170,10 +170,10 @@ def load_example_graph(graph: Graph) -> dict[str, Any]:
          "chunks": [{"id": chunk_id(language, i), "text": text, "index": i} for i, text in enumerate(chunks)]}
         for language, chunks in DOCUMENTS.items()
     ]
-    graph.query(_TEXT, documents=documents)
+    graph.query(_TEXT, {"documents": documents})
     mentions = [{"chunk_id": chunk_id(*chunk), "entity_id": ids[name]}
                 for name, *_, chunks in ENTITIES for chunk in chunks]
-    graph.query(_MENTIONS, rows=mentions)
+    graph.query(_MENTIONS, {"rows": mentions})
 
     batches = []
     for index in (0, 1):
@@ -183,7 +183,7 @@ def load_example_graph(graph: Graph) -> dict[str, Any]:
         losses = [loss for s, t, _, loss, *_ in RELATIONS if f"{s}->{t}" in relation_keys and loss is not None]
         batches.append({"id": f"batch-example-{index}", "index": index, "relation_ids": relation_ids,
                         "entity_ids": entity_ids, "mean_loss": sum(losses) / len(losses), "tokens": 40 * len(relation_ids)})
-    graph.query(_RUNS_AND_BATCHES, partition_run=PARTITION_RUN, generate_run=GENERATE_RUN, batches=batches)
+    graph.query(_RUNS_AND_BATCHES, {"partition_run": PARTITION_RUN, "generate_run": GENERATE_RUN, "batches": batches})
 
     qa_rows = []
     for mode, question, answer, keys, batch in QA:
@@ -196,7 +196,7 @@ def load_example_graph(graph: Graph) -> dict[str, Any]:
                                        "entity_ids": entity_ids, "chunk_ids": chunk_ids,
                                        "loss": batches[batch]["mean_loss"]}})
         ids[f"qa:{question}"] = qa_id
-    graph.query(_QA, generate_run=GENERATE_RUN, rows=qa_rows)
+    graph.query(_QA, {"generate_run": GENERATE_RUN, "rows": qa_rows})
 
     ids["chunks"] = {f"{language}{i}": chunk_id(language, i) for language, chunks in DOCUMENTS.items() for i in range(len(chunks))}
     ids["batches"] = [b["id"] for b in batches]

@@ -318,7 +318,7 @@ def test_an_analyst_runs_every_query_from_the_guide(
     entity = read_picks(graph)["entity"]
     analyst.click_run("curate/exclude_entity")
     analyst.frame_text()
-    assert graph.query("MATCH (e:Entity {name: $n}) RETURN e.excluded AS x", n=entity)[0]["x"] is True
+    assert graph.query("MATCH (e:Entity {name: $n}) RETURN e.excluded AS x", {"n": entity})[0]["x"] is True
     analyst.set_param("explore/neighbourhood", "entity", cypher_literal(entity))
     analyst.set_param("explore/neighbourhood", "hops", "1")
     analyst.click_run("explore/neighbourhood")

@@ -25,17 +25,17 @@ def relations_of(graph: Graph, entity_id: str) -> list[dict[str, Any]]:
         "MATCH (s:Entity)-[r:RELATED]->(t:Entity) WHERE s.id = $id OR t.id = $id "
         "RETURN s.id AS source, t.id AS target, r.id AS id, r.descriptions AS descriptions, "
         "r.chunk_ids AS chunk_ids, r.description AS description",
-        id=entity_id,
+        {"id": entity_id},
     )
 
 
 def mentions_of(graph: Graph, entity_id: str) -> set[str]:
-    rows = graph.query("MATCH (c:Chunk)-[:MENTIONS]->(:Entity {id: $id}) RETURN c.id AS id", id=entity_id)
+    rows = graph.query("MATCH (c:Chunk)-[:MENTIONS]->(:Entity {id: $id}) RETURN c.id AS id", {"id": entity_id})
     return {row["id"] for row in rows}
 
 
 def alias_owner(graph: Graph, name: str) -> str | None:
-    rows = graph.query("MATCH (:Alias {key: $key})-[:ALIAS_OF]->(e:Entity) RETURN e.id AS id", key=normalize_key(name))
+    rows = graph.query("MATCH (:Alias {key: $key})-[:ALIAS_OF]->(e:Entity) RETURN e.id AS id", {"key": normalize_key(name)})
     return rows[0]["id"] if rows else None
 
 
@@ -54,7 +54,8 @@ def add_relation(graph: Graph, source: str, target: str, description: str, **pro
         "MATCH (s:Entity {name: $source}), (t:Entity {name: $target}) "
         "CREATE (s)-[r:RELATED]->(t) SET r = $props, r.id = 'rel-' + left(apoc.util.sha256([s.id + '->' + t.id]), 24) "
         "RETURN r.id AS id",
-        source=source, target=target, props={"description": description, "descriptions": [description], **props},
+        {"source": source, "target": target,
+         "props": {"description": description, "descriptions": [description], **props}},
     )
     return row[0]["id"]
 
@@ -67,7 +68,7 @@ def test_merge_folds_a_colliding_relation_drops_the_loop_and_loses_nothing(graph
     before = counts(graph)
     gone_relations, keep_relations = relations_of(graph, gone), relations_of(graph, keep)
     gone_mentions, keep_mentions = mentions_of(graph, gone), mentions_of(graph, keep)
-    graph.query("MATCH (e:Entity {id: $id}) SET e.type_votes = ['DISEASE=2', 'UNKNOWN=1']", id=gone)
+    graph.query("MATCH (e:Entity {id: $id}) SET e.type_votes = ['DISEASE=2', 'UNKNOWN=1']", {"id": gone})
 
     outcome = merge_entities(graph, keep="稻瘟病", absorb="稻瘟")
 
@@ -76,7 +77,7 @@ def test_merge_folds_a_colliding_relation_drops_the_loop_and_loses_nothing(graph
     assert after["Entity"] == before["Entity"] - 1
     assert after["RELATED"] == before["RELATED"] - 2  # one folded into keep's, one loop
     assert after["Alias"] == before["Alias"] and after["ALIAS_OF"] == before["ALIAS_OF"]
-    assert graph.query("MATCH (e:Entity {id: $id}) RETURN e", id=gone) == []
+    assert graph.query("MATCH (e:Entity {id: $id}) RETURN e", {"id": gone}) == []
 
     # every relation of the absorbed entity that was not a loop survives on keep, text and chunks too
     now = {(r["source"], r["target"]): r for r in relations_of(graph, keep)}
@@ -91,13 +92,13 @@ def test_merge_folds_a_colliding_relation_drops_the_loop_and_loses_nothing(graph
         if gone not in (old["source"], old["target"]):
             assert now[(old["source"], old["target"])]["id"] == old["id"]
     folded = now[(keep, example["水稻"])]
-    assert graph.query("MATCH ()-[r:RELATED {id: $id}]->() RETURN r.merged_from AS m", id=folded["id"])[0]["m"] == [
+    assert graph.query("MATCH ()-[r:RELATED {id: $id}]->() RETURN r.merged_from AS m", {"id": folded["id"]})[0]["m"] == [
         example["稻瘟->水稻"]
     ]
     assert_relation_ids_hash_their_pair(graph)
 
     assert mentions_of(graph, keep) == gone_mentions | keep_mentions
-    survivor = graph.query("MATCH (e:Entity {id: $id}) RETURN e", id=keep)[0]["e"]
+    survivor = graph.query("MATCH (e:Entity {id: $id}) RETURN e", {"id": keep})[0]["e"]
     assert survivor["mention_count"] == len(gone_mentions | keep_mentions)
     assert survivor["merged_from"] == [gone]
     assert "稻瘟" in survivor["aliases"] and "稻热病" in survivor["aliases"]
@@ -112,8 +113,8 @@ def test_merge_folds_a_colliding_relation_drops_the_loop_and_loses_nothing(graph
     assert stale and reasons == [f"entity {gone} merged into {keep}"]
     assert [q for q, (s, _) in state.items() if s] == ["稻瘟与水稻有什么关系？"]
     # the batch and the QA now point at keep
-    assert graph.query("MATCH (b:Batch)-[:HAS_ENTITY]->(e:Entity {id: $id}) RETURN count(b) AS n", id=keep)[0]["n"] == 1
-    assert graph.query("MATCH (q:QA)-[:ABOUT]->(:Entity {id: $id}) RETURN count(q) AS n", id=keep)[0]["n"] == 2
+    assert graph.query("MATCH (b:Batch)-[:HAS_ENTITY]->(e:Entity {id: $id}) RETURN count(b) AS n", {"id": keep})[0]["n"] == 1
+    assert graph.query("MATCH (q:QA)-[:ABOUT]->(:Entity {id: $id}) RETURN count(q) AS n", {"id": keep})[0]["n"] == 2
 
 
 def test_merge_moves_relations_both_ways_with_new_ids_and_their_loss_history(graph: Graph, example: dict[str, Any]) -> None:
@@ -121,12 +122,12 @@ def test_merge_moves_relations_both_ways_with_new_ids_and_their_loss_history(gra
     incoming = add_relation(graph, "Pi-ta", "Magnaporthe oryza", "Pi-ta resists Magnaporthe oryza.", loss=1.1,
                             chunk_ids=[example["chunks"]["en1"]])
     outgoing = example["Magnaporthe oryza->rice"]
-    graph.query("CREATE (:Judgement {id: $id + '@m', item_id: $id, item_kind: 'relation', trainee_model: 'm', loss: 0.7})", id=outgoing)
+    graph.query("CREATE (:Judgement {id: $id + '@m', item_id: $id, item_kind: 'relation', trainee_model: 'm', loss: 0.7})", {"id": outgoing})
     graph.query(
         "MATCH (a:Entity {id: $gone}), (x:Entity {name: 'Pyricularia grisea'}), (k:Entity {id: $keep}) "
         "CREATE (a)-[:SAME_AS {score: 0.5, method: 'llm', status: 'rejected'}]->(x), "
         "(a)-[:SAME_AS {score: 0.8, method: 'edit_distance', status: 'proposed'}]->(k)",
-        gone=gone, keep=keep,
+        {"gone": gone, "keep": keep},
     )
     before = counts(graph)
 
@@ -139,7 +140,7 @@ def test_merge_moves_relations_both_ways_with_new_ids_and_their_loss_history(gra
     assert moved_out["id"] == relation_id(keep, example["rice"]) != outgoing
     assert moved_in["id"] == relation_id(example["Pi-ta"], keep) != incoming
     assert moved_out["descriptions"] == ["Magnaporthe oryza infects rice leaves."]
-    kept_loss = graph.query("MATCH ()-[r:RELATED {id: $id}]->() RETURN r.loss AS loss, r.merged_from AS m", id=moved_in["id"])[0]
+    kept_loss = graph.query("MATCH ()-[r:RELATED {id: $id}]->() RETURN r.loss AS loss, r.merged_from AS m", {"id": moved_in["id"]})[0]
     assert kept_loss == {"loss": 1.1, "m": [incoming]}
     history = graph.query("MATCH (j:Judgement) RETURN j.id AS id, j.item_id AS item")
     assert history == [{"id": moved_out["id"] + "@m", "item": moved_out["id"]}]
@@ -217,10 +218,10 @@ def test_rename_keeps_the_id_and_the_old_name_as_an_alias(graph: Graph, example:
     assert row["id"] == example["Magnaporthe oryzae"] and row["name"] == "Pyricularia oryzae"
     assert row["aliases"] == ["Magnaporthe oryzae"]  # the new name left the list, the old one joined
     assert alias_owner(graph, "Magnaporthe oryzae") == alias_owner(graph, "Pyricularia oryzae") == row["id"]
-    rows = graph.query("MATCH (a:Alias)-[:ALIAS_OF]->(:Entity {id: $id}) RETURN a.name AS n, a.source AS s", id=row["id"])
+    rows = graph.query("MATCH (a:Alias)-[:ALIAS_OF]->(:Entity {id: $id}) RETURN a.name AS n, a.source AS s", {"id": row["id"]})
     sources = {r["n"]: r["s"] for r in rows}
     assert sources["Pyricularia oryzae"] == "name" and sources["Magnaporthe oryzae"] == "analyst"
-    assert graph.query("MATCH (e:Entity {id: $id}) RETURN e.locked AS l", id=row["id"])[0]["l"] == ["name"]
+    assert graph.query("MATCH (e:Entity {id: $id}) RETURN e.locked AS l", {"id": row["id"]})[0]["l"] == ["name"]
     with pytest.raises(GraphGenError, match="already routes to entity rice blast"):
         curate(graph, "curate/rename_entity", entity="稻瘟病", new_name="Rice Blast")
 
@@ -279,7 +280,7 @@ def test_delete_relation_marks_its_qa_stale(graph: Graph, example: dict[str, Any
 
 
 def test_mark_stale_recomputes_after_changes_made_by_hand(graph: Graph, example: dict[str, Any]) -> None:
-    graph.query("MATCH ()-[r:RELATED {id: $id}]->() DELETE r", id=example["三环唑->稻瘟病"])
+    graph.query("MATCH ()-[r:RELATED {id: $id}]->() DELETE r", {"id": example["三环唑->稻瘟病"]})
     graph.query("MATCH (q:QA {question: 'What does tricyclazole control?'}) SET q.stale = true")  # wrongly
     result = mark_stale(graph)
     assert result == {"checked": 4, "stale": 1, "newly_stale": 1, "no_longer_stale": 1}
@@ -303,7 +304,7 @@ def test_review_same_as_sets_status_and_direction(graph: Graph, example: dict[st
 
 def test_merge_folds_per_chunk_evidence_as_ingest_keeps_it(graph: Graph, example: dict[str, Any]) -> None:
     """Relations written by ingest carry evidence lists aligned with sorted chunk_ids: a fold keeps them aligned."""
-    graph.query("MATCH ()-[r:RELATED]->() WHERE r.id IN $ids DELETE r", ids=[example["稻瘟病->水稻"], example["稻瘟->水稻"]])
+    graph.query("MATCH ()-[r:RELATED]->() WHERE r.id IN $ids DELETE r", {"ids": [example["稻瘟病->水稻"], example["稻瘟->水稻"]]})
     add_relation(graph, "稻瘟病", "水稻", "稻瘟病危害水稻。", chunk_ids=["chunk-b", "chunk-d"],
                  evidence_descriptions=["稻瘟病危害水稻。", "稻瘟病使水稻减产。"], evidence_keywords=["危害", "减产"],
                  evidence_strengths=[8.0, 6.0], descriptions=["稻瘟病使水稻减产。", "稻瘟病危害水稻。"], strength=7.0)

@@ -103,7 +103,9 @@ def test_picks_are_real_items_and_merging_is_never_guessed(graph: Graph, example
     names = {r["name"] for r in graph.query("MATCH (e:Entity) RETURN e.name AS name")}
     assert picks["entity"] in names and picks["source"] in names and picks["target"] in names
     assert picks["remove_alias.alias"] in graph.query(
-        "MATCH (e:Entity {name: $n}) RETURN e.aliases AS a", n=picks["remove_alias.entity"])[0]["a"]
+        "MATCH (e:Entity {name: $n}) RETURN e.aliases AS a",
+        {"n": picks["remove_alias.entity"]},
+)[0]["a"]
     assert picks["keep"] is None and picks["absorb"] is None  # no SAME_AS proposal yet
     graph.query("MATCH (a:Entity {name: '稻瘟'}), (k:Entity {name: '稻瘟病'}) "
                 "CREATE (a)-[:SAME_AS {score: 0.8, method: 'containment', status: 'proposed'}]->(k)")

@@ -13,8 +13,9 @@ from typing import Any
 from graphgen_neo4j.assess.judge import JudgeConfig, judge
 from graphgen_neo4j.assess.quiz import QuizConfig, quiz
 from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.generate.config import GenerateConfig
 from graphgen_neo4j.generate.export import export_qa
-from graphgen_neo4j.generate.stage import GenerateConfig, generate
+from graphgen_neo4j.generate.stage import generate
 from graphgen_neo4j.llm import EndpointSettings, LLMClient
 from graphgen_neo4j.partition.stage import PartitionConfig, partition
 from graphgen_neo4j.testing.llm_server import ScriptedLLMServer

@@ -90,9 +90,9 @@ def test_an_accepted_pair_can_name_the_survivor(graph: Graph, example: dict[str,
     assert rows[0]["name"] == "三环唑"
     [merged] = apply_accepted(graph)
     assert (merged.absorbed_name, merged.kept_name) == ("三环唑", "三环唑")
-    survivor = graph.query("MATCH (e:Entity {id: $id}) RETURN e.name AS name, e.locked AS locked", id=example["Tricyclazole"])[0]
+    survivor = graph.query("MATCH (e:Entity {id: $id}) RETURN e.name AS name, e.locked AS locked", {"id": example["Tricyclazole"]})[0]
     assert survivor["name"] == "三环唑" and "name" in survivor["locked"]
-    aliases = {r["name"] for r in graph.query("MATCH (a:Alias)-[:ALIAS_OF]->(e:Entity {id: $id}) RETURN a.name AS name", id=example["Tricyclazole"])}
+    aliases = {r["name"] for r in graph.query("MATCH (a:Alias)-[:ALIAS_OF]->(e:Entity {id: $id}) RETURN a.name AS name", {"id": example["Tricyclazole"]})}
     assert {"三环唑", "Tricyclazole"} <= aliases  # both names still route here
 
 
@@ -150,7 +150,7 @@ async def test_a_later_document_naming_the_absorbed_entity_lands_on_the_survivor
     graph: Graph, example: dict[str, Any], synthesizer: LLMClient, server: ScriptedLLMServer, tmp_path
 ) -> None:
     await resolve(graph, synthesizer, ResolveConfig(auto_accept=0.9))
-    survivor = graph.query("MATCH (e:Entity) WHERE e.id = $id RETURN e.name AS name", id=example["Tricyclazole"])
+    survivor = graph.query("MATCH (e:Entity) WHERE e.id = $id RETURN e.name AS name", {"id": example["Tricyclazole"]})
     assert survivor == [{"name": "Tricyclazole"}] and not graph.query("MATCH (e:Entity {name: '三环唑'}) RETURN e")
 
     text = "三环唑可以在抽穗前喷施。"
@@ -161,7 +161,7 @@ async def test_a_later_document_naming_the_absorbed_entity_lands_on_the_survivor
     (tmp_path / "later.txt").write_text(text, encoding="utf-8")
     await ingest([tmp_path / "later.txt"], graph=graph, synthesizer=synthesizer, config=IngestConfig(max_gleaning=0, summarize=False))
 
-    mentioned = graph.query("MATCH (c:Chunk {text: $text})-[:MENTIONS]->(e:Entity) RETURN e.id AS id, e.name AS name ORDER BY name", text=text)
+    mentioned = graph.query("MATCH (c:Chunk {text: $text})-[:MENTIONS]->(e:Entity) RETURN e.id AS id, e.name AS name ORDER BY name", {"text": text})
     assert {"id": example["Tricyclazole"], "name": "Tricyclazole"} in mentioned
     assert not graph.query("MATCH (e:Entity {name: '三环唑'}) RETURN e")  # no new entity under the absorbed name
 

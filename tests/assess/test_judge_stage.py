@@ -119,7 +119,7 @@ async def test_edited_description_is_judged_again_after_the_quiz(graph, quizzed,
     trainee = make_trainee()
     await judge(graph=graph, trainee=trainee, config=JudgeConfig())
     rid = quizzed["Pi-ta->AVR-Pita"]
-    graph.query("MATCH ()-[r:RELATED {id: $id}]->() SET r.description = 'Pi-ta binds AVR-Pita directly.'", id=rid)
+    graph.query("MATCH ()-[r:RELATED {id: $id}]->() SET r.description = 'Pi-ta binds AVR-Pita directly.'", {"id": rid})
     stale = await judge(graph=graph, trainee=trainee, config=JudgeConfig(re_judge=True))
     assert stale.not_quizzed == 1 and stale.judged_total == len(RELATIONS) - 1
     await quiz(graph=graph, synthesizer=synthesizer, config=QuizConfig(quiz_samples=N))
@@ -137,7 +137,7 @@ async def test_trainee_that_knows_has_lower_loss_than_one_that_guesses(graph, qu
     assert knows.summary.mean < guesses.summary.mean
     # P(correct) ≈ 0.92 gives ≈ 0.08; a coin flip gives ≈ −log 0.5 = 0.69
     assert knows.summary.mean < 0.2 and 0.55 < guesses.summary.mean < 0.85
-    changes = graph.run("assess/compare_models", old="knows", new="guesses", limit=100)
+    changes = graph.run("assess/compare_models", {"old": "knows", "new": "guesses", "limit": 100})
     assert len(changes) == len(RELATIONS)
     assert all(row["change"] > 0 for row in changes)  # every relation: the guesser is worse
 
@@ -166,13 +166,12 @@ async def test_seed_walkthrough_probabilities(graph, build_graph, synthesizer, s
     unsure = await judge(graph=graph, trainee=make_trainee("unsure"), config=JudgeConfig())
     assert sure.mean_loss_judged == pytest.approx((-math.log(0.92) - math.log(0.95)) / 2, abs=1e-9)
     assert unsure.mean_loss_judged == pytest.approx(-math.log(0.4), abs=1e-9)
-    rows = graph.query("MATCH (j:Judgement {item_id: $id}) RETURN j.trainee_model AS m, j.p_yes AS p_yes ORDER BY m",
-                       id=ids["刘备->关羽"])
+    rows = graph.query("MATCH (j:Judgement {item_id: $id}) RETURN j.trainee_model AS m, j.p_yes AS p_yes ORDER BY m", {"id": ids["刘备->关羽"]})
     assert [(r["m"], [round(p, 6) for p in r["p_yes"]]) for r in rows] == [("sure", [0.92, 0.05]), ("unsure", [0.4, 0.6])]
 
 
 async def test_both_judges_entities_and_skips_excluded(graph, sample_graph, synthesizer, server, make_trainee) -> None:
-    graph.query("MATCH (e:Entity {id: $id}) SET e.excluded = true", id=sample_graph["张飞"])
+    graph.query("MATCH (e:Entity {id: $id}) SET e.excluded = true", {"id": sample_graph["张飞"]})
     await quiz(graph=graph, synthesizer=synthesizer, config=QuizConfig(quiz_samples=1, loss_strategy="both"))
     report = await judge(graph=graph, trainee=make_trainee(), config=JudgeConfig(loss_strategy="both"))
     # the excluded entity's relations are left out too: excluded items never reach a prompt

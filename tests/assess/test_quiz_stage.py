@@ -103,8 +103,7 @@ async def test_second_run_makes_no_calls(graph, sample_graph, server, synthesize
 async def test_changed_description_gets_new_statements(graph, sample_graph, server, synthesizer) -> None:
     await quiz(graph=graph, synthesizer=synthesizer, config=QuizConfig())
     rid = sample_graph["刘备->关羽"]
-    graph.query("MATCH ()-[r:RELATED {id: $id}]->() SET r.description = '刘备、关羽、张飞三人在桃园结义。', r.loss = 1.5",
-                id=rid)
+    graph.query("MATCH ()-[r:RELATED {id: $id}]->() SET r.description = '刘备、关羽、张飞三人在桃园结义。', r.loss = 1.5", {"id": rid})
     before, old = server.count(task="quiz"), quiz_rows(graph)
     report = await quiz(graph=graph, synthesizer=synthesizer, config=QuizConfig())
     assert server.count(task="quiz") == before + 1 and report.quizzed == {"relation": 1}
@@ -124,17 +123,17 @@ async def test_more_samples_rewrite_the_statements(graph, sample_graph, server, 
 
 
 async def test_both_quizzes_entities_and_excluded_items_are_skipped(graph, sample_graph, server, synthesizer) -> None:
-    graph.query("MATCH ()-[r:RELATED {id: $id}]->() SET r.excluded = true", id=sample_graph["刘备->张飞"])
-    graph.query("MATCH (e:Entity {id: $id}) SET e.excluded = true", id=sample_graph["张飞"])
+    graph.query("MATCH ()-[r:RELATED {id: $id}]->() SET r.excluded = true", {"id": sample_graph["刘备->张飞"]})
+    graph.query("MATCH (e:Entity {id: $id}) SET e.excluded = true", {"id": sample_graph["张飞"]})
     report = await quiz(graph=graph, synthesizer=synthesizer, config=QuizConfig(loss_strategy="both"))
     assert report.quizzed == {"relation": len(RELATIONS) - 1, "entity": len(ENTITIES) - 1}
     assert server.count(task="quiz") == len(RELATIONS) + len(ENTITIES) - 2
     skipped = graph.query(
         "MATCH (e:Entity {id: $e}), ()-[r:RELATED {id: $r}]->() RETURN e.quiz_statements AS e, r.quiz_statements AS r",
-        e=sample_graph["张飞"], r=sample_graph["刘备->张飞"],
+        {"e": sample_graph["张飞"], "r": sample_graph["刘备->张飞"]},
     )[0]
     assert skipped == {"e": None, "r": None}
-    entity = graph.query("MATCH (e:Entity {id: $id}) RETURN e.quiz_statements AS s, e.quiz_labels AS l", id=sample_graph["刘备"])[0]
+    entity = graph.query("MATCH (e:Entity {id: $id}) RETURN e.quiz_statements AS s, e.quiz_labels AS l", {"id": sample_graph["刘备"]})[0]
     assert entity["s"][0] == "刘备，字玄德，蜀汉开国皇帝。" and entity["l"] == [True, True, False, False]
 
 

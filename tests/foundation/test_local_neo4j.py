@@ -7,7 +7,8 @@ import urllib.request
 from urllib.parse import urlparse
 
 from graphgen_neo4j.db.graph import Graph
-from graphgen_neo4j.db.local_server import LocalNeo4j, java_executable, java_major_version, port_in_use
+from graphgen_neo4j.db.local_java import java_executable, java_major_version
+from graphgen_neo4j.db.local_server import LocalNeo4j, port_in_use
 
 
 def test_return_one_over_bolt(graph: Graph) -> None:

@@ -46,7 +46,8 @@ def test_short_password(tmp_path) -> None:
 
 def test_no_password(tmp_path, monkeypatch) -> None:
     monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
-    result = CliRunner().invoke(app, ["neo4j", "start", "--dir", str(tmp_path)])
+    monkeypatch.chdir(tmp_path)  # no .env here to generate a password into (tests/foundation/test_generated_password.py)
+    result = CliRunner().invoke(app, ["neo4j", "start", "--dir", str(tmp_path / "instance")])
     assert result.exit_code == 1 and "set NEO4J_PASSWORD" in result.output
 
 

@@ -49,7 +49,8 @@ def test_fulltext_index_finds_chinese_and_english_names(graph: Graph) -> None:
 
     def search(term: str) -> list[str]:
         rows = graph.query(
-            "CALL db.index.fulltext.queryNodes('entity_names', $q) YIELD node RETURN node.id AS id", q=term
+            "CALL db.index.fulltext.queryNodes('entity_names', $q) YIELD node RETURN node.id AS id",
+            {"q": term},
         )
         return [r["id"] for r in rows]
 

@@ -77,7 +77,7 @@ def make_batches(
     losses = {
         key: row["loss"]
         for key, row in (
-            (k, graph.query("MATCH ()-[r:RELATED {id: $id}]->() RETURN r.loss AS loss", id=v)[0])
+            (k, graph.query("MATCH ()-[r:RELATED {id: $id}]->() RETURN r.loss AS loss", {"id": v})[0])
             for k, v in ids.items() if "->" in k
         )
     }
@@ -98,7 +98,7 @@ def make_batches(
             "mean_loss": sum(known) / len(known) if known else None,
             "tokens": 10 * len(relation_keys),
         })
-    graph.query(CREATE_BATCHES, run_id=run_id, rows=rows, started_at=started_at)
+    graph.query(CREATE_BATCHES, {"run_id": run_id, "rows": rows, "started_at": started_at})
     return [r["id"] for r in rows]
 
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from graphgen_neo4j.assess.judge import JudgeConfig, judge
 from graphgen_neo4j.assess.quiz import QuizConfig, quiz
+from graphgen_neo4j.generate.config import GenerateConfig
 from graphgen_neo4j.generate.export import FORMATS, RECORD_SCHEMAS, export_qa
-from graphgen_neo4j.generate.stage import GenerateConfig, generate
+from graphgen_neo4j.generate.stage import generate
 from graphgen_neo4j.ingest.stage import IngestConfig, ingest
 from graphgen_neo4j.llm import LLMClient
 from graphgen_neo4j.partition.stage import PartitionConfig, partition

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from graphgen_neo4j.errors import ConfigError, GraphGenError
+from graphgen_neo4j.generate.config import GenerateConfig
 from graphgen_neo4j.generate.export import (
     FORMATS,
     RECORD_SCHEMAS,
@@ -17,7 +18,7 @@ from graphgen_neo4j.generate.export import (
     parse_format,
     write_records,
 )
-from graphgen_neo4j.generate.stage import GenerateConfig, generate
+from graphgen_neo4j.generate.stage import generate
 from graphgen_neo4j.runs.report import load_dataset
 
 from .schema_check import errors

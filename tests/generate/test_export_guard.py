@@ -10,9 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from graphgen_neo4j.cli import app
+from graphgen_neo4j.generate.config import GenerateConfig
 from graphgen_neo4j.generate.dataset_file import ReplaceRefused, count_records, write_dataset
 from graphgen_neo4j.generate.export import export_qa
-from graphgen_neo4j.generate.stage import GenerateConfig, generate
+from graphgen_neo4j.generate.stage import generate
 
 
 def rows(n: int) -> list[dict]:

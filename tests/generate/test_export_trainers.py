@@ -10,6 +10,7 @@ import stat
 import pytest
 
 from graphgen_neo4j.errors import GraphGenError
+from graphgen_neo4j.generate.config import GenerateConfig
 from graphgen_neo4j.generate.export import (
     FORMATS,
     StoredQA,
@@ -18,7 +19,7 @@ from graphgen_neo4j.generate.export import (
     format_record,
     record_schema,
 )
-from graphgen_neo4j.generate.stage import GenerateConfig, generate
+from graphgen_neo4j.generate.stage import generate
 
 from .schema_check import errors
 from .trainer_rules import llama_factory_convert, openai_format_errors, trl_dataset_type

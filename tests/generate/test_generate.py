@@ -8,15 +8,9 @@ import re
 import pytest
 
 from graphgen_neo4j.errors import StageError, StageFailed
-from graphgen_neo4j.generate.stage import (
-    TASK_ATOMIC,
-    TASK_MULTI_HOP,
-    TASK_QUESTION,
-    TASK_REWRITE,
-    GenerateConfig,
-    generate,
-    qa_id,
-)
+from graphgen_neo4j.generate.config import TASK_ATOMIC, TASK_MULTI_HOP, TASK_QUESTION, TASK_REWRITE, GenerateConfig
+from graphgen_neo4j.generate.stage import generate
+from graphgen_neo4j.generate.units import qa_id
 from graphgen_neo4j.llm import LLMClient
 from graphgen_neo4j.testing.scripts import message_text
 
@@ -33,7 +27,7 @@ def qa_rows(graph, run_id=None):
         "q.batch_id AS batch_id, q.relation_ids AS relation_ids, q.entity_ids AS entity_ids, "
         "q.chunk_ids AS chunk_ids, q.loss AS loss, q.item_loss AS item_loss, q.language AS language, "
         "[(q)-[:ABOUT]->(e) | e.id] AS about ORDER BY q.id",
-        run_id=run_id,
+        {"run_id": run_id},
     )
 
 
@@ -149,8 +143,8 @@ async def test_without_losses_the_threshold_says_it_cannot_apply(graph, build_gr
 
 async def test_excluded_items_never_reach_a_prompt(graph, rice, synthesizer, server) -> None:
     ids = rice["ids"]
-    graph.query("MATCH (e:Entity {id: $id}) SET e.excluded = true", id=ids["Rice"])
-    graph.query("MATCH ()-[r:RELATED {id: $id}]->() SET r.excluded = true", id=ids["Tricyclazole->Melanin"])
+    graph.query("MATCH (e:Entity {id: $id}) SET e.excluded = true", {"id": ids["Rice"]})
+    graph.query("MATCH ()-[r:RELATED {id: $id}]->() SET r.excluded = true", {"id": ids["Tricyclazole->Melanin"]})
     report = await generate_with(graph, synthesizer, modes=ALL_MODES)
 
     sent = "\n".join(prompts(server))
@@ -307,10 +301,10 @@ async def test_the_latest_partition_run_is_used(graph, rice, synthesizer) -> Non
 
 async def test_coverage_queries(graph, rice, synthesizer) -> None:
     await generate_with(graph, synthesizer, modes=["atomic"], max_qa=2)
-    coverage = graph.read("generate/coverage_by_mode", run_id="gen-1")
+    coverage = graph.read("generate/coverage_by_mode", {"run_id": "gen-1"})
     assert coverage == [{"mode": "atomic", "qa": 2, "mean_loss": pytest.approx((3.0 + 2.0 + 0.5) / 3),
                          "relations_covered": 2, "entities_covered": 3}]
-    uncovered = graph.read("explore/uncovered_relations", limit=10)  # the analysts' query
+    uncovered = graph.read("explore/uncovered_relations", {"limit": 10})  # the analysts' query
     assert [(r["source"], r["target"], r["loss"]) for r in uncovered] == [
         ("Tricyclazole", "Melanin", 1.0), ("Rice blast", "Rice", 0.5), ("Melanin", "Magnaporthe oryzae", 0.2)]
     assert uncovered[0]["batch_id"] == rice["batches"][1]
@@ -332,7 +326,7 @@ async def test_identical_qa_are_stored_once_and_both_units_count_as_done(graph, 
 async def test_qa_made_stale_by_curation_are_written_again_from_the_curated_graph(graph, rice, synthesizer, server) -> None:
     ids = rice["ids"]
     await generate_with(graph, synthesizer, modes=["aggregated", "multi_hop"])
-    graph.query("MATCH (e:Entity {id: $id}) SET e.excluded = true", id=ids["Rice"])
+    graph.query("MATCH (e:Entity {id: $id}) SET e.excluded = true", {"id": ids["Rice"]})
     marked = graph.run("curate/mark_stale")[0]  # the analysts' query
     assert marked["newly_stale"] == 2  # batch 0's aggregated and multi-hop QA mention Rice
     server.clear_requests()

@@ -6,23 +6,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from graphgen_neo4j.choices import parse_mix
 from graphgen_neo4j.errors import ConfigError
-from graphgen_neo4j.generate.stage import (
-    BatchOffer,
-    GenerateConfig,
-    MaterialRelation,
-    Unit,
-    candidate_units,
-    chain_order,
-    clean_text,
-    largest_remainder,
-    load_config,
-    mode_quotas,
-    parse_mix,
-    parse_plain_text,
-    parse_tagged_qa,
-    plan_units,
-)
+from graphgen_neo4j.generate.config import GenerateConfig, load_config
+from graphgen_neo4j.generate.material import MaterialRelation, chain_order
+from graphgen_neo4j.generate.plan import BatchOffer, Unit, candidate_units, largest_remainder, mode_quotas, plan_units
+from graphgen_neo4j.generate.units import clean_text, parse_plain_text, parse_tagged_qa
 
 MODES3 = ("aggregated", "multi_hop", "atomic")
 

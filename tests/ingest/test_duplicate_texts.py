@@ -77,7 +77,7 @@ async def test_a_text_in_two_files_stays_until_neither_holds_it(graph, server, t
     assert documents(graph)[SHARED] == ["b.jsonl"]
     assert (report.documents_new, report.documents_changed, report.documents_unchanged, report.documents_removed) == (1, 0, 2, 0)
     assert report.entities_removed == 0
-    mentioned = graph.query("MATCH (d:Document {text: $t})-[:HAS_CHUNK]->(:Chunk)-[:MENTIONS]->(e) RETURN count(e) AS n", t=SHARED)
+    mentioned = graph.query("MATCH (d:Document {text: $t})-[:HAS_CHUNK]->(:Chunk)-[:MENTIONS]->(e) RETURN count(e) AS n", {"t": SHARED})
     assert mentioned[0]["n"] > 0
     b.write_text(jsonl(OTHER), encoding="utf-8")  # now nobody holds it
     report = await run_ingest(graph, server, [a, b])

@@ -118,3 +118,30 @@ def test_the_summary_is_canned_shorter_and_made_of_its_input():
     reply = summarize(ScriptedRequest(task="summarize", messages=[{"role": "user", "content": prompt}]))
     assert reply.startswith("[canned] 稻瘟病是第0种说法。")
     assert len(reply) < len("".join(descriptions)) and "更多细节" not in reply
+
+
+def test_entities_copied_from_the_prompt_example_are_dropped_with_their_relations() -> None:
+    from graphgen_neo4j.ingest.extract import ExtractedEntity, ExtractedRelation, drop_example_copies
+
+    entities = [ExtractedEntity(name="Penicillin"), ExtractedEntity(name="Tea plant"), ExtractedEntity(name="青霉素")]
+    relations = [ExtractedRelation(source="Penicillin", target="Tea plant"), ExtractedRelation(source="Tea plant", target="Assam")]
+    kept, linked, dropped = drop_example_copies("The tea plant grows in Assam.", entities, relations)
+    assert [e.name for e in kept] == ["Tea plant"] and [(r.source, r.target) for r in linked] == [("Tea plant", "Assam")]
+    assert dropped == 3
+    # a passage that does name it keeps it
+    kept, _, dropped = drop_example_copies("Penicillin (青霉素) and the tea plant.", entities, relations)
+    assert len(kept) == 3 and dropped == 0
+
+
+def test_only_aliases_the_passage_states_are_kept() -> None:
+    from graphgen_neo4j.ingest.extract import ExtractedEntity, keep_supported_aliases
+
+    dam = ExtractedEntity(name="都江堰", aliases=["岷江", "都江堰水利工程"])  # what a 0.5B model listed
+    passage = "都江堰是李冰主持修建的水利工程，位于岷江上。"
+    assert keep_supported_aliases(passage, [dam]) == 2 and dam.aliases == []
+
+    blast = ExtractedEntity(name="稻瘟病", aliases=["稻热病"])
+    assert keep_supported_aliases("稻瘟病（又名稻热病）是水稻的重要病害。", [blast]) == 0 and blast.aliases == ["稻热病"]
+    irri = ExtractedEntity(name="International Rice Research Institute", aliases=["IRRI", "Los Baños"])
+    assert keep_supported_aliases("The International Rice Research Institute (IRRI) in Los Baños bred IR8.", [irri]) == 1
+    assert irri.aliases == ["IRRI"]

@@ -81,8 +81,7 @@ async def test_aliases_merge_chinese_and_english_names(graph, server, examples):
     await run_ingest(graph, server, [examples])
     rows = graph.query("""
         MATCH (a:Alias {key: $key})-[:ALIAS_OF]->(e:Entity)<-[m:MENTIONS]-(c:Chunk)<-[:HAS_CHUNK]-(d:Document)
-        RETURN e.name AS name, e.aliases AS aliases, collect(m.name) AS mentioned_as, collect(d.source_key) AS sources""",
-        key="稻热病")
+        RETURN e.name AS name, e.aliases AS aliases, collect(m.name) AS mentioned_as, collect(d.source_key) AS sources""", {"key": "稻热病"})
     assert len(rows) == 1
     row = rows[0]
     assert (row["name"], row["aliases"]) == ("稻瘟病", ["稻热病"])

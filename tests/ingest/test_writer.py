@@ -6,9 +6,10 @@ import asyncio
 
 import pytest
 
+from graphgen_neo4j.ingest.batch import WriterSettings
 from graphgen_neo4j.ingest.extract import ChunkExtraction, ExtractedEntity, ExtractedRelation
-from graphgen_neo4j.ingest.merge import GraphWriter, WriterSettings
 from graphgen_neo4j.ingest.readers import SourceDocument, prepare
+from graphgen_neo4j.ingest.writer import GraphWriter
 
 from .helpers import snapshot
 
@@ -79,7 +80,7 @@ async def test_a_new_entity_takes_over_the_alias_its_deleted_predecessor_left(gr
     await write(graph, [0, 1, 2, 3])
     graph.query("MATCH (e:Entity {name: 'WFP1'}) DETACH DELETE e")  # as a replaced document's orphan goes
     chunk_ids = [row["id"] for row in graph.query("MATCH (c:Chunk) RETURN c.id AS id ORDER BY c.index")]
-    graph.query("MATCH (c:Chunk {id: $id}) SET c.status = 'pending'", id=chunk_ids[3])
+    graph.query("MATCH (c:Chunk {id: $id}) SET c.status = 'pending'", {"id": chunk_ids[3]})
     async with GraphWriter(graph) as writer:
         writer.submit(await writer.reserve(), results(chunk_ids)[3])
     assert writer.totals.entities_created == 1

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import pytest
 
 from graphgen_neo4j.db.graph import Graph, Transaction
+from graphgen_neo4j.ingest.batch import WriterSettings, write_extractions
+from graphgen_neo4j.ingest.documents import write_documents
 from graphgen_neo4j.ingest.extract import ChunkExtraction, ExtractedEntity, ExtractedRelation
-from graphgen_neo4j.ingest.merge import GraphWriter, WriterSettings, write_documents, write_extractions
 from graphgen_neo4j.ingest.readers import PreparedDocument, SourceDocument, prepare
+from graphgen_neo4j.ingest.writer import GraphWriter
 
 from .helpers import snapshot
 
@@ -48,9 +50,9 @@ class SlowWrites(Graph):
         finally:
             self._writing.clear()
 
-    def read(self, name: str, **params: Any) -> list[dict[str, Any]]:
+    def read(self, name: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         self.reads_during_writes += self._writing.is_set()
-        return super().read(name, **params)
+        return super().read(name, params)
 
 
 def document() -> PreparedDocument:

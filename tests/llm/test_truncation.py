@@ -47,7 +47,9 @@ async def test_truncated_reply_is_asked_again_with_twice_the_budget(server, tmp_
         user("rice"), Crop, stage="extract", task="test-json", max_tokens=300)
     assert crop.count == 4
     assert [(r.params["max_tokens"], r.fault) for r in server.requests] == [(300, "truncated"), (600, None)]
-    assert server.requests[1].messages == user("rice")  # the same question, only a larger budget
+    assert server.requests[1].messages == user("rice")  # the same question, a larger budget
+    # and a way out of a greedy loop: some temperature and a repetition penalty
+    assert [(r.params.get("temperature"), r.params.get("frequency_penalty")) for r in server.requests] == [(0.0, None), (0.3, 0.5)]
     assert (ledger.totals().reasks, ledger.totals().failures, len(cache)) == (1, 0, 1)
 
 

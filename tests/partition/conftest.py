@@ -93,7 +93,7 @@ def stored_batches(graph: Graph, run_id: str) -> list[dict[str, Any]]:
                          UNWIND [s.id, t.id] AS id RETURN DISTINCT id ORDER BY id } AS endpoints
         ORDER BY b.index
         """,
-        run_id=run_id,
+        {"run_id": run_id},
     )
 
 

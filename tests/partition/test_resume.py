@@ -8,7 +8,8 @@ import threading
 import pytest
 
 from graphgen_neo4j.errors import StageError
-from graphgen_neo4j.partition import stage as partition_module
+from graphgen_neo4j.partition import cutter as cutter_module
+from graphgen_neo4j.partition import writer as writer_module
 from graphgen_neo4j.partition.stage import PartitionConfig, partition
 
 from .conftest import named, stored_batches
@@ -30,7 +31,7 @@ def test_interrupted_between_waves_resumes_to_the_same_partition(graph, toy, mon
     whole = named(toy, stored_batches(graph, "whole"))
     assert len(whole) > 6
 
-    cut_wave = partition_module._Cutter.cut_wave
+    cut_wave = cutter_module.Cutter.cut_wave
     calls = {"n": 0}
 
     def interrupted(self, wave, seeds):
@@ -39,7 +40,7 @@ def test_interrupted_between_waves_resumes_to_the_same_partition(graph, toy, mon
             raise KeyboardInterrupt
         return cut_wave(self, wave, seeds)
 
-    monkeypatch.setattr(partition_module._Cutter, "cut_wave", interrupted)
+    monkeypatch.setattr(cutter_module.Cutter, "cut_wave", interrupted)
     with pytest.raises(KeyboardInterrupt):
         partition(graph=graph, config=CONFIG, run_id="resumed")
     monkeypatch.undo()
@@ -61,12 +62,12 @@ def test_a_failed_write_loses_nothing_already_stored(graph, toy, monkeypatch):
     run = graph.run
     writes = {"n": 0}
 
-    def failing(name, **params):
+    def failing(name, params=None, **options):
         if name == "partition/write_batches":
             writes["n"] += 1
             if writes["n"] == 4:
                 raise RuntimeError("connection dropped")
-        return run(name, **params)
+        return run(name, params, **options)
 
     monkeypatch.setattr(graph, "run", failing)
     with pytest.raises(RuntimeError, match="connection dropped"):
@@ -84,16 +85,16 @@ def test_batches_written_ahead_of_a_failed_write_are_cut_again(graph, toy, monke
     # a gap; resuming drops what lies past it and ends with the same batches.
     partition(graph=graph, config=CONFIG, run_id="whole")
     whole = named(toy, stored_batches(graph, "whole"))
-    monkeypatch.setattr(partition_module, "_WRITE_CHUNK", 1)
+    monkeypatch.setattr(writer_module, "_WRITE_CHUNK", 1)
     run = graph.run
     later_committed = threading.Event()
 
-    def failing_after_the_next(name, **params):
+    def failing_after_the_next(name, params=None, **options):
         index = params["batches"][0]["index"] if name == "partition/write_batches" else None
         if index == 3:
             assert later_committed.wait(timeout=30)
             raise RuntimeError("connection dropped")
-        result = run(name, **params)
+        result = run(name, params, **options)
         if index == 4:
             later_committed.set()
         return result
@@ -120,16 +121,16 @@ def test_interrupted_while_adding_isolated_entities(graph, toy, monkeypatch):
     partition(graph=graph, config=CONFIG, run_id="whole")
     whole = named(toy, stored_batches(graph, "whole"))
     # store every relation batch but only the first isolated batch, as if stopped right there
-    monkeypatch.setattr(partition_module, "_WRITE_CHUNK", 1)
+    monkeypatch.setattr(writer_module, "_WRITE_CHUNK", 1)
     run = graph.run
     isolated_writes = {"n": 0}
 
-    def stop_after_one_isolated(name, **params):
+    def stop_after_one_isolated(name, params=None, **options):
         if name == "partition/write_batches" and not params["batches"][0]["relation_ids"]:
             isolated_writes["n"] += 1
             if isolated_writes["n"] == 2:
                 raise KeyboardInterrupt
-        return run(name, **params)
+        return run(name, params, **options)
 
     monkeypatch.setattr(graph, "run", stop_after_one_isolated)
     with pytest.raises(KeyboardInterrupt):

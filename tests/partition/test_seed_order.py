@@ -40,8 +40,8 @@ def test_every_relation_is_a_seed_once_whatever_its_id(graph, make_graph):
                       ("K", "L", 0.5)])
     new_ids = {"A->B": "", "C->D": "rel-8", "E->F": "rel-7fff", "G->H": "zz-analyst", "I->J": "R-upper"}
     for name, new_id in new_ids.items():
-        graph.query("MATCH ()-[r:RELATED {id: $old}]->() SET r.id = $new", old=toy.ids[name], new=new_id)
-    graph.query("MATCH ()-[r:RELATED {id: $old}]->() REMOVE r.id", old=toy.ids["K->L"])
+        graph.query("MATCH ()-[r:RELATED {id: $old}]->() SET r.id = $new", {"old": toy.ids[name], "new": new_id})
+    graph.query("MATCH ()-[r:RELATED {id: $old}]->() REMOVE r.id", {"old": toy.ids["K->L"]})
 
     report = partition(graph=graph, config=PartitionConfig(max_extra_edges=0), run_id="odd-ids")
 

@@ -188,8 +188,8 @@ def test_every_batch_lies_within_the_candidates_query_of_its_seed(graph, make_gr
         run_id = f"within-{bidirectional}"
         cut(graph, toy, run_id, bidirectional=bidirectional, max_depth=2, max_extra_edges=3)
         for batch in stored_batches(graph, run_id):
-            reachable = graph.run("partition/candidates", seed_relation_id=batch["seed"], max_depth=2,
-                                  bidirectional=bidirectional, run_id=None)
+            reachable = graph.run("partition/candidates", {"seed_relation_id": batch["seed"], "max_depth": 2,
+                                                           "bidirectional": bidirectional, "run_id": None})
             assert set(batch["relation_ids"][1:]) <= {row["relation_id"] for row in reachable}
 
 
@@ -201,7 +201,8 @@ def test_token_counts_are_cached_and_recounted_when_a_description_changes(graph,
     assert cached == 20
     again = partition(graph=graph, config=PartitionConfig(), run_id="tokens-2")
     assert again.token_counts_refreshed == 0 and again.tokens_total == 40
-    graph.query("MATCH ()-[r:RELATED {id: $id}]->() SET r.description = $text", id=toy.ids["A->B"], text=text_of(7))
+    graph.query("MATCH ()-[r:RELATED {id: $id}]->() SET r.description = $text", {"id": toy.ids["A->B"],
+                                                                                 "text": text_of(7)})
     changed = partition(graph=graph, config=PartitionConfig(), run_id="tokens-3")
     assert changed.token_counts_refreshed == 1 and changed.tokens_total == 27
 
@@ -239,8 +240,8 @@ def test_writes_mark_a_relation_only_when_its_element_id_still_holds_it(graph, m
     row = {"id": "batch-guard", "index": 0, "seed_relation_id": ab, "relation_ids": [ab, bc],
            "relation_keys": [keys[ab], keys[ab]],  # as if B->C's elementId now held A->B
            "entity_ids": [], "mean_loss": None, "tokens": 0}
-    graph.run("partition/write_batches", batches=[row], run_id="guard", config_hash="h")
+    graph.run("partition/write_batches", {"batches": [row], "run_id": "guard", "config_hash": "h"})
     row.update(id="batch-guard-2", index=1, relation_ids=[bc], relation_keys=[keys[ab]])  # A->B's key, B->C's id
-    graph.run("partition/write_batches", batches=[row], run_id="guard", config_hash="h")
+    graph.run("partition/write_batches", {"batches": [row], "run_id": "guard", "config_hash": "h"})
     marks = graph.query("MATCH ()-[r:RELATED]->() RETURN r.id AS id, r.batch_id AS batch ORDER BY id")
     assert {m["id"]: m["batch"] for m in marks} == {ab: "batch-guard", bc: None}

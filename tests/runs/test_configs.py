@@ -8,7 +8,7 @@ import pytest
 
 from graphgen_neo4j.config import Chunking, Generation, Traversal, load_config
 from graphgen_neo4j.errors import ConfigError, InputError
-from graphgen_neo4j.generate.stage import GenerateConfig
+from graphgen_neo4j.generate.config import GenerateConfig
 from graphgen_neo4j.ingest.stage import IngestConfig
 from graphgen_neo4j.partition.stage import PartitionConfig
 from graphgen_neo4j.runs.pipeline import stage_configs

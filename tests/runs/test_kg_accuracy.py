@@ -57,7 +57,7 @@ def test_report_judge_sample_counts_supported_records_and_is_cached(build_graph,
     graph.query("""
         CREATE (c:Chunk {id: 'chunk-1', text: 'Pi9 resists rice blast.'})
         WITH c MATCH (e:Entity) WHERE e.id IN [$pi9, $ir36] CREATE (c)-[:MENTIONS]->(e)""",
-                pi9=ids["Pi9"], ir36=ids["IR36"])
+                {"pi9": ids["Pi9"], "ir36": ids["IR36"]})
     dataset = tmp_path / "qa.jsonl"
     dataset.write_text(json.dumps({"instruction": "What does Pi9 resist?", "output": "Rice blast."}) + "\n", encoding="utf-8")
 

@@ -106,7 +106,7 @@ def test_coverage_counts_relations_used_by_non_stale_qa(build_graph, graph) -> N
         "       (r1)-[:PRODUCED]->(q1:QA {id: 'q1', run_id: 'r1', relation_ids: [$ab]}),"
         "       (r1)-[:PRODUCED]->(:QA {id: 'q2', run_id: 'r1', relation_ids: [$bc], stale: true}),"
         "       (r2)-[:PRODUCED]->(q1)",
-        ab=ids["A->B"], bc=ids["B->C"],
+        {"ab": ids["A->B"], "bc": ids["B->C"]},
     )
     coverage = coverage_from_graph(graph)
     assert (coverage.relations, coverage.covered, coverage.judged_relations) == (3, 1, 3)

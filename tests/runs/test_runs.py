@@ -26,7 +26,7 @@ def test_run_record_stores_config_timings_and_ledger(graph, monkeypatch) -> None
     ledger.add("ingest", "synthesizer", "m", calls=3, prompt_tokens=100, completion_tokens=20)
     recorder.counts["chunks"] = 4
     recorder.finish("completed", ledger=ledger)
-    run = graph.query("MATCH (r:Run {id: $id}) RETURN r", id=recorder.run_id)[0]["r"]
+    run = graph.query("MATCH (r:Run {id: $id}) RETURN r", {"id": recorder.run_id})[0]["r"]
     assert run["status"] == "completed" and run["llm_calls"] == 3 and run["tokens"] == 120
     assert "sk-very-secret-value" not in json.dumps(run, default=str)
     assert json.loads(run["stage_timings_json"])["ingest"]["finished"] is True
@@ -44,5 +44,5 @@ def test_unfinished_run_with_same_config_is_resumed(graph) -> None:
     again.finish("completed")
     fresh = RunRecorder(graph, "run", {"input_file": "a.jsonl"})
     assert not fresh.resumed and fresh.run_id != first.run_id
-    attempts = graph.query("MATCH (r:Run {id: $id}) RETURN r.attempts AS n", id=first.run_id)[0]["n"]
+    attempts = graph.query("MATCH (r:Run {id: $id}) RETURN r.attempts AS n", {"id": first.run_id})[0]["n"]
     assert attempts == 2

@@ -57,10 +57,10 @@ def _cstr(data: bytes | bytearray, offset: int) -> bytes:
     return bytes(data[offset:data.index(b"\0", offset)])
 
 
-def patch_elf(data: bytearray) -> int:
-    """Apply the edits described in the module docstring to an ELF64 image; returns symbols renamed."""
-    if data[:4] != b"\x7fELF" or data[4] != 2 or data[5] != 1:
-        raise ValueError("not a little-endian ELF64 file")
+_Section = tuple[int, int, int, int]  # sh_type, sh_offset, sh_size, sh_link
+
+
+def _sections(data: bytearray) -> list[_Section]:
     shoff, = struct.unpack_from("<Q", data, 0x28)
     shentsize, shnum = struct.unpack_from("<HH", data, 0x3A)
     sections = []
@@ -70,17 +70,32 @@ def patch_elf(data: bytearray) -> int:
         sh_offset, sh_size = struct.unpack_from("<QQ", data, base + 0x18)
         sh_link, = struct.unpack_from("<I", data, base + 0x28)
         sections.append((sh_type, sh_offset, sh_size, sh_link))
+    return sections
+
+
+def patch_elf(data: bytearray) -> int:
+    """Apply the edits described in the module docstring to an ELF64 image; returns symbols renamed."""
+    if data[:4] != b"\x7fELF" or data[4] != 2 or data[5] != 1:
+        raise ValueError("not a little-endian ELF64 file")
+    sections = _sections(data)
     dynsym = next((s for s in sections if s[0] == SHT_DYNSYM), None)
     if dynsym is None:
         return 0
-    dynstr_offset = sections[dynsym[3]][1]
     versym = next((s for s in sections if s[0] == SHT_GNU_VERSYM), None)
+    renamed = _rename_symbols(data, dynsym, sections[dynsym[3]][1], versym)
+    verneed = next((s for s in sections if s[0] == SHT_GNU_VERNEED), None)
+    if verneed is not None:
+        _weaken_new_version(data, verneed, sections[verneed[3]][1])
+    return renamed
+
+
+def _rename_symbols(data: bytearray, dynsym: _Section, dynstr_offset: int, versym: _Section | None) -> int:
+    """Rename the symbols of ``RENAMES`` in place (their version index set to global)."""
     renamed = 0
     for index in range(dynsym[2] // 24):
         entry = dynsym[1] + index * 24
         name_offset, = struct.unpack_from("<I", data, entry)
-        name = _cstr(data, dynstr_offset + name_offset)
-        new = RENAMES.get(name)
+        new = RENAMES.get(_cstr(data, dynstr_offset + name_offset))
         if new is None:
             continue
         at = dynstr_offset + name_offset
@@ -88,24 +103,25 @@ def patch_elf(data: bytearray) -> int:
         if versym is not None:
             struct.pack_into("<H", data, versym[1] + index * 2, 1)
         renamed += 1
-    verneed = next((s for s in sections if s[0] == SHT_GNU_VERNEED), None)
-    if verneed is not None:
-        strings = sections[verneed[3]][1]
-        need = verneed[1]
-        while True:
-            _, count, _, aux_offset, next_need = struct.unpack_from("<HHIII", data, need)
-            aux = need + aux_offset
-            for _ in range(count):
-                _, flags, _, name_offset, next_aux = struct.unpack_from("<IHHII", data, aux)
-                if _cstr(data, strings + name_offset) == NEW_VERSION:
-                    struct.pack_into("<H", data, aux + 4, flags | VER_FLG_WEAK)
-                if not next_aux:
-                    break
-                aux += next_aux
-            if not next_need:
-                break
-            need += next_need
     return renamed
+
+
+def _weaken_new_version(data: bytearray, verneed: _Section, strings: int) -> None:
+    """Mark every need of ``NEW_VERSION`` weak."""
+    need = verneed[1]
+    while True:
+        _, count, _, aux_offset, next_need = struct.unpack_from("<HHIII", data, need)
+        aux = need + aux_offset
+        for _ in range(count):
+            _, flags, _, name_offset, next_aux = struct.unpack_from("<IHHII", data, aux)
+            if _cstr(data, strings + name_offset) == NEW_VERSION:
+                struct.pack_into("<H", data, aux + 4, flags | VER_FLG_WEAK)
+            if not next_aux:
+                break
+            aux += next_aux
+        if not next_need:
+            break
+        need += next_need
 
 
 def compat_library_dir(package_dir: Path, cache_root: Path) -> Path:

@@ -107,8 +107,9 @@ class LocalLLM:
             proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                     env=env, start_new_session=True)
         base = f"http://127.0.0.1:{self.port}"
-        info = {"pid": proc.pid, "port": self.port, "model": model_id, "model_path": str(path),
-                "base_url": f"{base}/v1", "threads": threads, "started_at": time.time()}
+        started_at = time.time()
+        info: dict[str, object] = {"pid": proc.pid, "port": self.port, "model": model_id, "model_path": str(path),
+                                   "base_url": f"{base}/v1", "threads": threads, "started_at": started_at}
         self.pid_file.write_text(json.dumps(info))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -117,7 +118,7 @@ class LocalLLM:
                 raise LocalServerError(f"the model server exited during start-up (exit code {proc.returncode}): "
                                        f"{self.last_error_line()} (log: {self.log_file})")
             if health(base, timeout=1.0):
-                info["startup_seconds"] = round(time.time() - info["started_at"], 1)
+                info["startup_seconds"] = round(time.time() - started_at, 1)
                 self.pid_file.write_text(json.dumps(info))
                 return info
             time.sleep(0.25)

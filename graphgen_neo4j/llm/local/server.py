@@ -100,7 +100,36 @@ def parse_chat_request(body: Any) -> ChatRequest:
     """Check a ``/v1/chat/completions`` body; raise :class:`BadRequest` naming the first bad field."""
     if not isinstance(body, Mapping):
         raise BadRequest("the request body must be a JSON object")
-    messages = body.get("messages")
+    messages = _messages(body.get("messages"))
+    if body.get("stream"):
+        raise BadRequest("'stream' is not supported by this server; send stream=false", "stream")
+    if body.get("n") not in (None, 1):
+        raise BadRequest("'n' must be 1 (one choice per request)", "n")
+    max_tokens = _integer(body, "max_completion_tokens", 1, 1 << 20)
+    if max_tokens is None:
+        max_tokens = _integer(body, "max_tokens", 1, 1 << 20)
+    stops = _stops(body.get("stop"))
+    logprobs, top_logprobs = _logprobs(body)
+    response_format = _response_format(body.get("response_format"))
+    seed = body.get("seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise BadRequest("'seed' must be an integer", "seed")
+    return ChatRequest(
+        messages=messages,
+        temperature=_number(body, "temperature", 1.0, 0.0, 2.0),
+        top_p=_number(body, "top_p", 1.0, 0.0, 1.0),
+        max_tokens=max_tokens,
+        seed=seed,
+        stop=stops,
+        logprobs=logprobs,
+        top_logprobs=top_logprobs,
+        response_format=response_format,
+        frequency_penalty=_number(body, "frequency_penalty", 0.0, -2.0, 2.0),
+        presence_penalty=_number(body, "presence_penalty", 0.0, -2.0, 2.0),
+    )
+
+
+def _messages(messages: Any) -> list[dict[str, Any]]:
     if not isinstance(messages, list) or not messages:
         raise BadRequest("'messages' must be a non-empty list", "messages")
     clean: list[dict[str, Any]] = []
@@ -113,54 +142,41 @@ def parse_chat_request(body: Any) -> ChatRequest:
                              f"messages[{index}].role")
         clean.append({"role": "system" if role == "developer" else role,
                       "content": _message_text(message.get("content"), f"messages[{index}].content")})
-    if body.get("stream"):
-        raise BadRequest("'stream' is not supported by this server; send stream=false", "stream")
-    if body.get("n") not in (None, 1):
-        raise BadRequest("'n' must be 1 (one choice per request)", "n")
-    max_tokens = _integer(body, "max_completion_tokens", 1, 1 << 20)
-    if max_tokens is None:
-        max_tokens = _integer(body, "max_tokens", 1, 1 << 20)
-    stop = body.get("stop")
+    return clean
+
+
+def _stops(stop: Any) -> list[str]:
     if stop is None:
-        stops: list[str] = []
-    elif isinstance(stop, str):
-        stops = [stop] if stop else []
-    elif isinstance(stop, list) and len(stop) <= 4 and all(isinstance(s, str) and s for s in stop):
-        stops = list(stop)
-    else:
-        raise BadRequest("'stop' must be a string or a list of at most 4 non-empty strings", "stop")
+        return []
+    if isinstance(stop, str):
+        return [stop] if stop else []
+    if isinstance(stop, list) and len(stop) <= 4 and all(isinstance(s, str) and s for s in stop):
+        return list(stop)
+    raise BadRequest("'stop' must be a string or a list of at most 4 non-empty strings", "stop")
+
+
+def _logprobs(body: Mapping[str, Any]) -> tuple[bool, int]:
     logprobs = body.get("logprobs")
     if logprobs is not None and not isinstance(logprobs, bool):
         raise BadRequest("'logprobs' must be true or false", "logprobs")
     top_logprobs = _integer(body, "top_logprobs", 0, 20) or 0
     if top_logprobs and not logprobs:
         raise BadRequest("'top_logprobs' needs 'logprobs': true", "top_logprobs")
-    response_format = body.get("response_format")
-    if response_format is not None:
-        kind = response_format.get("type") if isinstance(response_format, Mapping) else None
-        if kind not in ("text", "json_object", "json_schema"):
-            raise BadRequest("'response_format.type' must be text, json_object or json_schema", "response_format")
-        if kind == "json_schema":
-            wrapper = response_format.get("json_schema")
-            if not isinstance(wrapper, Mapping) or not isinstance(wrapper.get("schema"), Mapping):
-                raise BadRequest("'response_format.json_schema.schema' must be a JSON Schema object",
-                                 "response_format.json_schema.schema")
-    seed = body.get("seed")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-        raise BadRequest("'seed' must be an integer", "seed")
-    return ChatRequest(
-        messages=clean,
-        temperature=_number(body, "temperature", 1.0, 0.0, 2.0),
-        top_p=_number(body, "top_p", 1.0, 0.0, 1.0),
-        max_tokens=max_tokens,
-        seed=seed,
-        stop=stops,
-        logprobs=bool(logprobs),
-        top_logprobs=top_logprobs,
-        response_format=dict(response_format) if response_format else None,
-        frequency_penalty=_number(body, "frequency_penalty", 0.0, -2.0, 2.0),
-        presence_penalty=_number(body, "presence_penalty", 0.0, -2.0, 2.0),
-    )
+    return bool(logprobs), top_logprobs
+
+
+def _response_format(response_format: Any) -> dict[str, Any] | None:
+    if response_format is None:
+        return None
+    kind = response_format.get("type") if isinstance(response_format, Mapping) else None
+    if kind not in ("text", "json_object", "json_schema"):
+        raise BadRequest("'response_format.type' must be text, json_object or json_schema", "response_format")
+    if kind == "json_schema":
+        wrapper = response_format.get("json_schema")
+        if not isinstance(wrapper, Mapping) or not isinstance(wrapper.get("schema"), Mapping):
+            raise BadRequest("'response_format.json_schema.schema' must be a JSON Schema object",
+                             "response_format.json_schema.schema")
+    return dict(response_format) if response_format else None
 
 
 def parse_embedding_input(body: Any) -> tuple[list[str], str]:

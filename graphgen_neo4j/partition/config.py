@@ -1,0 +1,84 @@
+"""The partition stage's settings, report and naming: ``PartitionConfig`` (the upstream
+traverse keys plus the seed of the random order and the wave size), ``PartitionReport``,
+the seed order's tie-breaking key and the ids of batches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from pydantic import BaseModel, Field
+
+from graphgen_neo4j.config import Traversal
+
+STAGE = "partition"
+
+
+class PartitionConfig(Traversal):
+    """How batches are cut: the upstream ``traverse_strategy`` keys (``config.Traversal``), plus the seed
+    of the random order and the wave size."""
+
+    seed: int = Field(0, description="seed of the random order (edge_sampling: random)")
+    wave_size: int = Field(4000, ge=1, description="seeds cut per wave (speed and memory only; "
+                           "the batches do not depend on it)")
+
+    def semantic_hash(self) -> str:
+        """Hash of the settings that decide the batches (not ``wave_size``, nor a setting its method ignores)."""
+        values = self.model_dump(exclude={"wave_size"})
+        if values["edge_sampling"] != "random":
+            values.pop("seed")
+        values.pop("max_tokens" if self.expand_method == "max_width" else "max_extra_edges")
+        return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:16]
+
+
+class PartitionReport(BaseModel):
+    """What a partition run cut (all batches of the run, including those of an earlier, interrupted attempt)."""
+
+    run_id: str
+    dry_run: bool
+    config_hash: str
+    batches: int = 0
+    relation_batches: int = 0
+    isolated_batches: int = 0
+    batches_new: int = 0  # cut by this invocation (a resumed run counts only the rest)
+    relations: int = 0  # usable: neither the relation nor its entities excluded
+    relations_excluded: int = 0
+    relations_in_batches: int = 0
+    relations_without_loss: int = 0  # without a score for the loss_strategy (no loss, or an entity without one)
+    order: str = ""  # the seed order used, in words
+    size_histogram: dict[int, int] = Field(default_factory=dict)  # relations per batch → batches
+    tokens_total: int = 0
+    tokens_max: int = 0
+    token_counts_refreshed: int = 0  # items whose description was (re)tokenized
+    notes: list[str] = Field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def tokens_mean(self) -> float | None:
+        return self.tokens_total / self.batches if self.batches else None
+
+
+def random_key(relation_id: str, seed: int) -> bytes:
+    """Sort key of ``edge_sampling: random``: SHA-256 of ``seed:relation id`` (stable, seeded)."""
+    return hashlib.sha256(f"{seed}:{relation_id}".encode()).digest()
+
+
+def describe_order(config: PartitionConfig, relations: int, without_score: int) -> str:
+    """The seed order in words, for the report."""
+    if config.edge_sampling == "random":
+        return f"random: by SHA-256 of '{config.seed}:<relation id>' (losses not used)"
+    what = "loss" if config.loss_strategy == "only_edge" else "relation loss + the losses of its two entities"
+    direction = "highest" if config.edge_sampling == "max_loss" else "lowest"
+    fallback = "by strength (highest first), then relation id"
+    if relations and without_score == relations:
+        return f"{config.edge_sampling} fell back: no relation has a {what}, so seeds go {fallback}"
+    text = f"{config.edge_sampling}: {what}, {direction} first (ties by strength, then id)"
+    if without_score:
+        text += f"; the {without_score} relations without one come last, {fallback}"
+    return text
+
+
+def batch_id(run_id: str, seed_id: str) -> str:
+    """Id of the batch a run seeded with a relation (or cut around an isolated entity)."""
+    return "batch-" + hashlib.sha256(f"{run_id}/{seed_id}".encode()).hexdigest()[:24]
