@@ -35,6 +35,7 @@ from pathlib import Path
 from graphgen_neo4j.db.local_java import JVM_FLAGS, check_java, java_executable
 from graphgen_neo4j.db.local_password import check_new_password, set_initial_password
 from graphgen_neo4j.errors import LocalServerError
+from graphgen_neo4j.processes import alive, signal_group
 
 NEO4J_VERSION = "5.26.30"
 POM = Path(__file__).with_name("local_neo4j_pom.xml")
@@ -274,15 +275,15 @@ class LocalNeo4j:
         if pid is None:
             self.pid_file.unlink(missing_ok=True)
             return False
-        _signal_group(pid, signal.SIGTERM)
+        signal_group(pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if not _alive(pid):
+            if not alive(pid):
                 break
             time.sleep(0.25)
         else:
-            _signal_group(pid, signal.SIGKILL)
-            while _alive(pid):
+            signal_group(pid, signal.SIGKILL)
+            while alive(pid):
                 time.sleep(0.1)
         self.pid_file.unlink(missing_ok=True)
         return True
@@ -344,21 +345,3 @@ def wait_for_bolt(uri: str, password: str, timeout: float, process: subprocess.P
     raise LocalServerError(f"Neo4j did not answer on {uri} within {timeout:.0f}s ({last_error})")
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A zombie child of ours is dead for our purpose; reap it if we can.
-    try:
-        done, _ = os.waitpid(pid, os.WNOHANG)
-        return done == 0
-    except ChildProcessError:
-        return True
-
-
-def _signal_group(pid: int, sig: signal.Signals) -> None:
-    try:
-        os.killpg(os.getpgid(pid), sig)
-    except ProcessLookupError:
-        pass

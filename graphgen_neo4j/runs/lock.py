@@ -28,6 +28,7 @@ from pydantic import BaseModel
 
 from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.errors import GraphGenError
+from graphgen_neo4j.processes import alive
 
 LEASE_NAME = "graph-writer"
 STALE_AFTER = 60.0  # seconds without a heartbeat before a lease may be taken over
@@ -90,7 +91,7 @@ class Lease:
                 self.taken_over = other if row["taken_over"] else None
                 self._start_heartbeat()
                 return None
-            if dead_token is None and other.host == self.host and other.pid is not None and not _alive(other.pid):
+            if dead_token is None and other.host == self.host and other.pid is not None and not alive(other.pid):
                 dead_token = row["token"]  # killed on this machine: no need to wait for the heartbeat to age
                 continue
             return other
@@ -132,15 +133,6 @@ class Lease:
             self._thread.join(timeout=self.heartbeat_every + 5)
         self.graph.run("lock/release", {"lease": self.name, "token": self.token})
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @contextmanager

@@ -74,7 +74,7 @@ def test_a_wrong_key_after_a_good_run_exits_1_with_one_line_and_keeps_the_datase
     assert len(before.splitlines()) > 0 and before != GOOD_DATASET.encode()
 
     clear(graph)  # a new database (or new documents): the extraction has to be paid for again
-    scripted_llm.api_key = "the-right-key"  # and SYNTHESIZER_API_KEY is not it
+    scripted_llm.api_key = "right-key"  # and SYNTHESIZER_API_KEY is not it
     scripted_llm.clear_requests()
     result = invoke("run", "--config", str(config), "--no-cache")
     line = assert_stopped_cleanly(result, dataset, before, "API key rejected", "SYNTHESIZER_API_KEY", scripted_llm.base_url)
@@ -138,7 +138,7 @@ def test_a_partial_stage_warns_with_figures_and_the_run_succeeds(graph, cli_env,
 
 
 def test_stage_commands_exit_1_when_every_item_failed_or_a_fatal_error_stops_them(graph, cli_env, scripted_llm, tmp_path):
-    scripted_llm.api_key = "the-right-key"
+    scripted_llm.api_key = "right-key"
     rejected = invoke("ingest", str(EXAMPLE), "--no-cache")
     assert rejected.exit_code == 1 and len(error_lines(rejected.output)) == 1
     assert "SYNTHESIZER_API_KEY" in error_lines(rejected.output)[0]

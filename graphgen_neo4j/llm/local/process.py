@@ -23,6 +23,7 @@ from pathlib import Path
 
 from graphgen_neo4j.errors import LocalServerError
 from graphgen_neo4j.llm.local.models import parse_spec, resolve_model
+from graphgen_neo4j.processes import alive, signal_group
 
 DEFAULT_PORT = 8766
 
@@ -133,13 +134,13 @@ class LocalLLM:
             self.pid_file.unlink(missing_ok=True)  # a stale pid file must not fool `status`
             return False
         pid = int(info["pid"])
-        _signal_group(pid, signal.SIGTERM)
+        signal_group(pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
-        while _alive(pid) and time.monotonic() < deadline:
+        while alive(pid) and time.monotonic() < deadline:
             time.sleep(0.1)
-        if _alive(pid):
-            _signal_group(pid, signal.SIGKILL)
-            while _alive(pid):
+        if alive(pid):
+            signal_group(pid, signal.SIGKILL)
+            while alive(pid):
                 time.sleep(0.1)
         self.pid_file.unlink(missing_ok=True)
         return True
@@ -167,20 +168,3 @@ class LocalLLM:
         return (errors or lines or ["(empty log)"])[-1]
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:
-        done, _ = os.waitpid(pid, os.WNOHANG)  # reap our own child if it has exited
-        return done == 0
-    except ChildProcessError:
-        return True
-
-
-def _signal_group(pid: int, sig: signal.Signals) -> None:
-    try:
-        os.killpg(os.getpgid(pid), sig)
-    except ProcessLookupError:
-        pass
