@@ -8,7 +8,9 @@ public llama.cpp C API the package exposes (``lib``):
 1. the model's chat template renders the OpenAI ``messages`` (``Llama._format_chat_prompt``
    calls ``llama_chat_apply_template``), and the prompt is tokenised *with* special tokens
    parsed, so ``<|im_start|>`` is one token as the model was trained;
-2. the prompt is decoded in ``n_batch`` chunks; then, per generated token, the raw
+2. the prompt is decoded in ``n_batch`` chunks — all but the leading tokens it shares
+   with what the context already holds (the previous request's prompt and reply: the
+   same system prompt and worked example are not evaluated again); then, per generated token, the raw
    logits of the last position are read (for logprobs), a sampler chain
    ``[grammar] → [penalties] → top_p → temperature → dist(seed)`` picks the token, and
    the token is decoded;
@@ -70,6 +72,7 @@ class Completion:
     logprobs: list[dict[str, Any]] | None = None
     prompt_seconds: float = 0.0
     generation_seconds: float = 0.0
+    cached_tokens: int = 0  # prompt tokens whose keys/values the previous request left
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -105,6 +108,16 @@ def logprob_entry(piece: bytes, logprob: float, top: Sequence[tuple[bytes, float
         "bytes": list(piece),
         "top_logprobs": [{"token": token_text(p), "logprob": float(lp), "bytes": list(p)} for p, lp in top],
     }
+
+
+def shared_prefix(a: Sequence[int], b: Sequence[int]) -> int:
+    """How many leading tokens ``a`` and ``b`` have in common."""
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
 def find_stop(text: str, stops: Sequence[str], search_from: int) -> int:
@@ -231,6 +244,10 @@ class LocalEngine:
         self.n_vocab = int(self._llama.n_vocab)
         self._embedder: Any = None
         self._piece_cache: dict[int, bytes] = {}
+        # The tokens whose keys and values the context holds, position by position: a
+        # prompt that starts the same way (system prompt, worked example) reuses them.
+        self._kv_tokens: list[int] = []
+        self.reused_tokens = 0  # prompt tokens not evaluated again, since start
 
     # -- chat ---------------------------------------------------------------------------------
 
@@ -298,12 +315,45 @@ class LocalEngine:
             piece = self._piece_cache[token] = self._llama._token_to_bytes(token)
         return piece
 
+    def _forget(self) -> None:
+        self._llama._clear_context_state()
+        self._kv_tokens = []
+
+    def _keep_prefix(self, tokens: list[int]) -> int:
+        """Drop the cached positions that ``tokens`` does not share; return how many stay.
+
+        At least one prompt token is always evaluated again: the sampler needs its logits."""
+        keep = min(shared_prefix(self._kv_tokens, tokens), len(tokens) - 1)
+        if keep <= 0:
+            self._forget()
+            return 0
+        lib = self._lib
+        memory = lib.llama_get_memory(self._llama._ctx)
+        if memory == self._ffi.NULL or not lib.llama_memory_seq_rm(memory, 0, keep, -1):
+            self._forget()  # this model's memory cannot drop a tail: start over
+            return 0
+        del self._kv_tokens[keep:]
+        return keep
+
+    def _evaluate(self, tokens: list[int], n_past: int) -> int:
+        self._kv_tokens.extend(tokens)
+        return int(self._llama._eval_tokens(tokens, n_past))
+
     def _generate(self, tokens: list[int], budget: int, sampler: Any, stops: list[str],
                   want_logprobs: bool, top_n: int, cancelled: Callable[[], bool] | None = None) -> Completion:
+        try:
+            return self._decode(tokens, budget, sampler, stops, want_logprobs, top_n, cancelled)
+        except BaseException:
+            self._forget()  # the cache may hold half an evaluation
+            raise
+
+    def _decode(self, tokens: list[int], budget: int, sampler: Any, stops: list[str],
+                want_logprobs: bool, top_n: int, cancelled: Callable[[], bool] | None) -> Completion:
         llama, lib = self._llama, self._lib
-        llama._clear_context_state()
         started = time.perf_counter()
-        n_past = llama._eval_tokens(tokens, 0)
+        reused = self._keep_prefix(tokens)
+        self.reused_tokens += reused
+        n_past = self._evaluate(tokens[reused:], reused)
         prompt_seconds = time.perf_counter() - started
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         text = ""
@@ -315,7 +365,6 @@ class LocalEngine:
         gen_started = time.perf_counter()
         while generated < budget:
             if cancelled is not None and generated % CANCEL_CHECK_EVERY == 0 and cancelled():
-                llama._clear_context_state()
                 raise Cancelled(f"the client left after {generated} generated tokens")
             lp: np.ndarray | None = None
             if want_logprobs:
@@ -340,16 +389,16 @@ class LocalEngine:
                     break
             if generated >= budget:
                 break
-            n_past = llama._eval_tokens([token], n_past)
+            n_past = self._evaluate([token], n_past)
         text += decoder.decode(b"", final=True)
         if cut != -1:
             text = text[:cut]
             kept = sum(1 for s in starts if s < cut)
             entries = entries[:kept]
         generation_seconds = time.perf_counter() - gen_started
-        llama._clear_context_state()
         return Completion(
             text=text, finish_reason=finish, prompt_tokens=len(tokens), completion_tokens=generated,
+            cached_tokens=reused,
             logprobs=entries if want_logprobs else None,
             prompt_seconds=prompt_seconds, generation_seconds=generation_seconds,
         )

@@ -240,7 +240,8 @@ class LocalModelServer(ThreadingHTTPServer):
                 "finish_reason": result.finish_reason,
             }],
             "usage": {"prompt_tokens": result.prompt_tokens, "completion_tokens": result.completion_tokens,
-                      "total_tokens": result.prompt_tokens + result.completion_tokens},
+                      "total_tokens": result.prompt_tokens + result.completion_tokens,
+                      "prompt_tokens_details": {"cached_tokens": result.cached_tokens}},
             "timings": {"prompt_ms": round(prompt_s * 1000, 1), "predicted_ms": round(gen_s * 1000, 1),
                         "predicted_per_second": round(result.completion_tokens / gen_s, 2) if gen_s else None},
         }

@@ -13,6 +13,7 @@ from graphgen_neo4j.llm.local.engine import (
     inline_refs,
     log_softmax,
     logprob_entry,
+    shared_prefix,
     token_text,
     top_k_indices,
 )
@@ -26,6 +27,13 @@ def test_log_softmax_is_a_distribution_and_stable() -> None:
     assert math.isclose(float(lp[0] - lp[1]), 1.0, rel_tol=1e-6)
     small = log_softmax(np.array([0.0, math.log(3.0)]))
     assert np.allclose(np.exp(small), [0.25, 0.75])
+
+
+def test_shared_prefix() -> None:
+    assert shared_prefix([1, 2, 3, 4], [1, 2, 9]) == 2
+    assert shared_prefix([], [1, 2]) == 0
+    assert shared_prefix([1, 2], [1, 2, 3]) == 2
+    assert shared_prefix([5], [6]) == 0
 
 
 def test_top_k_sorted_largest_first() -> None:

@@ -70,6 +70,30 @@ def test_chat_answers(running: dict[str, Any]) -> None:
     assert reply["usage"]["prompt_tokens"] > 5 and 1 <= reply["usage"]["completion_tokens"] <= 8
 
 
+def test_a_shared_prompt_prefix_is_reused_and_changes_nothing(running: dict[str, Any]) -> None:
+    """The second of two prompts with one long system prompt evaluates only its own tail,
+    and greedy output (text and logprobs) is what a fresh evaluation of it gives."""
+    system = ("You sort facts about rivers, dams and irrigation into short lists. "
+              "Answer with one word when you can. " * 6)
+
+    def ask(question: str) -> dict[str, Any]:
+        body = {"model": running["model"], "temperature": 0.0, "max_tokens": 6, "logprobs": True,
+                "top_logprobs": 2, "messages": [{"role": "system", "content": system},
+                                                {"role": "user", "content": question}]}
+        return post(running, "/chat/completions", body)
+
+    ask("Is a dam built across a river?")
+    warm = ask("Is a canal dug by people?")
+    assert warm["usage"]["prompt_tokens_details"]["cached_tokens"] > 60
+    chat(running, "Say hello.")  # another prompt: the system prompt leaves the context
+    cold = ask("Is a canal dug by people?")
+    assert cold["usage"]["prompt_tokens_details"]["cached_tokens"] < 10
+    assert warm["choices"][0]["message"]["content"] == cold["choices"][0]["message"]["content"]
+    warm_lp = [t["logprob"] for t in warm["choices"][0]["logprobs"]["content"]]
+    cold_lp = [t["logprob"] for t in cold["choices"][0]["logprobs"]["content"]]
+    assert warm_lp == pytest.approx(cold_lp, abs=0.05)
+
+
 def test_length_when_max_tokens_is_tiny(running: dict[str, Any]) -> None:
     reply = chat(running, "Write a long story about rice.", max_tokens=3)
     assert reply["choices"][0]["finish_reason"] == "length"
