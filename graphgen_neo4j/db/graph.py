@@ -71,7 +71,16 @@ class _QuietRetries(logging.Filter):
         return not str(record.msg).startswith("Transaction failed and will be retried")
 
 
+class _QuietRouting(logging.Filter):
+    """Drops the routing driver's "Unable to retrieve routing information" (``Graph.connect``
+    reports the failure once, naming the URI and the fix)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Unable to retrieve routing information")
+
+
 logging.getLogger("neo4j.session").addFilter(_QuietRetries())
+logging.getLogger("neo4j.pool").addFilter(_QuietRouting())
 
 
 @dataclass(frozen=True)

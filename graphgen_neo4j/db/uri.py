@@ -88,16 +88,19 @@ def parse_uri(uri: str) -> Neo4jAddress:
     return Neo4jAddress(uri=uri, scheme=scheme, host=parts.hostname, port=port)
 
 
+def _messages(error: BaseException | None, depth: int = 0) -> list[str]:
+    """The texts of an error, its causes and (for the routing driver's exception groups) its members."""
+    if error is None or depth > 6:
+        return []
+    texts = [f"{type(error).__name__} {error}"]
+    for member in getattr(error, "exceptions", ()) or ():
+        texts += _messages(member, depth + 1)
+    return texts + _messages(error.__cause__ or error.__context__, depth + 1)
+
+
 def _tls_trouble(error: BaseException | None) -> bool:
     """Whether the error (or its causes) comes from TLS: a certificate or handshake failure."""
-    seen = 0
-    while error is not None and seen < 8:
-        text = f"{type(error).__name__} {error}".lower()
-        if "ssl" in text or "certificate" in text or "tls" in text:
-            return True
-        error = error.__cause__ or error.__context__
-        seen += 1
-    return False
+    return any(word in text.lower() for text in _messages(error) for word in ("ssl", "certificate", "tls"))
 
 
 def unreachable_hint(address: Neo4jAddress, error: BaseException | None = None) -> str:
