@@ -10,7 +10,8 @@ import typer
 
 from graphgen_neo4j.cli._app import app, console, handle_errors, print_json
 from graphgen_neo4j.db.local_server import NEO4J_VERSION, LocalNeo4j
-from graphgen_neo4j.errors import LocalServerError
+from graphgen_neo4j.db.uri import parse_uri
+from graphgen_neo4j.errors import GraphGenError, LocalServerError
 
 neo4j_app = typer.Typer(help=f"Run a local Neo4j {NEO4J_VERSION} (jars from Maven Central; no Docker needed).", no_args_is_help=True)
 app.add_typer(neo4j_app, name="neo4j")
@@ -43,6 +44,18 @@ def start(
     with console.status("starting Neo4j …"):
         pid = server.start(password, timeout=timeout)
     console.print(f"Neo4j {NEO4J_VERSION} running (pid {pid}): {server.bolt_uri}  Browser: {server.http_url}/browser/")
+    _note_other_uri(server)
+
+
+def _note_other_uri(server: LocalNeo4j) -> None:
+    """Say so when NEO4J_URI points elsewhere (Aura, a cluster): the other commands use that, not this server."""
+    uri = os.environ.get("NEO4J_URI", "")
+    try:
+        address = parse_uri(uri) if uri else None
+    except GraphGenError:
+        return  # the commands that connect say what is wrong with it
+    if address is not None and not (address.local and address.port == server.bolt_port):
+        console.print(f"NOTE: NEO4J_URI is {uri}: the other commands use that database, not this local server", highlight=False)
 
 
 def _generated_password(server: LocalNeo4j, env_file: Path = Path(".env")) -> str:

@@ -14,7 +14,14 @@ each query's file name (or ``<text>`` for inline Cypher), its parameters' keys �
 their values, which may hold secrets or documents — and its duration.
 
 Errors of the driver that mean "cannot use the database" (unreachable, bad
-credentials) become ``Neo4jUnavailable`` with a message saying what to do.
+credentials, no such database) become ``Neo4jUnavailable``: one line naming the URI (never
+the credentials) and saying what to do.
+
+Routing: a query file that writes (``db/access.py`` reads that off its text) runs on the
+leader, one that only reads may run on a reader (``RoutingControl.READ``), so with a
+``neo4j://`` / ``neo4j+s://`` URI a cluster or Aura with secondaries spreads the reads.
+``read``/``read_row`` refuse a file that writes. Every query and every write transaction
+shares the driver's bookmark manager, so a read routed to a reader sees the writes before it.
 
 An outage is found within ``RETRY_WINDOW`` seconds (plus the connection timeout): the
 driver retries a transaction for that long, not its default 30 s per call, and its
@@ -39,8 +46,9 @@ import neo4j
 from neo4j import GraphDatabase, RoutingControl
 from neo4j import exceptions as neo4j_errors
 
-from graphgen_neo4j.db import queries
-from graphgen_neo4j.errors import Neo4jUnavailable
+from graphgen_neo4j.db import access, queries
+from graphgen_neo4j.db.uri import LOCAL_HINT, Neo4jAddress, parse_uri, unreachable_hint
+from graphgen_neo4j.errors import GraphGenError, Neo4jUnavailable
 from graphgen_neo4j.settings import Neo4jSettings, refuse_credentials_in_uri
 
 if TYPE_CHECKING:
@@ -48,10 +56,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-START_HINT = (
-    "start one with `graphgen-neo4j neo4j start` (local, no Docker) or "
-    "`docker compose up -d neo4j`, and set NEO4J_URI / NEO4J_PASSWORD"
-)
+START_HINT = LOCAL_HINT
 
 
 RETRY_WINDOW = 6.0  # seconds the driver retries one transaction (backoff 1, 2, 4 s: gives up after ~7 s)
@@ -66,7 +71,16 @@ class _QuietRetries(logging.Filter):
         return not str(record.msg).startswith("Transaction failed and will be retried")
 
 
+class _QuietRouting(logging.Filter):
+    """Drops the routing driver's "Unable to retrieve routing information" (``Graph.connect``
+    reports the failure once, naming the URI and the fix)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Unable to retrieve routing information")
+
+
 logging.getLogger("neo4j.session").addFilter(_QuietRetries())
+logging.getLogger("neo4j.pool").addFilter(_QuietRouting())
 
 
 @dataclass(frozen=True)
@@ -152,10 +166,12 @@ def _traced(tracer: Tracer | None, name: str, params: Mapping[str, Any]) -> Iter
 class Graph:
     """A Neo4j database used by the pipeline."""
 
-    def __init__(self, driver: neo4j.Driver, database: str = "neo4j", tracer: Tracer | None = None):
+    def __init__(self, driver: neo4j.Driver, database: str = "neo4j", tracer: Tracer | None = None,
+                 address: Neo4jAddress | None = None):
         self.driver = driver
         self.database = database
         self.tracer = tracer
+        self.address = address  # where the driver points (None for a driver made elsewhere)
         self._outage: tuple[float, Neo4jUnavailable] | None = None  # (when, error) of the last outage
         self._outage_lock = threading.Lock()
 
@@ -168,8 +184,10 @@ class Graph:
         try:
             yield
         except _CONNECTIVITY as exc:
+            where = f" at {self.address.uri}" if self.address else ""
+            hint = unreachable_hint(self.address, exc) if self.address else START_HINT
             error = Neo4jUnavailable(
-                f"lost the connection to Neo4j (no answer for {RETRY_WINDOW:.0f} s): {START_HINT}; "
+                f"lost the connection to Neo4j{where} (no answer for {RETRY_WINDOW:.0f} s): {hint}; "
                 "the work done so far is kept — run the same command again once Neo4j is back"
             )
             with self._outage_lock:
@@ -181,28 +199,36 @@ class Graph:
         """Open a driver and check that the server answers and accepts the credentials."""
         settings = settings or Neo4jSettings.from_env()
         refuse_credentials_in_uri(settings.uri)
+        address = parse_uri(settings.uri)
         auth = (settings.user, settings.password.get_secret_value())
         # "property key does not exist" warnings are normal on a young graph (no QA yet,
         # nothing excluded yet); keep the other notifications (deprecations, performance).
-        driver = GraphDatabase.driver(
-            settings.uri, auth=auth, notifications_disabled_classifications=["UNRECOGNIZED"],
-            max_transaction_retry_time=RETRY_WINDOW, connection_timeout=CONNECTION_TIMEOUT,
-        )
+        try:
+            driver = GraphDatabase.driver(
+                settings.uri, auth=auth, notifications_disabled_classifications=["UNRECOGNIZED"],
+                max_transaction_retry_time=RETRY_WINDOW, connection_timeout=CONNECTION_TIMEOUT,
+            )
+        except (neo4j_errors.ConfigurationError, ValueError) as exc:
+            raise Neo4jUnavailable(f"bad NEO4J_URI {settings.uri!r}: {exc}") from exc
         try:
             driver.verify_connectivity()
+            _check_database(driver, address, settings.database)
         except neo4j_errors.AuthError as exc:
             driver.close()
             raise Neo4jUnavailable(
                 f"Neo4j at {settings.uri} rejected user {settings.user!r}: "
                 f"check NEO4J_USER / NEO4J_PASSWORD ({exc.message})"
             ) from exc
-        except (neo4j_errors.ServiceUnavailable, OSError) as exc:
+        except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError) as exc:
             driver.close()
-            raise Neo4jUnavailable(f"cannot reach Neo4j at {settings.uri}: {START_HINT}") from exc
+            raise Neo4jUnavailable(f"cannot reach Neo4j at {settings.uri}: {unreachable_hint(address, exc)}") from exc
         except neo4j_errors.ConfigurationError as exc:
             driver.close()
             raise Neo4jUnavailable(f"bad NEO4J_URI {settings.uri!r}: {exc}") from exc
-        return cls(driver, database=settings.database, tracer=tracer)
+        except Neo4jUnavailable:
+            driver.close()
+            raise
+        return cls(driver, database=settings.database, tracer=tracer, address=address)
 
     def close(self) -> None:
         self.driver.close()
@@ -229,13 +255,31 @@ class Graph:
         return result
 
     def query(self, cypher: str, params: Mapping[str, Any] | None = None, *, write: bool = True) -> list[dict[str, Any]]:
-        """Run Cypher text in a managed transaction (retried on transient errors)."""
+        """Run Cypher text in a managed transaction (retried on transient errors); ``write=False``
+        routes it to a reader (it must not write)."""
+        if not write and access.writes(cypher):
+            raise GraphGenError(f"inline query writes ({', '.join(access.write_clauses(cypher))}): "
+                                "it cannot be routed to a reader; run it with write=True")
         return [record.data() for record in self._execute(cypher, params, write=write, name="<text>").records]
 
     def run(self, name: str, params: Mapping[str, Any] | None = None, *, write: bool = True) -> list[dict[str, Any]]:
-        """Run the named query file of ``cypher/`` (one statement) with parameters."""
-        result = self._execute(queries.load(name), params, write=write, name=name)
+        """Run the named query file of ``cypher/`` (one statement) with parameters.
+
+        A file that writes goes to the leader, one that only reads to a reader;
+        ``write=False`` says the caller expects a read (a file that writes is then refused)."""
+        writes = self._writes(name, expected=write)
+        result = self._execute(queries.load(name), params, write=writes, name=name)
         return [record.data() for record in result.records]
+
+    @staticmethod
+    def _writes(name: str, *, expected: bool) -> bool:
+        """Whether ``name`` writes; ``GraphGenError`` when the caller wants a read of a file that writes."""
+        writes = queries.writes(name)
+        if writes and not expected:
+            clauses = sorted({c for s in queries.load_statements(name) for c in access.write_clauses(s)})
+            raise GraphGenError(f"{name}.cypher writes ({', '.join(clauses)}): it cannot be run as a read "
+                                "(Graph.read / read_row); use Graph.run")
+        return writes
 
     def read(self, name: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run a named read-only query (may be routed to a read replica)."""
@@ -247,6 +291,7 @@ class Graph:
         For bulk reads that return a few long lists in one row: the values are used as the
         driver decoded them, without the ``record.data()`` copy that walks every element again.
         """
+        self._writes(name, expected=False)
         records = self._execute(queries.load(name), params, write=False, name=name).records
         return dict(records[0].items()) if records else None
 
@@ -267,24 +312,63 @@ class Graph:
         def unit(tx: neo4j.ManagedTransaction) -> T:
             return work(Transaction(tx, self.tracer))
 
-        with self._guard(), self.driver.session(database=self.database) as session:
+        # the bookmark manager of execute_query: a read routed to a reader afterwards sees this transaction
+        with self._guard(), self.driver.session(database=self.database,
+                                                bookmark_manager=self.driver.execute_query_bookmark_manager) as session:
             return session.execute_write(unit)
 
     # -- schema ------------------------------------------------------------------------
 
     def init_schema(self) -> list[str]:
-        """Apply ``cypher/schema.cypher`` (idempotent); returns the statements run."""
+        """Apply ``cypher/schema.cypher`` (idempotent); returns the statements run.
+
+        Needs the right to create indexes and constraints on the database (no admin procedure,
+        no server setting): a user without it gets one line saying who can run ``init``."""
         statements = list(queries.load_statements("schema"))
-        for statement in statements:
-            self.query(statement)
+        try:
+            for statement in statements:
+                self.query(statement)
+        except neo4j_errors.Forbidden as exc:
+            raise Neo4jUnavailable(
+                f"user may not create indexes and constraints in database {self.database!r} ({exc.message}): "
+                "run `graphgen-neo4j init` once as a user allowed to (Aura's admin user, or a role with "
+                "the schema-management privileges); the pipeline itself then needs only read and write access"
+            ) from exc
         self.query("CALL db.awaitIndexes(300)")
         return statements
 
     def server_info(self) -> dict[str, Any]:
-        """Neo4j version and edition."""
+        """Neo4j version and edition (``dbms.components``, which any user may call)."""
         rows = self.query(
             "CALL dbms.components() YIELD name, versions, edition "
             "RETURN versions[0] AS version, edition",
             write=False,
         )
         return rows[0] if rows else {}
+
+    def database_servers(self) -> list[dict[str, Any]]:
+        """The servers holding this database, with their role (``primary``/``secondary``) and
+        whether each is the writer: one row on a single instance, several on a cluster."""
+        return self.query(
+            "SHOW DATABASE $database YIELD name, address, role, writer, currentStatus "
+            "RETURN address, role, writer, currentStatus AS status",
+            {"database": self.database}, write=False,
+        )
+
+
+def _check_database(driver: neo4j.Driver, address: Neo4jAddress, database: str) -> None:
+    """``Neo4jUnavailable`` (one line, with the databases there are) when ``database`` does not exist."""
+    try:
+        driver.execute_query("RETURN 1", database_=database, routing_=RoutingControl.READ)
+    except neo4j_errors.ClientError as exc:
+        if exc.code != "Neo.ClientError.Database.DatabaseNotFound":
+            raise
+        try:
+            records = driver.execute_query("SHOW DATABASES YIELD name WHERE name <> 'system' RETURN DISTINCT name",
+                                           routing_=RoutingControl.READ).records
+            there = ", ".join(sorted(str(r["name"]) for r in records)) or "none you may see"
+        except neo4j_errors.Neo4jError:
+            there = "see SHOW DATABASES"
+        raise Neo4jUnavailable(
+            f"Neo4j at {address.uri} has no database {database!r}: set NEO4J_DATABASE to one it has ({there})"
+        ) from exc

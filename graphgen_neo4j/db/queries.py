@@ -80,3 +80,11 @@ def load_file(path: str | Path) -> list[str]:
     """Statements of an arbitrary ``.cypher`` file (an analyst's own)."""
     text = Path(path).read_text(encoding="utf-8")
     return split_statements(strip_browser_commands(text))
+
+
+@functools.cache
+def writes(name: str) -> bool:
+    """Whether the named query may write (see ``db/access.py``): such a query goes to the leader."""
+    from graphgen_neo4j.db.access import writes as statement_writes
+
+    return any(statement_writes(statement) for statement in load_statements(name))

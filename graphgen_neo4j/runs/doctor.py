@@ -17,7 +17,7 @@ from graphgen_neo4j import prompts
 from graphgen_neo4j.context import Context, load_context
 from graphgen_neo4j.db import queries
 from graphgen_neo4j.db.graph import Graph
-from graphgen_neo4j.errors import GraphGenError, Neo4jUnavailable
+from graphgen_neo4j.errors import GraphGenError
 from graphgen_neo4j.llm import EndpointSettings, LLMClient, TokenLedger
 from graphgen_neo4j.settings import Neo4jSettings
 
@@ -43,7 +43,7 @@ def check_neo4j(settings: Neo4jSettings | None = None) -> list[Check]:
     settings = settings or Neo4jSettings.from_env()
     try:
         graph = Graph.connect(settings)
-    except Neo4jUnavailable as exc:
+    except GraphGenError as exc:  # unreachable, rejected, no such database, or a URI the driver does not take
         return [Check("neo4j", "connection", "FAIL", str(exc), "see the message; `graphgen-neo4j neo4j status` for the local server")]
     checks = []
     with graph:
@@ -53,6 +53,8 @@ def check_neo4j(settings: Neo4jSettings | None = None) -> list[Check]:
         checks.append(Check("neo4j", "connection", "OK" if ok else "WARN",
                             f"{settings.uri} as {settings.user}: Neo4j {version} {info.get('edition', '')}",
                             "" if ok else "Neo4j 5.26 is the tested version"))
+        checks.append(check_database(graph))
+        checks.append(check_vector_index(graph))
         try:
             apoc = graph.query("RETURN apoc.version() AS v", write=False)[0]["v"]
             checks.append(Check("neo4j", "APOC", "OK", f"APOC {apoc}"))
@@ -66,6 +68,34 @@ def check_neo4j(settings: Neo4jSettings | None = None) -> list[Check]:
                             f"missing: {', '.join(missing)}" if missing else "constraints and indexes applied",
                             "run `graphgen-neo4j init`" if missing else ""))
     return checks
+
+
+def check_database(graph: Graph) -> Check:
+    """The database used, how the driver reaches it, and the servers holding it (writer, readers)."""
+    address = graph.address
+    how = address.describe() if address else "?"
+    try:
+        servers = graph.database_servers()
+    except Exception as exc:  # noqa: BLE001 — SHOW DATABASE refused: still say what we know
+        return Check("neo4j", "database", "OK", f"{graph.database!r}; {how} (servers not listed: {exc.__class__.__name__})")
+    writers = sum(1 for s in servers if s.get("writer"))
+    readers = len(servers) - writers
+    detail = f"{graph.database!r}; {how}; {writers} writer, {readers} reader(s)"
+    if address and not address.routing and len(servers) > 1:
+        return Check("neo4j", "database", "WARN", detail + ": a bolt:// URI sends every read to one server",
+                     "use a neo4j:// (or neo4j+s://) URI so reads spread over the readers")
+    return Check("neo4j", "database", "OK", detail)
+
+
+def check_vector_index(graph: Graph) -> Check:
+    """Whether the server has vector indexes (``resolve`` with embeddings needs them: Neo4j 5.11+)."""
+    try:
+        rows = graph.read("resolve/vector_index_state")
+    except Exception as exc:  # noqa: BLE001 — SHOW VECTOR INDEXES unknown: no vector index support
+        return Check("neo4j", "vector index", "WARN", f"not available ({exc.__class__.__name__})",
+                     "resolve by embeddings needs Neo4j 5.11 or later (Aura has it); name-based resolve works without")
+    state = f"entity_embedding {rows[0]['state']}, {rows[0]['dimensions']} dimensions" if rows else "no entity_embedding index yet"
+    return Check("neo4j", "vector index", "OK", f"available; {state}")
 
 
 async def check_endpoint(role: Literal["synthesizer", "trainee"], context: Context | None = None) -> list[Check]:

@@ -77,7 +77,8 @@ class Lease:
         """Take the lease if it is free, ours, stale, or its holder on this host is dead;
         otherwise who holds it."""
         if not self._constraint_checked:
-            self.graph.run("lock/constraint")
+            if not self.graph.read("lock/has_constraint")[0]["present"]:
+                self.graph.run("lock/constraint")
             self._constraint_checked = True
         dead_token = None
         while True:

@@ -40,7 +40,7 @@ def _no_global_tracer():
 def test_a_parameter_named_like_a_keyword_reaches_the_query():
     driver = FakeDriver()
     graph = Graph(driver)  # type: ignore[arg-type]
-    graph.run("stats/counts", {"write": "w", "name": "n"})
+    graph.run("runs/finish", {"write": "w", "name": "n"})  # a file that writes: to the leader
     graph.read("stats/counts", {"write": 1})
     assert driver.calls[0]["params"] == {"write": "w", "name": "n"}
     assert driver.calls[0]["routing_"] == RoutingControl.WRITE
