@@ -127,9 +127,10 @@ def test_estimate_is_within_ten_percent_of_the_real_run(graph, cli_env, scripted
     assert scripted_llm.count() == 0  # estimating called no LLM
     result = run("--config", str(config), "--json")
     assert result.exit_code == 0
-    # The calls the run asked for; identical ones in flight at once shared one request (deduped).
+    # The calls the run asked for; identical ones in flight at once shared one request
+    # (deduped: how many depends on timing, so only the sum is compared).
     totals = json.loads(result.output)["ledger"]["totals"]
-    assert totals["calls"] == scripted_llm.count() and totals["deduped"] > 0
+    assert totals["calls"] == scripted_llm.count()
     real = totals["calls"] + totals["deduped"]
     assert abs(expected["calls"] - real) <= 0.10 * real, (expected["calls"], real)
     assert expected["chunks"] == graph.query("MATCH (c:Chunk) RETURN count(c) AS n")[0]["n"]
