@@ -80,7 +80,7 @@ def filter_command(
         if dry_run:
             result = asyncio.run(filter_qa(graph, rules, run_id=run_id, synthesizer=synthesizer, dry_run=True))
         else:
-            if synthesizer is not None:
+            if synthesizer is not None and not as_json:
                 warn_if_canned(synthesizer)
 
             async def work(progress: Progress, recorder: RunRecorder) -> FilterReport:
