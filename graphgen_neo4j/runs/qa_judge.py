@@ -35,7 +35,7 @@ from graphgen_neo4j.prompts import render
 from graphgen_neo4j.runs.kg_accuracy import sample_ids
 from graphgen_neo4j.tokens import count_tokens
 
-STAGE = "report"
+STAGE = "qa_judge"
 TASK = "qa_faithfulness"
 STEP = "judge QA faithfulness"
 SEED = 18

@@ -171,3 +171,19 @@ def test_the_filter_section_is_checked_when_the_config_loads() -> None:
                      ({"min_answer_tokens": 9, "max_answer_tokens": 3}, "max_answer_tokens"), ({"colour": 1}, "colour")):
         with pytest.raises(ConfigError, match=key):
             parse_config({"filter": bad})
+
+
+def test_estimate_counts_one_faithfulness_call_per_qa_when_the_filter_needs_it(tmp_path) -> None:
+    from pathlib import Path
+
+    from graphgen_neo4j.runs.estimate import estimate
+
+    corpus = Path(__file__).resolve().parents[1] / "real_model" / "corpus" / "tea_blight_en.txt"
+    base = {"input_file": str(corpus), "traverse_strategy": {"qa_form": ["atomic", "aggregated"]}}
+    without = {s.stage: s for s in estimate(parse_config(base)).stages}
+    assert "qa_judge" not in without
+    stages = {s.stage: s for s in estimate(parse_config({**base, "filter": {"min_faithfulness": 0.5}})).stages}
+    qa = sum(int(part.split()[-1]) for part in stages["generate"].basis.split("QA: ")[1].split(", "))
+    assert stages["qa_judge"].calls == qa > 0 and stages["qa_judge"].prompt_tokens > 100 * qa
+    kept = {s.stage for s in estimate(parse_config({**base, "filter": {"min_faithfulness": 0.5, "unjudged": "keep"}})).stages}
+    assert "qa_judge" not in kept
