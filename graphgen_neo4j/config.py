@@ -230,7 +230,7 @@ class Filter(_Section):
 
     def active(self) -> bool:
         """Some rule is set."""
-        return any(getattr(self, name) not in (None, False) for name in type(self).model_fields
+        return any(getattr(self, name) is not None and getattr(self, name) is not False for name in type(self).model_fields
                    if name not in ("dedup_threshold", "unjudged"))
 
 

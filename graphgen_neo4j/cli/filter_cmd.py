@@ -142,4 +142,4 @@ def _rule_set(rule: str, rules: dict[str, Any]) -> bool:
     keys = {"mode": ("modes",), "question_tokens": ("min_question_tokens", "max_question_tokens"),
             "answer_tokens": ("min_answer_tokens", "max_answer_tokens"), "mtld": ("min_mtld",), "loss": ("min_loss",),
             "faithfulness": ("min_faithfulness",), "near_duplicate": ("dedup",)}[rule]
-    return any(rules.get(key) not in (None, False) for key in keys)
+    return any(rules.get(key) is not None and rules.get(key) is not False for key in keys)

@@ -93,11 +93,12 @@ def claims_from(value: Any) -> Any:
 class FaithfulnessVerdict(BaseModel):
     """The synthesizer's verdict on one QA (a few other spellings of the keys accepted)."""
 
-    score: int = Field(ge=1, le=5, validation_alias=AliasChoices("score", "faithfulness", "rating", "评分", "分数"))
     unsupported_claims: list[str] = Field(
         default_factory=list,
         validation_alias=AliasChoices("unsupported_claims", "unsupported", "claims", "无依据说法"))
     reason: str = Field("", validation_alias=AliasChoices("reason", "explanation", "rationale", "理由"))
+    # Last: under a JSON-schema grammar the model writes the claims and the reason before it scores.
+    score: int = Field(ge=1, le=5, validation_alias=AliasChoices("score", "faithfulness", "rating", "评分", "分数"))
 
     @field_validator("score", mode="before")
     @classmethod

@@ -167,6 +167,7 @@ def test_the_filter_section_is_checked_when_the_config_loads() -> None:
     config = parse_config({"filter": {"min_faithfulness": 0.5, "modes": ["open"], "dedup": True}})
     assert config.filter.modes == ["aggregated"]  # upstream's name accepted
     assert config.filter.active() and not Filter().active() and not Filter(dedup_threshold=0.9).active()
+    assert Filter(min_loss=0).active() and Filter(min_answer_tokens=0).active()  # 0 is a rule, not "unset"
     for bad, key in (({"min_faithfulness": 2}, "filter.min_faithfulness"), ({"unjudged": "maybe"}, "filter.unjudged"),
                      ({"min_answer_tokens": 9, "max_answer_tokens": 3}, "max_answer_tokens"), ({"colour": 1}, "colour")):
         with pytest.raises(ConfigError, match=key):
