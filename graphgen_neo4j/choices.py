@@ -23,6 +23,7 @@ IsolatedNodeStrategy = Literal["ignore", "add"]
 Mode = Literal["atomic", "aggregated", "multi_hop"]
 QAForm = Literal["atomic", "aggregated", "multi_hop", "open"]  # upstream's qa_form; "open" is aggregated
 ExportFormat = Literal["alpaca", "sharegpt", "messages", "prompt-completion"]  # named after what loads them
+Unjudged = Literal["judge", "keep", "drop"]  # filter.min_faithfulness: what happens to a QA with no faithfulness yet
 
 DATA_TYPES: tuple[DataType, ...] = get_args(DataType)
 LOSS_STRATEGIES: tuple[LossStrategy, ...] = get_args(LossStrategy)
@@ -31,6 +32,7 @@ EXPAND_METHODS: tuple[ExpandMethod, ...] = get_args(ExpandMethod)
 ISOLATED_NODE_STRATEGIES: tuple[IsolatedNodeStrategy, ...] = get_args(IsolatedNodeStrategy)
 MODES: tuple[Mode, ...] = ("atomic", "aggregated", "multi_hop")
 EXPORT_FORMATS: tuple[ExportFormat, ...] = get_args(ExportFormat)
+UNJUDGED_VALUES: tuple[Unjudged, ...] = get_args(Unjudged)
 # Other names for the export formats: upstream's ChatML, and what OpenAI calls the chat format.
 EXPORT_FORMAT_ALIASES: dict[str, ExportFormat] = {
     "alpaca": "alpaca", "sharegpt": "sharegpt", "messages": "messages", "chatml": "messages",

@@ -33,8 +33,10 @@ from graphgen_neo4j.choices import (
     LossStrategy,
     Mode,
     QAForm,
+    Unjudged,
     config_error,
     parse_mix,
+    parse_mode,
 )
 from graphgen_neo4j.errors import ConfigError
 
@@ -183,6 +185,55 @@ class Judge(_Section):
     top_logprobs: TopLogprobs = 5
 
 
+class Filter(_Section):
+    """Which QA export leaves out (``graphgen-neo4j filter``; ``run`` applies it before export).
+    Every rule is off unless set; a QA is excluded (marked, never deleted) when it fails any."""
+
+    min_question_tokens: int | None = Field(None, ge=0, description="drop QA whose question has fewer tokens")
+    max_question_tokens: int | None = Field(None, ge=1, description="drop QA whose question has more tokens")
+    min_answer_tokens: int | None = Field(None, ge=0, description="drop QA whose answer has fewer tokens")
+    max_answer_tokens: int | None = Field(None, ge=1, description="drop QA whose answer has more tokens")
+    min_mtld: float | None = Field(None, ge=0, description="drop QA whose answer's MTLD (lexical diversity) is lower")
+    dedup: bool = Field(False, description="near-duplicate questions: keep one QA of each cluster")
+    dedup_threshold: float = Field(0.8, gt=0, le=1, description="character-3-gram Jaccard at which questions are near duplicates")
+    min_faithfulness: float | None = Field(None, ge=0, le=1, description="drop QA judged less faithful (0-1) to their material")
+    unjudged: Unjudged = Field("judge", description="with min_faithfulness, a QA not yet judged: judge it (LLM calls), keep it, or drop it")
+    min_loss: float | None = Field(None, description="drop QA whose batch loss is below this (or unknown)")
+    modes: list[Mode] | None = Field(None, description="keep only QA of these modes")
+
+    @field_validator("min_loss", "min_mtld")
+    @classmethod
+    def _finite(cls, value: float | None) -> float | None:
+        if value is not None and not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        return value
+
+    @field_validator("modes", mode="before")
+    @classmethod
+    def _mode_names(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            return value
+        try:
+            return [parse_mode(v) if isinstance(v, str) else v for v in value]
+        except ConfigError as exc:
+            raise ValueError(str(exc)) from None
+
+    @model_validator(mode="after")
+    def _bounds_in_order(self) -> Filter:
+        for what in ("question", "answer"):
+            low, high = getattr(self, f"min_{what}_tokens"), getattr(self, f"max_{what}_tokens")
+            if low is not None and high is not None and low > high:
+                raise ValueError(f"min_{what}_tokens ({low}) is above max_{what}_tokens ({high})")
+        return self
+
+    def active(self) -> bool:
+        """Some rule is set."""
+        return any(getattr(self, name) is not None and getattr(self, name) is not False for name in type(self).model_fields
+                   if name not in ("dedup_threshold", "unjudged"))
+
+
 class Endpoint(_Section):
     max_concurrency: int | None = Field(None, ge=1)
     rpm: int | None = Field(None, ge=1)
@@ -232,6 +283,7 @@ class PipelineConfig(_Section):
     generation: Generation = Generation()
     output: Output = Output()
     judge: Judge = Judge()
+    filter: Filter = Filter()
     llm: LLM = LLM()
     neo4j: Neo4jSection = Neo4jSection()
 

@@ -11,6 +11,7 @@ from graphgen_neo4j.cli import (  # noqa: E402,F401  stages  # noqa: E402,F401  
     assess_cmd,
     doctor_cmd,
     estimate_cmd,
+    filter_cmd,  # noqa: E402,F401  filter
     generate_cmd,
     guide_cmd,  # noqa: E402,F401  guide (Neo4j Browser)
     ingest_cmd,

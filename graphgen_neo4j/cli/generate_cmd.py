@@ -169,6 +169,9 @@ def _print_export(exported: ExportReport) -> None:
     modes = ", ".join(f"{m} {n}" for m, n in sorted(exported.by_mode.items())) or "none"
     source = f"run {exported.run_id}" if exported.run_id else "all runs"
     console.print(f"wrote {exported.records} {exported.format} records ({kind}, {source}; {modes}) to {exported.path}")
+    if exported.filtered:
+        console.print(f"{exported.filtered} QA excluded by `filter` were left out (`graphgen-neo4j filter --reset` "
+                      "brings them back)", highlight=False)
     if exported.previous:
         console.print(f"the file it replaced is kept as {exported.previous}", highlight=False)
     if exported.dataset_info:

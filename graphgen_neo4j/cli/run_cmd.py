@@ -117,6 +117,10 @@ def _stage_lines(report: PipelineReport) -> list[tuple[str, str]]:
         g = report.generate
         modes = ", ".join(f"{m}: {r.reused + r.generated}" for m, r in g.modes.items())
         rows.append(("generate", f"{g.qa} QA ({modes}); {g.no_qa} replies gave no QA"))
+    if report.filter:
+        f = report.filter
+        rules = ", ".join(f"{rule} {n}" for rule, n in f.by_rule.items()) or "none"
+        rows.append(("filter", f"{f.dropped} of {f.considered} QA excluded from export (by rule: {rules})"))
     if report.export:
         e = report.export
         rows.append(("export", f"{e.records} records → {e.path} ({e.format})"))

@@ -2,7 +2,8 @@
 
     report = export_qa(graph, "train.jsonl", fmt="messages", run_id="generate-…", system_prompt="…")
 
-The QA are read from Neo4j (those a run produced, or every QA), stale ones left out, and
+The QA are read from Neo4j (those a run produced, or every QA), stale ones and those
+``filter`` excluded left out (the report counts the latter), and
 written through ``dataset_file.write_dataset``: whole or not at all, never replacing a
 dataset with an empty or smaller one unless ``overwrite``, the replaced file kept as
 ``<name>.prev``. A LLaMA-Factory ``dataset_info.json`` entry is written beside the file.
@@ -194,6 +195,7 @@ class ExportReport(BaseModel):
     system_prompt: str | None = None
     previous: str | None = None  # where the replaced file was kept
     dataset_info: str | None = None  # the LLaMA-Factory dataset_info.json written beside the file
+    filtered: int = 0  # QA left out because `filter` excluded them
 
 
 def export_qa(
@@ -214,6 +216,7 @@ def export_qa(
     if run_id is not None and not graph.read("generate/run_exists", {"run_id": run_id}):
         raise GraphGenError(f"no run {run_id!r} in the graph: see `MATCH (r:Run) RETURN r.id` for the ids")
     qas = read_qa(graph, run_id)
+    filtered = graph.read("filter/count_filtered", {"run_id": run_id})[0]["filtered"]
     target = Path(output)
     existed = target.exists()
     records = (format_record(qa, fmt, with_metadata=with_metadata, system_prompt=system_prompt) for qa in qas)
@@ -231,4 +234,5 @@ def export_qa(
         system_prompt=system_prompt,
         previous=str(target.with_name(target.name + ".prev")) if existed else None,
         dataset_info=str(info) if info else None,
+        filtered=filtered,
     )

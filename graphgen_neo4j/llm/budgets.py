@@ -22,6 +22,7 @@ MAX_TOKENS: dict[str, int] = {
     "qa_multi_hop": 1024,
     "resolve": 384,
     "kg_accuracy": 256,
+    "qa_faithfulness": 512,
     "ping": 1,
     "probe": 32,
 }

@@ -14,7 +14,8 @@ model finds — is an assumption, stated in the output:
 The call formulas follow the stages: extraction is 1 call per chunk plus up to
 ``max_gleaning`` gleaning calls; quiz 1 call per quizzed item; judge ``2 × quiz_samples``
 calls per item; partition none; generation 2 calls per aggregated batch, 1 per
-multi-hop batch and 1 per atomic relation, after the cap and mix.
+multi-hop batch and 1 per atomic relation, after the cap and mix; with
+``filter.min_faithfulness`` (and ``unjudged: judge``), 1 faithfulness call per QA.
 """
 
 from __future__ import annotations
@@ -161,13 +162,15 @@ def estimate(
         per_batch = max(1.0, traverse.max_tokens / (DESCRIPTION_TOKENS + 25))
     batches = math.ceil(relations / per_batch) if relations else 0
     stages.append(_generation(config, relations, batches, per_batch))
+    if config.filter.min_faithfulness is not None and config.filter.unjudged == "judge":
+        stages.append(_faithfulness(config, relations, batches, per_batch, language))
     return Estimate(
         documents=documents, chunks=chunks, input_tokens=tokens, sentences=sentences, chunks_already_extracted=done,
         relations=relations, relations_basis=basis, batches=batches, stages=stages,
     )
 
 
-def _generation(config: PipelineConfig, relations: int, batches: int, per_batch: float) -> StageEstimate:
+def _qa_quotas(config: PipelineConfig, relations: int, batches: int, per_batch: float) -> dict[str, int]:
     from graphgen_neo4j.generate.plan import mode_quotas
     from graphgen_neo4j.runs.pipeline import stage_configs
 
@@ -178,6 +181,11 @@ def _generation(config: PipelineConfig, relations: int, batches: int, per_batch:
         "atomic": relations,
     }
     quotas = mode_quotas({m: available[m] for m in modes}, config.generation.mix, config.generation.max_qa)
+    return {str(mode): count for mode, count in quotas.items()}
+
+
+def _generation(config: PipelineConfig, relations: int, batches: int, per_batch: float) -> StageEstimate:
+    quotas = _qa_quotas(config, relations, batches, per_batch)
     material = int(per_batch * (DESCRIPTION_TOKENS + 25))
     calls = prompt = completion = 0
     for mode, count in quotas.items():
@@ -196,3 +204,18 @@ def _generation(config: PipelineConfig, relations: int, batches: int, per_batch:
     shown = ", ".join(f"{m} {q}" for m, q in quotas.items())
     return StageEstimate(stage="generate", calls=calls, prompt_tokens=prompt, completion_tokens=completion,
                          basis=f"~{batches} batches of ~{per_batch:.1f} relations; QA: {shown}")
+
+
+def _faithfulness(config: PipelineConfig, relations: int, batches: int, per_batch: float, language: str) -> StageEstimate:
+    """``filter.min_faithfulness`` with ``unjudged: judge``: one judge call per QA of the run, before export."""
+    quotas = _qa_quotas(config, relations, batches, per_batch)
+    answers = {"aggregated": REPLY_TOKENS["aggregated_rewrite"], "multi_hop": REPLY_TOKENS["multi_hop"],
+               "atomic": REPLY_TOKENS["atomic"]}
+    template = _messages_tokens(render("qa_faithfulness", language, entities="", relations="", question="", answer=""))
+    calls = prompt = 0
+    for mode, count in quotas.items():
+        material = DESCRIPTION_TOKENS + 25 if mode == "atomic" else int(per_batch * (DESCRIPTION_TOKENS + 25))
+        calls += count
+        prompt += count * (template + material + REPLY_TOKENS["aggregated_question"] + answers[mode])
+    return StageEstimate(stage="qa_judge", calls=calls, prompt_tokens=prompt, completion_tokens=calls * 60,
+                         basis=f"filter.min_faithfulness: 1 call per QA ({calls} QA), before export")

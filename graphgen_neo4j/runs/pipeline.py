@@ -1,4 +1,4 @@
-"""The whole job: ingest → quiz → judge → partition → generate → export.
+"""The whole job: ingest → quiz → judge → partition → generate → (filter) → export.
 
 Every stage skips the work already done — chunks already extracted (content
 hashes), items already quizzed and judged for this trainee, batches already cut or
@@ -11,6 +11,9 @@ unreachable, no logprobs…) or whose every item failed ends the run with
 ``StageFailed`` — one line naming the endpoint, the variable and the fix — carrying
 this report, and no later stage runs: an existing dataset is not touched. A partial
 stage (some items failed) goes on; its figures are in ``report.work``.
+
+With a ``filter:`` section that sets a rule, the run's QA are filtered
+(``runs/qa_filter.py``; faithfulness judged first when a rule needs it) before export.
 """
 
 from __future__ import annotations
@@ -36,9 +39,10 @@ from graphgen_neo4j.llm import LLMClient
 from graphgen_neo4j.llm.pool import PoolOutcome
 from graphgen_neo4j.partition.stage import PartitionConfig, PartitionReport, partition
 from graphgen_neo4j.progress import NullProgress, Progress
+from graphgen_neo4j.runs.qa_filter import FilterReport, filter_qa
 from graphgen_neo4j.runs.record import RunRecorder
 
-STAGES = ("ingest", "quiz", "judge", "partition", "generate", "export")
+STAGES = ("ingest", "quiz", "judge", "partition", "generate", "filter", "export")
 S = TypeVar("S", bound=BaseModel)
 
 
@@ -50,6 +54,7 @@ class PipelineReport(BaseModel):
     judge: JudgeReport | None = None
     partition: PartitionReport | None = None
     generate: GenerateReport | None = None
+    filter: FilterReport | None = None
     export: ExportReport | None = None
     notes: list[str] = []
     work: dict[str, PoolOutcome] = {}  # each LLM stage's outcome: counts, failures by reason, verdict
@@ -139,6 +144,9 @@ async def run_pipeline(
     else:
         report.generate = await checked("generate", lambda: generate(
             graph=graph, synthesizer=synthesizer, config=configs.generate, run_id=run_id, progress=progress))
+    if config.filter.active():
+        report.filter = await checked("filter", lambda: filter_qa(
+            graph, config.filter, run_id=run_id, synthesizer=synthesizer, progress=progress))
     with recorder.stage("export"):
         report.export = await asyncio.to_thread(
             export_qa, graph, config.output.path, fmt=config.output.format, run_id=run_id,
@@ -172,6 +180,8 @@ def counts_of(report: PipelineReport) -> dict[str, Any]:
         counts.update(batches=report.partition.batches)
     if report.generate:
         counts.update(qa=report.generate.qa, no_qa=report.generate.no_qa)
+    if report.filter:
+        counts.update(filtered=report.filter.dropped)
     if report.export:
         counts.update(exported=report.export.records, output=report.export.path)
     return counts

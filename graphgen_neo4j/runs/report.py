@@ -35,6 +35,7 @@ from graphgen_neo4j.language import detect_language
 from graphgen_neo4j.runs.distributions import Distribution, distribution, text_histogram  # noqa: F401 (text_histogram: re-exported)
 from graphgen_neo4j.runs.kg_accuracy import KGAccuracy
 from graphgen_neo4j.runs.kg_quality import GraphQuality
+from graphgen_neo4j.runs.qa_judge import QAFaithfulness, faithfulness_summary, worst_html
 from graphgen_neo4j.tokens import count_tokens
 
 # -- reading a dataset ---------------------------------------------------------------------
@@ -232,11 +233,12 @@ class QualityReport(BaseModel):
     coverage: Coverage | None = None
     graph_quality: GraphQuality | None = None
     kg_accuracy: KGAccuracy | None = None
+    qa_faithfulness: QAFaithfulness | None = None
 
 
 def build_report(
     records: list[QARecord], source: str, coverage: Coverage | None = None, graph_quality: GraphQuality | None = None,
-    kg_accuracy: KGAccuracy | None = None,
+    kg_accuracy: KGAccuracy | None = None, qa_faithfulness: QAFaithfulness | None = None,
 ) -> QualityReport:
     answer_words = [words(r.answer) for r in records]
     duplicates = near_duplicates([r.question for r in records])
@@ -253,6 +255,7 @@ def build_report(
         coverage=coverage,
         graph_quality=graph_quality,
         kg_accuracy=kg_accuracy,
+        qa_faithfulness=qa_faithfulness,
     )
 
 
@@ -322,6 +325,7 @@ def render_html(report: QualityReport) -> str:
         ]
     summary += _graph_rows(report.graph_quality, row)
     summary += [row(f"graph: {label}", value) for label, value in accuracy_summary(report.kg_accuracy)]
+    summary += [row(label, value) for label, value in faithfulness_summary(report.qa_faithfulness)]
     dups = "".join(
         f"<li>{html.escape(a)}<br>{html.escape(b)} <small>({s})</small></li>" for a, b, s in report.near_duplicate_examples
     ) or "<li>none</li>"
@@ -338,6 +342,7 @@ figure{{display:inline-block;margin:1em}}figcaption{{font-size:13px;color:#555}}
 <h2>Lexical diversity</h2>
 {_svg_histogram(report.answer_mtld, "MTLD per answer", "MTLD")}
 <h2>Near-duplicate questions (first 10)</h2><ul>{dups}</ul>
+{worst_html(report.qa_faithfulness)}
 {_graph_figures(report.graph_quality)}
 </body></html>
 """

@@ -86,6 +86,12 @@ QA = [
      ["Pi-ta->AVR-Pita", "AVR-Pita->Magnaporthe oryzae"], 0),
 ]
 
+# A QA `filter` excluded (explore/filtered_qa finds it), as the faithfulness judge left it.
+FILTERED = {"Which fungus secretes the effector that Pi-ta recognizes?": {
+    "filtered": True, "filter_reasons": ["faithfulness 0.25 < 0.5"], "faithfulness": 0.25, "faithfulness_score": 2,
+    "faithfulness_unsupported": ["Magnaporthe oryzae secretes the effector"], "faithfulness_model": "judge-example",
+    "faithfulness_reason": "the relations do not say which fungus secretes AVR-Pita"}}
+
 PARTITION_RUN = "run-example-partition"
 GENERATE_RUN = "run-example-generate"
 
@@ -194,7 +200,7 @@ def load_example_graph(graph: Graph) -> dict[str, Any]:
                         "properties": {"question": question, "answer": answer, "mode": mode,
                                        "batch_id": f"batch-example-{batch}", "relation_ids": [ids[k] for k in keys],
                                        "entity_ids": entity_ids, "chunk_ids": chunk_ids,
-                                       "loss": batches[batch]["mean_loss"]}})
+                                       "loss": batches[batch]["mean_loss"], **FILTERED.get(question, {})}})
         ids[f"qa:{question}"] = qa_id
     graph.query(_QA, {"generate_run": GENERATE_RUN, "rows": qa_rows})
 

@@ -121,6 +121,15 @@ def test_uncovered_relations_leave_out_covered_excluded_and_stale(graph: Graph, 
     assert "Tricyclazole" in {r[0] for r in rows}
 
 
+def test_filtered_qa_lists_what_filter_excluded_with_the_reasons(graph: Graph, example: dict[str, Any]) -> None:
+    columns, rows = explore(graph, "explore/filtered_qa")
+    assert [r[columns.index("question")] for r in rows] == ["Which fungus secretes the effector that Pi-ta recognizes?"]
+    assert rows[0][columns.index("reasons")] == ["faithfulness 0.25 < 0.5"] and rows[0][columns.index("judge")] == "judge-example"
+    assert explore(graph, "explore/filtered_qa", reason="near duplicate")[1] == []
+    graph.query("MATCH (q:QA) REMOVE q.filtered")  # what filter --reset does
+    assert explore(graph, "explore/filtered_qa")[1] == []
+
+
 def test_run_batches_latest_or_named(graph: Graph, example: dict[str, Any]) -> None:
     columns, rows = explore(graph, "explore/run_batches")
     records = [dict(zip(columns, r)) for r in rows]

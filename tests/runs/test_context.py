@@ -92,6 +92,7 @@ COMMANDS = {
     "resolve": ["resolve", "--no-llm", "--config", "graphgen.yaml"],
     "run": ["run", "--config", "graphgen.yaml", "--json"],
     "guide": ["guide", "--config", "graphgen.yaml", "--write", "guide.html"],
+    "filter": ["filter", "--config", "graphgen.yaml", "--min-loss", "0", "--dry-run"],
 }
 
 
