@@ -38,7 +38,16 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from resolve_eval import Label, PairScore, clusters, load_corpus, load_labels, loose, score_merges  # noqa: E402
+from resolve_eval import (  # noqa: E402
+    Label,
+    PairScore,
+    clusters,
+    load_corpus,
+    load_labels,
+    load_name_translations,
+    loose,
+    score_merges,
+)
 
 from graphgen_neo4j.analyst.candidates import EVIDENCE_SCORE  # noqa: E402
 from graphgen_neo4j.analyst.resolve import METHODS, ResolveConfig, ResolveReport, apply_accepted, resolve  # noqa: E402
@@ -59,6 +68,7 @@ SETTINGS = {
 
 def load_graph(graph: Graph, server: ScriptedLLMServer, corpus: list[dict]) -> None:
     server.set_extraction_replies({doc["text"]: doc["reply"] for doc in corpus})
+    server.set_name_translations(load_name_translations())
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "documents.jsonl"
         path.write_text("".join(json.dumps({"content": d["text"]}, ensure_ascii=False) + "\n" for d in corpus), encoding="utf-8")
@@ -133,7 +143,7 @@ def run_setting(graph: Graph, server: ScriptedLLMServer, args: argparse.Namespac
     embed_url, embed_model = args.embedding_endpoint or base, args.embedding_model or args.model
     embedder = EmbeddingClient(EndpointSettings(role="embedding", base_url=embed_url, model=embed_model, max_retries=1, timeout=600),
                                ledger=ledger) if embed else None
-    methods = [m for m in METHODS if (m != "llm" or llm) and (m != "embedding" or embed)]
+    methods = [m for m in METHODS if (m not in ("llm", "translation") or llm) and (m != "embedding" or embed)]
     extra = {"embedding_min_similarity": args.min_similarity} if args.min_similarity is not None else {}
     config = ResolveConfig(methods=methods, **extra)  # type: ignore[arg-type]
 

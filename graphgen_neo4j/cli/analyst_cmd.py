@@ -143,7 +143,7 @@ def resolve_command(
     unknown = [m for m in method if m not in METHODS]
     if unknown:
         raise typer.BadParameter(f"unknown method {', '.join(unknown)}; choose from {', '.join(METHODS)}", param_hint="--method")
-    methods = [m for m in METHODS if (m in method or not method) and (m != "llm" or llm) and (m != "embedding" or embeddings)]
+    methods = [m for m in METHODS if (m in method or not method) and (m not in ("llm", "translation") or llm) and (m != "embedding" or embeddings)]
     config = ResolveConfig(methods=methods, min_score=min_score, auto_accept=threshold, llm_max_pairs=llm_max_pairs)
     context = load_context(config_file, no_cache=no_cache)
     ledger = context.ledger
