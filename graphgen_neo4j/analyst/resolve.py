@@ -90,6 +90,8 @@ class ResolveConfig(BaseModel):
     co_mention_max_entities: int = Field(40, ge=2, description="chunks naming more entities are not paired")
     embedding_neighbours: int = Field(5, ge=1, description="nearest neighbours looked at per entity")
     embedding_min_similarity: float = Field(0.85, ge=0, le=1, description="cosine similarity a neighbour needs to be a candidate")
+    embedding_cross_script: int = Field(3, ge=0, le=20, description="nearest entities of the other script (and a compatible type) "
+                                       "that are candidates whatever their similarity; 0: none")
 
 
 class ResolveReport(BaseModel):
@@ -179,7 +181,9 @@ async def _signals(graph: Graph, entities: list[EntityRecord], chunks: list[Chun
     if embedder is None:
         report.embedding_skipped = "no embedding endpoint configured (EMBEDDING_BASE_URL, EMBEDDING_MODEL)"
         return found
-    near, report.embedded = await embedding_signals(graph, embedder, entities, config.embedding_neighbours, config.embedding_min_similarity)
+    # the cross-script nearest are found by rank, not by similarity: only worth it when the LLM decides them
+    cross_k = config.embedding_cross_script if "llm" in config.methods and synthesizer is not None else 0
+    near, report.embedded = await embedding_signals(graph, embedder, entities, config.embedding_neighbours, config.embedding_min_similarity, cross_k)
     return found + near
 
 

@@ -137,14 +137,13 @@ def translation_signals(entities: Sequence[EntityRecord], answers: Iterable[tupl
 
 
 def _answers(batch: Sequence[EntityRecord], reply: NameTranslations) -> list[tuple[str, str]]:
-    """(entity id, other name) for the reply's items, matched to the batch by name (by position when the name is garbled)."""
+    """(entity id, other name) for the reply's items whose name is one of the batch's (a garbled name is dropped:
+    matching by position would pair a name with its neighbour's translation)."""
     by_key = {loose_key(e.name): e.id for e in batch}
     found = []
-    for position, item in enumerate(reply.names):
+    for item in reply.names:
         entity_id = by_key.get(loose_key(item.name))
-        if entity_id is None and position < len(batch) and len(reply.names) == len(batch):
-            entity_id = batch[position].id
-        if entity_id is not None and item.other.strip():
+        if entity_id is not None and item.other.strip() and not item.other.strip().startswith("<"):
             found.append((entity_id, item.other.strip()))
     return found
 
