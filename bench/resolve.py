@@ -146,7 +146,8 @@ def run_setting(graph: Graph, server: ScriptedLLMServer, args: argparse.Namespac
     embed_url, embed_model = args.embedding_endpoint or base, args.embedding_model or args.model
     embedder = EmbeddingClient(EndpointSettings(role="embedding", base_url=embed_url, model=embed_model, max_retries=1, timeout=600),
                                ledger=ledger) if embed else None
-    methods = [m for m in METHODS if (m not in ("llm", "translation") or llm) and (m != "embedding" or embed)]
+    methods = [m for m in METHODS if (m not in ("llm", "translation") or llm) and (m != "embedding" or embed)
+               and m not in args.without]
     extra = {"embedding_min_similarity": args.min_similarity} if args.min_similarity is not None else {}
     config = ResolveConfig(methods=methods, **extra)  # type: ignore[arg-type]
 
@@ -197,6 +198,7 @@ def main() -> int:
     parser.add_argument("--min-similarity", type=float, default=None, help="embedding_min_similarity (default: the resolver's)")
     parser.add_argument("--setting", action="append", choices=list(SETTINGS), help="only these settings (repeat)")
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument("--without", action="append", default=[], choices=list(METHODS), help="leave this signal out (repeat), e.g. translation")
     args = parser.parse_args()
     labels, corpus = load_labels(), load_corpus()
     with Graph.connect() as graph, ScriptedLLMServer() as server, e5_server(args):

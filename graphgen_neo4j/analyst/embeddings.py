@@ -86,7 +86,7 @@ async def store_embeddings(graph: Graph, client: EmbeddingClient, entities: Sequ
 
 
 def nearest_pairs(graph: Graph, entities: Sequence[EntityRecord], model: str, k: int, min_similarity: float) -> list[Signal]:
-    """Pairs of entities among ``entities`` that the vector index finds at least ``min_similarity`` alike."""
+    """Pairs of entities among ``entities``, names of one script, that the vector index finds at least ``min_similarity`` alike."""
     by_id = {e.id: e for e in entities}
     found: dict[frozenset[str], Signal] = {}
     ids = list(by_id)
@@ -96,8 +96,8 @@ def nearest_pairs(graph: Graph, entities: Sequence[EntityRecord], model: str, k:
         for row in rows:
             a, b = by_id.get(row["a"]), by_id.get(row["b"])
             pair = frozenset((row["a"], row["b"]))
-            if a is None or b is None or pair in found:
-                continue
+            if a is None or b is None or pair in found or has_cjk(a.name) != has_cjk(b.name):
+                continue  # across scripts a similarity threshold says little: cross_script_pairs ranks them
             similarity = float(row["similarity"])
             found[pair] = signal(a, b, "embedding", EMBEDDING_WEIGHT * similarity, f"embeddings {similarity:.2f} alike ({model})")
     return list(found.values())

@@ -87,6 +87,7 @@ class ResolveConfig(BaseModel):
     containment_min_cjk: int = Field(2, ge=1, description="shortest Chinese name looked for inside others")
     containment_max_containers: int = Field(10, ge=1, description="a name inside more names than this is too generic")
     llm_max_pairs: int = Field(1000, ge=0, description="most pairs the LLM adjudicates per run (best prior first)")
+    llm_batch_pairs: int = Field(10, ge=1, le=50, description="pairs per adjudication call (1: one call per pair)")
     co_mention_max_entities: int = Field(40, ge=2, description="chunks naming more entities are not paired")
     embedding_neighbours: int = Field(5, ge=1, description="nearest neighbours looked at per entity")
     embedding_min_similarity: float = Field(0.85, ge=0, le=1, description="cosine similarity a neighbour needs to be a candidate")
@@ -212,7 +213,7 @@ async def _adjudicate(synthesizer: LLMClient | None, candidates: list[Candidate]
         return [c for c in candidates if c.score >= config.min_score]
     undecided = [c for c in candidates if known.get(frozenset((c.absorb, c.keep)), "proposed") == "proposed"]
     asked = [c for c in undecided if c.prior >= config.ask_min_prior][: config.llm_max_pairs]
-    judged, counts, report.work = await adjudicate(synthesizer, asked, by_id, progress)
+    judged, counts, report.work = await adjudicate(synthesizer, asked, by_id, progress, config.llm_batch_pairs)
     report.llm_pairs, report.llm_confirmed, report.llm_denied, report.llm_failed = counts.asked, counts.same, counts.different, counts.failed
     report.failures += counts.failures
     verdicts = {(c.absorb, c.keep): c for c in judged}

@@ -21,6 +21,9 @@ rules, first that applies — **not** a model:
 Replies with the JSON the prompt asks for; the reason is marked canned::
 
     {"same": true, "confidence": 0.9, "reason": "[canned] the evidence states the identity"}
+
+Batched (task ``resolve_batch``): the blocks headed ``Pair N`` (``第N对``) are decided one by
+one by the same rules; the reply is ``{"verdicts": [{"pair": N, "same", "confidence", "reason"}]}``.
 """
 
 from __future__ import annotations
@@ -41,9 +44,10 @@ _EVIDENCE = re.compile(r"^- (?P<line>.+)$", re.MULTILINE)
 _UNKNOWN = {"", "UNKNOWN", "-"}
 
 
-def entities_of(request: ScriptedRequest) -> dict[str, dict[str, str]]:
+def entities_of(request: ScriptedRequest | str) -> dict[str, dict[str, str]]:
+    text = request if isinstance(request, str) else request.last_user
     found: dict[str, dict[str, str]] = {"A": {}, "B": {}}
-    for match in _FIELD.finditer(request.last_user):
+    for match in _FIELD.finditer(text):
         found[match.group("side")][_FIELDS[match.group("field")]] = match.group("value")
     for side, fields in found.items():
         if not fields.get("name"):
@@ -51,8 +55,9 @@ def entities_of(request: ScriptedRequest) -> dict[str, dict[str, str]]:
     return found
 
 
-def evidence_of(request: ScriptedRequest) -> list[str]:
-    return [m.group("line").strip() for m in _EVIDENCE.finditer(request.last_user) if m.group("line").strip() not in ("", "-")]
+def evidence_of(request: ScriptedRequest | str) -> list[str]:
+    text = request if isinstance(request, str) else request.last_user
+    return [m.group("line").strip() for m in _EVIDENCE.finditer(text) if m.group("line").strip() not in ("", "-")]
 
 
 def known_translation(a: str, b: str, table: Mapping[str, str]) -> bool:
@@ -89,3 +94,26 @@ def resolve(request: ScriptedRequest) -> str:
     entities = entities_of(request)
     same, confidence, reason = decide(entities["A"], entities["B"], evidence_of(request), known_names(request))
     return json.dumps({"same": same, "confidence": confidence, "reason": canned(reason)}, ensure_ascii=False)
+
+
+_PAIR = re.compile(r"^(?:Pair (?P<en>\d+)|第(?P<zh>\d+)对)\s*$", re.MULTILINE)
+
+
+def pair_blocks(text: str) -> list[tuple[int, str]]:
+    """(number, block text) of each ``Pair N`` / ``第N对`` block."""
+    heads = list(_PAIR.finditer(text))
+    if not heads:
+        raise ValueError("no 'Pair N' (第N对) blocks in the request")
+    ends = [h.start() for h in heads[1:]] + [len(text)]
+    return [(int(h.group("en") or h.group("zh")), text[h.end():end]) for h, end in zip(heads, ends)]
+
+
+@responder("resolve_batch")
+def resolve_batch(request: ScriptedRequest) -> str:
+    table = known_names(request)
+    verdicts = []
+    for number, block in pair_blocks(request.last_user):
+        entities = entities_of(block)
+        same, confidence, reason = decide(entities["A"], entities["B"], evidence_of(block), table)
+        verdicts.append({"pair": number, "same": same, "confidence": confidence, "reason": canned(reason)})
+    return json.dumps({"verdicts": verdicts}, ensure_ascii=False)
