@@ -45,7 +45,7 @@ class NameTranslation(BaseModel):
 
 
 class NameTranslations(BaseModel):
-    """The reply: one item per name asked; also read from ``{"names": {name: other}}`` or a bare ``{name: other}``."""
+    """The reply: one item per name asked; also read from ``{"names": {name: other}}``."""
 
     names: list[NameTranslation] = Field(default_factory=list)
 
@@ -53,7 +53,7 @@ class NameTranslations(BaseModel):
     @classmethod
     def _mapping_forms(cls, value: Any) -> Any:
         if isinstance(value, dict):
-            inner = value.get("names", value)
+            inner = value.get("names")
             if isinstance(inner, dict):
                 return {"names": [{"name": str(k), "other": v if isinstance(v, str) else ""} for k, v in inner.items()]}
         return value

