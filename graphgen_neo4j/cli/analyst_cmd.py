@@ -154,7 +154,7 @@ def resolve_command(
                 if apply:
                     report = ResolveReport(merged=_with_progress(lambda p: apply_accepted(graph, p), as_json))
                 else:
-                    synthesizer = _synthesizer(context) if "llm" in methods else None
+                    synthesizer = _synthesizer(context) if {"llm", "translation"} & set(methods) else None
                     embedder = _embedder(context) if "embedding" in methods else None
                     report = _with_progress(lambda p: asyncio.run(_resolve(graph, synthesizer, embedder, config, p)), as_json)
         except Exception as exc:
@@ -235,6 +235,8 @@ def _summary_table(report: ResolveReport) -> Table:
         llm_line = (f"{report.llm_pairs} asked: {report.llm_confirmed} same, {report.llm_denied} different, {report.llm_failed} failed"
                     if not report.llm_skipped else f"skipped ({report.llm_skipped})")
         table.add_row("LLM adjudication", llm_line)
+    if report.translated:
+        table.add_row("entities the LLM named in the other language", str(report.translated))
     if report.accepted:
         table.add_row("accepted by --auto-accept-above", str(report.accepted))
     if report.alias_proposals:

