@@ -7,9 +7,14 @@ Empties the database (only with ``--wipe``: it refuses a non-empty one otherwise
 the corpus's extraction table (as a careful LLM would), then runs ``resolve`` in four settings:
 
 * ``names+text``: no LLM, no embeddings (the signals alone, scored);
-* ``+llm``: adjudication by the scripted server's rules (``testing/scripts/resolve.py``);
-* ``+embeddings``: the scripted server's deterministic embeddings too (character n-grams);
-* ``+embeddings+llm``: all signals and adjudication;
+* ``+llm``: the ``translation`` signal and adjudication (10 pairs per call) by the scripted
+  server, which knows the names in ``resolve_data/name_translations.tsv`` (canned) and decides
+  by the rules of ``testing/scripts/resolve.py``;
+* ``+embeddings``: the scripted server's deterministic embeddings too (character n-grams), or
+  multilingual-e5-small with ``--e5`` (served in-process by the local model server's route);
+* ``+embeddings+llm``: all signals and adjudication (with the cross-script nearest by rank);
+
+``--without translation`` leaves a signal out (e.g. to measure the embeddings alone).
 
 each on a fresh copy of the ingested graph (the SAME_AS queue is emptied between settings).
 With ``--endpoint http://127.0.0.1:8080/v1`` (and ``--model``) the adjudication and the
