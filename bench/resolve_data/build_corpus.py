@@ -86,6 +86,7 @@ D("hist-en-03", "Zhuge Liang, whose courtesy name was Kongming, served as chance
 ])
 T("Zhuge Liang", "诸葛亮", "translation"); T("Zhuge Liang", "Kongming", "courtesy_name"); T("Liu Bei", "刘备", "translation")
 T("Shu Han", "蜀汉", "translation"); T("Eastern Wu", "东吴", "translation")
+T("Zhuge Jin", "诸葛瑾", "translation")  # added when the translation signal proposed it (unlabelled before)
 N("Zhuge Liang", "Zhuge Jin", "kinship")
 
 D("hist-zh-04", "赵云，字子龙，常山真定人，先从公孙瓒，后归刘备。长坂坡之战中，子龙单骑救出幼主刘禅。", [
@@ -577,6 +578,7 @@ D("drug-zh-11", "二甲双胍是治疗2型糖尿病的一线药物，商品名�
 ])
 T("二甲双胍", "格华止", "brand_generic"); T("二甲双胍", "metformin", "translation"); T("格华止", "Glucophage", "translation")
 T("苯乙双胍", "phenformin", "translation")
+T("2型糖尿病", "type 2 diabetes", "translation")  # added when the translation signal proposed it (unlabelled before)
 N("二甲双胍", "苯乙双胍", "distinct"); N("二甲双胍", "双胍类", "taxonomy")
 
 D("drug-en-12", "Atorvastatin, sold under the brand name Lipitor, lowers LDL cholesterol. Rosuvastatin (Crestor) belongs to the same statin class but is a different molecule.", [

@@ -8,15 +8,25 @@ each entity's ``k`` nearest neighbours; those at least ``min_similarity`` alike 
 candidates scored ``EMBEDDING_WEIGHT × similarity``: nearness finds pairs, it does not prove
 them — alone it stays below the default ``min_score`` (0.6) until the LLM or another signal agrees. The embedded text is ``name`` plus the aliases and the
 first ``DESCRIPTION_CHARS`` characters of the description.
+
+Across scripts a threshold does not work: a multilingual model puts texts of one language
+closer to each other than to their translations (e5: artemisinin–青蒿素 0.90, artemisinin–阿司匹林
+0.91 on names alone). So ``cross_script_pairs`` also takes, for every entity, its
+``cross_k`` nearest entities of the other script (Chinese vs Latin-script name) and a
+compatible type, by rank, whatever their similarity — candidates for the LLM to decide, scored
+like the others.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
-from graphgen_neo4j.analyst.signals import EntityRecord, Signal, signal
+from graphgen_neo4j.analyst.names import has_cjk
+from graphgen_neo4j.analyst.signals import UNKNOWN_TYPES, EntityRecord, Signal, signal
 from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.errors import GraphGenError
 from graphgen_neo4j.llm.embeddings import EmbeddingClient
@@ -24,6 +34,9 @@ from graphgen_neo4j.llm.embeddings import EmbeddingClient
 DESCRIPTION_CHARS = 300
 MAX_DIMENSIONS = 4096
 EMBEDDING_WEIGHT = 0.5
+CROSS_K = 3  # nearest entities of the other script kept per entity
+CROSS_POOL = 100  # neighbours the vector index is asked for, to find those of the other script
+ORDINALS = {1: "1st", 2: "2nd", 3: "3rd"} | {i: f"{i}th" for i in range(4, 21)}
 STAGE = "resolve"
 
 
@@ -73,7 +86,7 @@ async def store_embeddings(graph: Graph, client: EmbeddingClient, entities: Sequ
 
 
 def nearest_pairs(graph: Graph, entities: Sequence[EntityRecord], model: str, k: int, min_similarity: float) -> list[Signal]:
-    """Pairs of entities among ``entities`` that the vector index finds at least ``min_similarity`` alike."""
+    """Pairs of entities among ``entities``, names of one script, that the vector index finds at least ``min_similarity`` alike."""
     by_id = {e.id: e for e in entities}
     found: dict[frozenset[str], Signal] = {}
     ids = list(by_id)
@@ -83,18 +96,54 @@ def nearest_pairs(graph: Graph, entities: Sequence[EntityRecord], model: str, k:
         for row in rows:
             a, b = by_id.get(row["a"]), by_id.get(row["b"])
             pair = frozenset((row["a"], row["b"]))
-            if a is None or b is None or pair in found:
-                continue
+            if a is None or b is None or pair in found or has_cjk(a.name) != has_cjk(b.name):
+                continue  # across scripts a similarity threshold says little: cross_script_pairs ranks them
             similarity = float(row["similarity"])
             found[pair] = signal(a, b, "embedding", EMBEDDING_WEIGHT * similarity, f"embeddings {similarity:.2f} alike ({model})")
     return list(found.values())
 
 
-async def embedding_signals(graph: Graph, client: EmbeddingClient, entities: Sequence[EntityRecord], k: int, min_similarity: float) -> tuple[list[Signal], int]:
-    """(signals, entities embedded now): embed what is stale, index, find the near pairs."""
+def _compatible(a: EntityRecord, b: EntityRecord) -> bool:
+    return a.type in UNKNOWN_TYPES or b.type in UNKNOWN_TYPES or a.type == b.type
+
+
+def top_other_script(rows: Iterable[Mapping[str, Any]], by_id: Mapping[str, EntityRecord], k: int) -> list[tuple[str, str, float, int]]:
+    """(a, b, similarity, rank): each entity's ``k`` most similar rows (most similar first) of a compatible type."""
+    kept: dict[str, list[tuple[str, str, float, int]]] = defaultdict(list)
+    for row in sorted(rows, key=lambda r: (r["a"], -float(r["similarity"]))):
+        a, b = by_id.get(row["a"]), by_id.get(row["b"])
+        if a is None or b is None or len(kept[a.id]) >= k or not _compatible(a, b):
+            continue
+        kept[a.id].append((a.id, b.id, float(row["similarity"]), len(kept[a.id]) + 1))
+    return [item for items in kept.values() for item in items]
+
+
+def cross_script_pairs(graph: Graph, entities: Sequence[EntityRecord], model: str, k: int, pool: int = CROSS_POOL) -> list[Signal]:
+    """Each entity's ``k`` nearest entities of the other script and a compatible type (either way round)."""
+    by_id = {e.id: e for e in entities}
+    scripts = {e.id: "cjk" if has_cjk(e.name) else "latin" for e in entities}
+    found: dict[frozenset[str], Signal] = {}
+    ids = list(by_id)
+    for start in range(0, len(ids), 500):
+        rows = graph.read("resolve/nearest_cross_script", {"ids": ids[start:start + 500], "pool": pool, "model": model, "scripts": scripts})
+        for a, b, similarity, rank in top_other_script(rows, by_id, k):
+            pair = frozenset((a, b))
+            if pair not in found:
+                reason = f"embeddings: {by_id[b].name} is the {ORDINALS[rank]} nearest of the other language to {by_id[a].name} ({similarity:.2f}, {model})"
+                found[pair] = signal(by_id[a], by_id[b], "embedding", EMBEDDING_WEIGHT * similarity, reason)
+    return list(found.values())
+
+
+async def embedding_signals(graph: Graph, client: EmbeddingClient, entities: Sequence[EntityRecord], k: int, min_similarity: float,
+                            cross_k: int = CROSS_K) -> tuple[list[Signal], int]:
+    """(signals, entities embedded now): embed what is stale, index, find the near pairs (and the cross-script nearest)."""
     embedded = await store_embeddings(graph, client, entities)
     sample = await asyncio.to_thread(graph.read, "resolve/embedding_dimensions", {"model": client.model})
     if not sample:
         return [], embedded
     await asyncio.to_thread(ensure_vector_index, graph, valid_dimensions(sample[0]["embedding"]))
-    return await asyncio.to_thread(nearest_pairs, graph, entities, client.model, k, min_similarity), embedded
+    near = await asyncio.to_thread(nearest_pairs, graph, entities, client.model, k, min_similarity)
+    if cross_k:
+        seen = {frozenset((s.a, s.b)) for s in near}
+        near += [s for s in await asyncio.to_thread(cross_script_pairs, graph, entities, client.model, cross_k) if frozenset((s.a, s.b)) not in seen]
+    return near, embedded

@@ -14,7 +14,9 @@ by threshold). The signals (``method`` is the strongest, ``signals`` all of them
 * ``mentioned``: a Chinese name in an English description or the other way round; Chinese and
   English names of one type in one chunk;
 * ``embedding`` (``embeddings.py``): name + description embeddings from the ``EMBEDDING_*``
-  endpoint, nearest neighbours through Neo4j's vector index.
+  endpoint, nearest neighbours through Neo4j's vector index;
+* ``translation`` (``translations.py``): the synthesizer names every entity in the other
+  language (50 names per call); answers matching an entity of the other script.
 
 Scoring and the display-name rule are in ``signals.py``; hard-negative cues and differing
 types count against a pair; the LLM's verdict (``adjudicate.py``) rescales the score. A pair
@@ -58,6 +60,7 @@ from graphgen_neo4j.analyst.signals import (
     ranked,
     to_candidate,
 )
+from graphgen_neo4j.analyst.translations import translate_names, translation_signals
 from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.errors import GraphGenError
 from graphgen_neo4j.ids import normalize_key
@@ -66,7 +69,7 @@ from graphgen_neo4j.llm.embeddings import EmbeddingClient
 from graphgen_neo4j.llm.pool import PoolOutcome
 from graphgen_neo4j.progress import NullProgress, Progress
 
-Method = Literal["same_key", "shared_alias", "containment", "edit_distance", "evidence", "mentioned", "embedding", "llm"]
+Method = Literal["same_key", "shared_alias", "containment", "edit_distance", "evidence", "mentioned", "embedding", "translation", "llm"]
 METHODS: tuple[Method, ...] = (*SIGNAL_KINDS, "llm")  # type: ignore[assignment]
 STAGE = "resolve"
 
@@ -84,9 +87,12 @@ class ResolveConfig(BaseModel):
     containment_min_cjk: int = Field(2, ge=1, description="shortest Chinese name looked for inside others")
     containment_max_containers: int = Field(10, ge=1, description="a name inside more names than this is too generic")
     llm_max_pairs: int = Field(1000, ge=0, description="most pairs the LLM adjudicates per run (best prior first)")
+    llm_batch_pairs: int = Field(10, ge=1, le=50, description="pairs per adjudication call (1: one call per pair)")
     co_mention_max_entities: int = Field(40, ge=2, description="chunks naming more entities are not paired")
     embedding_neighbours: int = Field(5, ge=1, description="nearest neighbours looked at per entity")
     embedding_min_similarity: float = Field(0.85, ge=0, le=1, description="cosine similarity a neighbour needs to be a candidate")
+    embedding_cross_script: int = Field(3, ge=0, le=20, description="nearest entities of the other script (and a compatible type) "
+                                       "that are candidates whatever their similarity; 0: none")
 
 
 class ResolveReport(BaseModel):
@@ -108,6 +114,7 @@ class ResolveReport(BaseModel):
     llm_denied: int = 0
     llm_failed: int = 0
     llm_skipped: str | None = None  # why no pair went to the LLM
+    translated: int = 0  # entities the synthesizer named in the other language
     accepted: int = 0  # by the auto_accept threshold
     proposals: list[Candidate] = Field(default_factory=list)
     alias_proposals: list[AliasProposal] = Field(default_factory=list)  # names stated in text that route nowhere
@@ -151,18 +158,33 @@ def write_proposals(graph: Graph, candidates: list[Candidate], report: ResolveRe
 # -- the stage ------------------------------------------------------------------------------------
 
 
-async def _signals(graph: Graph, entities: list[EntityRecord], chunks: list[ChunkRecord], embedder: EmbeddingClient | None,
-                   config: ResolveConfig, report: ResolveReport) -> list[Signal]:
+async def _translations(synthesizer: LLMClient | None, entities: list[EntityRecord], report: ResolveReport, progress: Progress) -> list[Signal]:
+    if synthesizer is None:
+        report.llm_skipped = "no synthesizer endpoint configured"
+        return []
+    answers, failures, _ = await translate_names(synthesizer, entities, progress)
+    report.translated = len({entity for entity, _ in answers})
+    report.failures += failures
+    return translation_signals(entities, answers)
+
+
+async def _signals(graph: Graph, entities: list[EntityRecord], chunks: list[ChunkRecord], clients: tuple[LLMClient | None, EmbeddingClient | None],
+                   config: ResolveConfig, report: ResolveReport, progress: Progress) -> list[Signal]:
+    synthesizer, embedder = clients
     containment = {"min_cjk": config.containment_min_cjk, "min_latin": config.containment_min_latin,
                    "max_containers": config.containment_max_containers}
     found = name_signals(entities, config.methods, containment)
     found += text_signals(entities, chunks, config.methods, config.co_mention_max_entities)
+    if "translation" in config.methods:
+        found += await _translations(synthesizer, entities, report, progress)
     if "embedding" not in config.methods:
         return found
     if embedder is None:
         report.embedding_skipped = "no embedding endpoint configured (EMBEDDING_BASE_URL, EMBEDDING_MODEL)"
         return found
-    near, report.embedded = await embedding_signals(graph, embedder, entities, config.embedding_neighbours, config.embedding_min_similarity)
+    # the cross-script nearest are found by rank, not by similarity: only worth it when the LLM decides them
+    cross_k = config.embedding_cross_script if "llm" in config.methods and synthesizer is not None else 0
+    near, report.embedded = await embedding_signals(graph, embedder, entities, config.embedding_neighbours, config.embedding_min_similarity, cross_k)
     return found + near
 
 
@@ -191,7 +213,7 @@ async def _adjudicate(synthesizer: LLMClient | None, candidates: list[Candidate]
         return [c for c in candidates if c.score >= config.min_score]
     undecided = [c for c in candidates if known.get(frozenset((c.absorb, c.keep)), "proposed") == "proposed"]
     asked = [c for c in undecided if c.prior >= config.ask_min_prior][: config.llm_max_pairs]
-    judged, counts, report.work = await adjudicate(synthesizer, asked, by_id, progress)
+    judged, counts, report.work = await adjudicate(synthesizer, asked, by_id, progress, config.llm_batch_pairs)
     report.llm_pairs, report.llm_confirmed, report.llm_denied, report.llm_failed = counts.asked, counts.same, counts.different, counts.failed
     report.failures += counts.failures
     verdicts = {(c.absorb, c.keep): c for c in judged}
@@ -214,7 +236,7 @@ async def resolve(
     language = await asyncio.to_thread(material_language, graph)
     report.entities = len(entities)
     progress.start("find candidate pairs", total=len(entities))
-    signals = await _signals(graph, entities, chunks, embedder, config, report)
+    signals = await _signals(graph, entities, chunks, (synthesizer, embedder), config, report, progress)
     candidates = await asyncio.to_thread(score_pairs, entities, chunks, signals, language)
     report.candidates = len(candidates)
     progress.advance("find candidate pairs", len(entities), pairs=len(candidates))

@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from graphgen_neo4j.language import detect_language
 
 NAME_KINDS = ("same_key", "shared_alias", "containment", "edit_distance")
-SIGNAL_KINDS = ("same_key", "shared_alias", "containment", "edit_distance", "evidence", "mentioned", "embedding")
+SIGNAL_KINDS = ("same_key", "shared_alias", "containment", "edit_distance", "evidence", "mentioned", "embedding", "translation")
 TYPE_MISMATCH_FACTOR = 0.7
 NEGATIVE_CUE_FACTOR = 0.3
 UNKNOWN_TYPES = {None, "", "UNKNOWN"}

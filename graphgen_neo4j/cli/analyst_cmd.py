@@ -143,7 +143,7 @@ def resolve_command(
     unknown = [m for m in method if m not in METHODS]
     if unknown:
         raise typer.BadParameter(f"unknown method {', '.join(unknown)}; choose from {', '.join(METHODS)}", param_hint="--method")
-    methods = [m for m in METHODS if (m in method or not method) and (m != "llm" or llm) and (m != "embedding" or embeddings)]
+    methods = [m for m in METHODS if (m in method or not method) and (m not in ("llm", "translation") or llm) and (m != "embedding" or embeddings)]
     config = ResolveConfig(methods=methods, min_score=min_score, auto_accept=threshold, llm_max_pairs=llm_max_pairs)
     context = load_context(config_file, no_cache=no_cache)
     ledger = context.ledger
@@ -154,7 +154,7 @@ def resolve_command(
                 if apply:
                     report = ResolveReport(merged=_with_progress(lambda p: apply_accepted(graph, p), as_json))
                 else:
-                    synthesizer = _synthesizer(context) if "llm" in methods else None
+                    synthesizer = _synthesizer(context) if {"llm", "translation"} & set(methods) else None
                     embedder = _embedder(context) if "embedding" in methods else None
                     report = _with_progress(lambda p: asyncio.run(_resolve(graph, synthesizer, embedder, config, p)), as_json)
         except Exception as exc:
@@ -235,6 +235,8 @@ def _summary_table(report: ResolveReport) -> Table:
         llm_line = (f"{report.llm_pairs} asked: {report.llm_confirmed} same, {report.llm_denied} different, {report.llm_failed} failed"
                     if not report.llm_skipped else f"skipped ({report.llm_skipped})")
         table.add_row("LLM adjudication", llm_line)
+    if report.translated:
+        table.add_row("entities the LLM named in the other language", str(report.translated))
     if report.accepted:
         table.add_row("accepted by --auto-accept-above", str(report.accepted))
     if report.alias_proposals:

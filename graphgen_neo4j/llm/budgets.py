@@ -21,6 +21,8 @@ MAX_TOKENS: dict[str, int] = {
     "qa_aggregated_question": 384,
     "qa_multi_hop": 1024,
     "resolve": 384,
+    "resolve_batch": 2048,  # 10 verdicts of ~100 tokens, Chinese reasons
+    "translate_names": 2048,  # 50 names of ~25 tokens as JSON
     "kg_accuracy": 256,
     "qa_faithfulness": 512,
     "ping": 1,

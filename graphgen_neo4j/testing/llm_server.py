@@ -148,6 +148,12 @@ class ScriptedLLMServer:
         """
         self.knobs["extraction_replies"] = {key: dict(value) for key, value in replies.items()}
 
+    def set_name_translations(self, table: Mapping[str, str]) -> None:
+        """The names the scripted LLM "knows" in the other language (``scripts/translate_names.py``):
+        it answers ``translate_names`` from this table and, in ``resolve``, takes two names the
+        table pairs as one thing. Names not in it get "" (not known)."""
+        self.knobs["name_translations"] = dict(table)
+
     def inject(self, kind: str, *, times: int | None = 1, task: str | None = None, **options: Any) -> Fault:
         """Apply fault ``kind`` to the next ``times`` matching requests (see ``FAULT_KINDS``)."""
         fault = Fault(kind, times=times, task=task, **options)

@@ -48,7 +48,8 @@ def test_resolve_proposes_each_kind_of_duplicate_with_its_evidence_and_merges_no
     assert translation["signals"] == ["evidence", "mentioned"] and translation["chunk_ids"] == [example["chunks"]["zh1"]]
     assert any(e.startswith("same (parentheses): 三环唑（tricyclazole）") for e in translation["evidence"])
     assert report.proposed == len(proposals) == len(report.proposals)
-    assert report.llm_pairs == server.count(task="resolve") == report.candidates == 8 and report.llm_confirmed == 8
+    assert report.llm_pairs == report.candidates == 8 and report.llm_confirmed == 8
+    assert server.count(task="resolve_batch") == 1 and server.count(task="resolve") == 0  # 10 pairs per call
     assert report.merged == [] and counts(graph)["Entity"] == before["Entity"]
     # the arrow points at the entity that stays: 稻瘟 and 稻瘟病 have as many mentions; 稻瘟病 was seen as early and has more relations
     assert ("稻瘟", "稻瘟病") in proposals
@@ -72,7 +73,7 @@ def test_rejected_pairs_are_never_proposed_again_and_accepted_ones_wait(
     report = asyncio.run(resolve(graph, synthesizer, ResolveConfig()))
 
     assert report.proposed == 0 and report.kept_rejected == 1 and report.kept_accepted == 1 and report.rescored == 6
-    assert server.count(task="resolve") == 6  # decided pairs are not asked about again
+    assert server.count(task="resolve_batch") == 1 and report.llm_pairs == 6  # decided pairs are not asked about again
     statuses = {frozenset(k): v["status"] for k, v in same_as(graph).items()}
     assert statuses[frozenset(("稻瘟", "稻瘟病"))] == "rejected"
     assert statuses[frozenset(("三环唑", "Tricyclazole"))] == "accepted"
@@ -182,15 +183,21 @@ def test_auto_accept_adds_the_names_the_text_states_and_they_route_there(graph: 
 def test_unreadable_verdicts_fail_only_their_pairs_and_a_rejected_key_stops_the_run(
     graph: Graph, example: dict[str, Any], synthesizer: LLMClient, server: ScriptedLLMServer
 ) -> None:
-    server.inject("empty_content", times=None, task="resolve")  # every verdict is unreadable
-    report = asyncio.run(resolve(graph, synthesizer, ResolveConfig()))
+    server.inject("empty_content", times=None, task="resolve")  # every verdict is unreadable (one call per pair)
+    report = asyncio.run(resolve(graph, synthesizer, ResolveConfig(llm_batch_pairs=1)))
     assert report.llm_failed == 8 == len(report.failures) and report.llm_confirmed == 0
     assert report.proposed == 8  # the run goes on: each failed pair keeps its prior score
     assert all(p.verdict is None and p.score == p.prior for p in report.proposals)
+    server.clear_faults()  # batched: an unreadable reply fails its batch's pairs, the others are decided
+    graph.query("MATCH ()-[s:SAME_AS]->() DELETE s")
+    server.inject("empty_content", times=None, task="resolve_batch")
+    report = asyncio.run(resolve(graph, synthesizer, ResolveConfig(llm_batch_pairs=3)))
+    assert report.llm_failed == 8 == len(report.failures) and report.proposed == 8
+    assert server.count(task="resolve_batch") >= 3  # 8 pairs in batches of 3
 
     server.clear_faults()
     graph.query("MATCH ()-[s:SAME_AS]->() DELETE s")
-    server.inject("401", times=None, task="resolve")
+    server.inject("401", times=None, task="resolve_batch")
     with pytest.raises(StageFailed, match="API key rejected"):
         asyncio.run(resolve(graph, synthesizer, ResolveConfig()))
     assert not graph.query("MATCH ()-[s:SAME_AS]->() RETURN s")  # nothing half-written

