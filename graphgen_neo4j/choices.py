@@ -23,6 +23,8 @@ IsolatedNodeStrategy = Literal["ignore", "add"]
 Mode = Literal["atomic", "aggregated", "multi_hop"]
 QAForm = Literal["atomic", "aggregated", "multi_hop", "open"]  # upstream's qa_form; "open" is aggregated
 ExportFormat = Literal["alpaca", "sharegpt", "messages", "prompt-completion"]  # named after what loads them
+PartitionMethod = Literal["traverse", "ece", "bfs", "dfs", "community"]
+UnitSampling = Literal["max_loss", "min_loss", "random"]
 
 DATA_TYPES: tuple[DataType, ...] = get_args(DataType)
 LOSS_STRATEGIES: tuple[LossStrategy, ...] = get_args(LossStrategy)
@@ -31,6 +33,10 @@ EXPAND_METHODS: tuple[ExpandMethod, ...] = get_args(ExpandMethod)
 ISOLATED_NODE_STRATEGIES: tuple[IsolatedNodeStrategy, ...] = get_args(IsolatedNodeStrategy)
 MODES: tuple[Mode, ...] = ("atomic", "aggregated", "multi_hop")
 EXPORT_FORMATS: tuple[ExportFormat, ...] = get_args(ExportFormat)
+PARTITION_METHODS: tuple[PartitionMethod, ...] = get_args(PartitionMethod)
+UNIT_SAMPLINGS: tuple[UnitSampling, ...] = get_args(UnitSampling)
+# Upstream's name of its community partitioner (Leiden there; label propagation here: docs/partition.md).
+PARTITION_METHOD_ALIASES = {"leiden": "community"}
 # Other names for the export formats: upstream's ChatML, and what OpenAI calls the chat format.
 EXPORT_FORMAT_ALIASES: dict[str, ExportFormat] = {
     "alpaca": "alpaca", "sharegpt": "sharegpt", "messages": "messages", "chatml": "messages",
