@@ -79,3 +79,33 @@ def test_bad_partition_settings_name_key_value_and_allowed(section, message):
 def test_method_params_may_be_empty():
     config = stage_configs(parse_config(yaml.safe_load("partition:\n  method: dfs\n  method_params:\n"))).partition
     assert (config.method, config.max_units_per_community) == ("dfs", 10)
+
+
+@pytest.mark.parametrize("method, params", [
+    ("traverse", {}), ("ece", {"max_units_per_community": 20}), ("bfs", {"max_units_per_community": 3}),
+    ("dfs", {"max_units_per_community": 30}), ("community", {"max_size": 8}),
+])
+def test_estimate_sizes_batches_by_method(tmp_path, method, params):
+    from graphgen_neo4j.runs.estimate import estimate, relations_per_batch
+
+    (tmp_path / "notes.txt").write_text("Rice blast is caused by a fungus. " * 40, encoding="utf-8")
+    config = parse_config({"input_file": str(tmp_path / "notes.txt"),
+                           "partition": {"method": method, "method_params": params}})
+    result = estimate(config, judging=False)
+    per_batch = relations_per_batch(config)
+    assert result.batches == -(-result.relations // per_batch)
+    generation = next(stage for stage in result.stages if stage.stage == "generate")
+    assert f"({method} partition)" in generation.basis
+    assert not any(stage.stage == "partition" for stage in result.stages)  # partitioners call no LLM
+
+
+def test_estimate_relations_per_batch_follows_the_caps():
+    from graphgen_neo4j.runs.estimate import relations_per_batch
+
+    def per(method, **params):
+        return relations_per_batch(parse_config({"partition": {"method": method, "method_params": params}}))
+
+    assert per("bfs", max_units_per_community=2) < per("bfs", max_units_per_community=20)
+    assert per("ece", max_units_per_community=50, max_tokens_per_community=100) < per("ece",
+                                                                                        max_units_per_community=50)
+    assert per("community", max_size=4) < per("community", max_size=40)
