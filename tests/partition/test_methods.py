@@ -8,6 +8,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from graphgen_neo4j.analyst.curation import bind_params, load_query, run_query
 from graphgen_neo4j.cli import app
 from graphgen_neo4j.errors import ConfigError, StageError
 from graphgen_neo4j.partition import writer as writer_module
@@ -179,3 +180,19 @@ def test_cli_method_flags_and_upstream_config(graph, make_graph, cli_env, tmp_pa
     bad = runner.invoke(app, ["partition", "--max-size", "3"])
     assert bad.exit_code != 0
     assert "unknown key 'max_size' for method 'traverse'" in bad.output
+
+
+def test_communities_drawn_coloured_by_community_id(graph, make_graph):
+    make_graph(TRIANGLES)
+    partition(graph=graph, config=PartitionConfig(method="community"), run_id="com")
+    source = load_query("partition/communities")
+    result = run_query(graph, source, bind_params(source, {"limit": 100, "community": None}).values)[0]
+    rows = [dict(zip(result.columns, row)) for row in result.rows]
+    assert len(rows) == 6
+    colours = {}
+    for row in rows:
+        for node in (row["source"], row["target"]):
+            [label] = node.labels
+            assert label == "Colour" + "0123456789ABCDEF"[row["community"] % 16]
+            colours[node["name"]] = label
+    assert colours["A"] == colours["B"] == colours["C"] != colours["D"] == colours["E"]
