@@ -1,11 +1,12 @@
-// One round of label propagation, for a chunk of entities: each takes the label most common
-// among its own and those of its neighbours — one vote per usable relation to another
-// labelled entity, either direction — ties to the smallest label. The new label goes to
-// community_next, so every entity of the round reads the labels of the previous one
-// (synchronous: the chunks and their order do not change the result); community_swap.cypher
-// then makes them current. Unlabelled entities (excluded, or outside the component with
-// use_lcc) do not vote.
-// Parameters: $keys (elementIds of labelled entities).   Returns: changed.
+// One step of a label propagation round, for a chunk of the entities of one group (a round
+// updates four groups, by first label modulo 4, one after another: partition/units.py): each
+// entity takes the label most common among its own and those of its neighbours — one vote per
+// usable relation to another labelled entity, either direction — ties to the smallest label.
+// The new label goes to community_next, so all entities of a group read the labels as they were
+// before the group (its chunks and their order do not change the result); community_swap.cypher
+// then makes them current, before the next group. Unlabelled entities (excluded, or outside the
+// component with use_lcc) do not vote.
+// Parameters: $keys (elementIds of labelled entities of one group).   Returns: changed.
 :param keys => ['4:…:0']
 UNWIND $keys AS key
 MATCH (e:Entity)

@@ -23,6 +23,7 @@ from graphgen_neo4j.db.graph import Graph, batched
 from graphgen_neo4j.errors import ConfigError, StageError
 from graphgen_neo4j.partition.config import STAGE, PartitionConfig, PartitionReport, batch_id
 from graphgen_neo4j.partition.units import (
+    GROUPS,
     Communities,
     UnitGraph,
     community_batches,
@@ -165,21 +166,25 @@ def _communities(graph: Graph, units: UnitGraph, config: PartitionConfig, run_id
 
 def _propagate_in_neo4j(graph: Graph, units: UnitGraph, first: dict[int, int], max_iterations: int,
                         progress: Progress) -> tuple[dict[int, int], int]:
-    """Rounds of community_round.cypher until no label changes (or ``max_iterations``); the labels read back."""
+    """Rounds of community_round.cypher (a group of entities after another: ``units.GROUPS``) until
+    no label changes (or ``max_iterations``); the labels read back."""
     graph.run("partition/community_clear")
     order = sorted(first)
     keys = [units.entity_keys[e] for e in order]
     for chunk in batched(list(zip(keys, (first[e] for e in order))), _CHUNK):
         graph.run("partition/community_init", {"keys": [k for k, _ in chunk], "labels": [v for _, v in chunk]})
+    groups = [[units.entity_keys[e] for e in order if first[e] % GROUPS == g] for g in range(GROUPS)]
     progress.start(TASK_ROUNDS, total=max_iterations)
     rounds = 0
-    by_key: dict[str, int] = {}
+    by_key = {units.entity_keys[e]: label for e, label in first.items()}
     while rounds < max_iterations:
-        changed = sum(graph.run("partition/community_round", {"keys": chunk})[0]["changed"]
-                      for chunk in batched(keys, _CHUNK))
-        for chunk in batched(keys, _CHUNK):
-            row = graph.run("partition/community_swap", {"keys": chunk})[0]
-            by_key.update(zip(row["keys"], row["labels"]))
+        changed = 0
+        for group in groups:
+            for chunk in batched(group, _CHUNK):
+                changed += graph.run("partition/community_round", {"keys": chunk})[0]["changed"]
+            for chunk in batched(group, _CHUNK):
+                row = graph.run("partition/community_swap", {"keys": chunk})[0]
+                by_key.update(zip(row["keys"], row["labels"]))
         rounds += 1
         progress.advance(TASK_ROUNDS, 1, changed=changed)
         if not changed:

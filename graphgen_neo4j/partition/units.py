@@ -239,26 +239,41 @@ def initial_labels(graph: UnitGraph, entities: list[int], seed: int) -> dict[int
     return {e: position for position, e in enumerate(order)}
 
 
-def propagation_round(graph: UnitGraph, labels: dict[int, int]) -> tuple[dict[int, int], int]:
-    """One synchronous round: each entity takes the label most common among its own and its
-    neighbours' (a vote per relation to another labelled entity, either direction); ties go to
-    the smallest label. Returns the new labels and how many changed."""
-    votes: dict[int, Counter[int]] = {e: Counter({label: 1}) for e, label in labels.items()}
+GROUPS = 4  # a round updates the entities in this many groups, one after another (by first label)
+
+
+def propagation_round(graph: UnitGraph, labels: dict[int, int], first: dict[int, int]) -> tuple[dict[int, int], int]:
+    """One round: the entities in ``GROUPS`` groups (first label modulo ``GROUPS``), one after
+    another; each entity of a group takes the label most common among its own and its
+    neighbours' (a vote per relation to another labelled entity, either direction), ties to the
+    smallest label, all of a group at once (it sees what the groups before it chose). Updating
+    neighbours at different times keeps two of them from swapping labels forever, as a fully
+    synchronous round does. Returns the new labels and how many changed."""
+    labels = dict(labels)
+    neighbours: dict[int, list[int]] = {e: [] for e in labels}
     for s, t in zip(graph.sources, graph.targets):
         if s != t and s in labels and t in labels:
-            votes[s][labels[t]] += 1
-            votes[t][labels[s]] += 1
-    new = {e: min(counter.items(), key=lambda item: (-item[1], item[0]))[0] for e, counter in votes.items()}
-    return new, sum(new[e] != labels[e] for e in labels)
+            neighbours[s].append(t)
+            neighbours[t].append(s)
+    changed = 0
+    for group in range(GROUPS):
+        new = {}
+        for e in labels:
+            if first[e] % GROUPS == group:
+                votes = Counter([labels[e]] + [labels[m] for m in neighbours[e]])
+                new[e] = min(votes.items(), key=lambda item: (-item[1], item[0]))[0]
+        changed += sum(new[e] != labels[e] for e in new)
+        labels.update(new)
+    return labels, changed
 
 
 def label_propagation(graph: UnitGraph, config: PartitionConfig) -> tuple[dict[int, int], int]:
     """Labels after rounds until none changes or ``max_iterations`` (the Cypher run does the same
     rounds in Neo4j: methods.py); returns the labels and the rounds run."""
-    labels = initial_labels(graph, community_entities(graph, config.use_lcc), config.seed)
+    labels = first = initial_labels(graph, community_entities(graph, config.use_lcc), config.seed)
     rounds = 0
     while rounds < config.max_iterations:
-        labels, changed = propagation_round(graph, labels)
+        labels, changed = propagation_round(graph, labels, first)
         rounds += 1
         if not changed:
             break

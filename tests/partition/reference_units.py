@@ -158,18 +158,21 @@ def reference_labels(entities: list[Entity], relations: list[Relation],
     first = {e: i for i, e in enumerate(sorted(nodes, key=lambda e: _hash(config.seed, e)))}
     labels = dict(first)
     for _ in range(config.max_iterations):
-        new = {}
-        for e in labels:
-            votes = {labels[e]: 1}
-            for s, t in pairs:
-                for a, b in ((s, t), (t, s)):
-                    if a == e and b in labels:
-                        votes[labels[b]] = votes.get(labels[b], 0) + 1
-            best = max(votes.values())
-            new[e] = min(label for label, n in votes.items() if n == best)
-        changed = new != labels
-        labels = new
-        if not changed:
+        before = dict(labels)
+        for group in range(4):  # a round: four groups by first label modulo 4, one after another
+            new = {}
+            for e in labels:
+                if first[e] % 4 != group:
+                    continue
+                votes = {labels[e]: 1}
+                for s, t in pairs:
+                    for a, b in ((s, t), (t, s)):
+                        if a == e and b in labels:
+                            votes[labels[b]] = votes.get(labels[b], 0) + 1
+                best = max(votes.values())
+                new[e] = min(label for label, n in votes.items() if n == best)
+            labels.update(new)
+        if labels == before:
             break
     return first, labels
 
