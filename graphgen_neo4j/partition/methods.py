@@ -74,7 +74,7 @@ def partition_units(*, graph: Graph, config: PartitionConfig, run_id: str, progr
     if [r["id"] for r in rows[:len(stored)]] != stored:
         raise StageError(STAGE, f"partition run {run_id!r}: the graph changed since its first batches were cut "
                          "(they are not what the same settings cut now); start a new run (a new run id)")
-    writer = BatchWriter(graph, run_id, config_hash, dry_run, method=config.method)
+    writer = BatchWriter(graph, run_id, config_hash, dry_run)
     try:
         writer.submit(rows[len(stored):])
         writer.drain()
@@ -202,7 +202,7 @@ def _row(units: UnitGraph, run_id: str, config: PartitionConfig, index: int, com
     seed_id = f"community-{index}" if config.method == "community" else units.unit_id(seed)
     losses = [loss for loss in map(units.loss, community) if loss is not None]
     return {
-        "id": batch_id(run_id, seed_id), "index": index, "seed_id": seed_id,
+        "id": batch_id(run_id, seed_id), "index": index, "seed_id": seed_id, "method": config.method,
         "seed_relation_id": None if config.method == "community" or units.is_entity(seed) else units.unit_id(seed),
         "relation_ids": [units.relation_ids[j] for j in relations],
         "relation_keys": [units.relation_keys[j] for j in relations],

@@ -29,9 +29,9 @@ class BatchWriter:
     _WRITERS = 2  # one transaction each: Neo4j runs them on both cores
     _MAX_PENDING = 4  # chunks queued before cutting waits for the writers
 
-    def __init__(self, graph: Graph, run_id: str, config_hash: str, dry_run: bool, method: str = "traverse"):
+    def __init__(self, graph: Graph, run_id: str, config_hash: str, dry_run: bool):
         self.graph = graph
-        self.params = {"run_id": run_id, "config_hash": config_hash, "method": method}
+        self.params = {"run_id": run_id, "config_hash": config_hash}
         self.executor = None if dry_run else ThreadPoolExecutor(max_workers=self._WRITERS,
                                                                 thread_name_prefix="partition-writer")
         self.pending: deque[Future[Any]] = deque()

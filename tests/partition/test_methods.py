@@ -196,3 +196,13 @@ def test_communities_drawn_coloured_by_community_id(graph, make_graph):
             assert label == "Colour" + "0123456789ABCDEF"[row["community"] % 16]
             colours[node["name"]] = label
     assert colours["A"] == colours["B"] == colours["C"] != colours["D"] == colours["E"]
+
+
+def test_batches_name_their_method(graph, make_graph):
+    make_graph(TOY)
+    partition(graph=graph, config=PartitionConfig(), run_id="t")
+    partition(graph=graph, config=PartitionConfig(method="dfs"), run_id="d")
+    rows = graph.query("MATCH (b:Batch) RETURN b.run_id AS run, collect(DISTINCT b.method) AS methods, "
+                       "count(b.seed_id) AS seeded, count(b) AS batches ORDER BY run")
+    assert [(r["run"], r["methods"]) for r in rows] == [("d", ["dfs"]), ("t", ["traverse"])]
+    assert rows[0]["seeded"] == rows[0]["batches"] and rows[1]["seeded"] == 0
