@@ -18,6 +18,12 @@ each in its own process so its peak RSS is its own:
 Each round runs the three once (``--repeat`` rounds, 3 by default); each is reported by
 its median run, with the range. Every round checks that both cut the same batches,
 batch for batch.
+
+Then the other methods (``--methods``, default ``ece,bfs,dfs,community``; ``--no-traverse``
+skips the three runs above), each in its own process, writes included, ``--repeat`` rounds,
+reported by the median: ece (max_units_per_community 10, max_tokens_per_community 10240,
+max_loss), bfs and dfs (max_units_per_community 10), community (max_size 20, at most 20
+label propagation rounds in Neo4j).
 """
 
 from __future__ import annotations
@@ -96,6 +102,27 @@ def run_neo4j(graph: Graph, dry_run: bool = False) -> dict:
             "run_id": run_id, "batches": report.batches, "histogram": report.size_histogram}
 
 
+METHOD_CONFIGS = {
+    "ece": PartitionConfig(method="ece", max_units_per_community=10, max_tokens_per_community=10240,
+                           unit_sampling="max_loss"),
+    "bfs": PartitionConfig(method="bfs", max_units_per_community=10),
+    "dfs": PartitionConfig(method="dfs", max_units_per_community=10),
+    "community": PartitionConfig(method="community", max_size=20, max_iterations=20),
+}
+
+
+def run_method(graph: Graph, method: str) -> dict:
+    while graph.query("MATCH (b:Batch) WITH b LIMIT 10000 DETACH DELETE b RETURN count(*) AS n")[0]["n"]:
+        pass  # batches of earlier bench runs
+    time.sleep(3)  # let the server finish the clean-up's background work
+    run_id = f"bench-{method}-{int(time.time())}"
+    started, cpu = time.monotonic(), time.process_time()
+    report = partition(graph=graph, config=METHOD_CONFIGS[method], run_id=run_id)
+    return {"seconds": time.monotonic() - started, "cpu": time.process_time() - cpu, "rss_mb": rss_mb(),
+            "batches": report.batches, "relations_in_batches": report.relations_in_batches,
+            "notes": report.notes}
+
+
 def run_reference(graph: Graph) -> dict:
     sys.path.insert(0, str(ROOT / "tests" / "partition"))
     from reference import Entity, Relation, reference_partition
@@ -150,12 +177,20 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep the bench graph already loaded")
     parser.add_argument("--neo4j-dir", type=Path, help="folder of `graphgen-neo4j neo4j start --dir` (to report the "
                         "server's CPU seconds)")
-    parser.add_argument("--child", choices=["neo4j", "neo4j-dry", "reference"], help=argparse.SUPPRESS)
+    parser.add_argument("--methods", default="ece,bfs,dfs,community",
+                        help="other partition methods to time, comma-separated ('' for none)")
+    parser.add_argument("--no-traverse", action="store_true", help="time only --methods")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     with Graph.connect() as graph:
         if args.child:
-            result = run_reference(graph) if args.child == "reference" else run_neo4j(graph, args.child == "neo4j-dry")
+            if args.child.startswith("method:"):
+                result = run_method(graph, args.child.removeprefix("method:"))
+            elif args.child == "reference":
+                result = run_reference(graph)
+            else:
+                result = run_neo4j(graph, args.child == "neo4j-dry")
             print(json.dumps(result))
             return
         nodes = graph.query("MATCH (n) RETURN count(n) AS n")[0]["n"]
@@ -176,6 +211,13 @@ def main() -> None:
 
         pid_file = args.neo4j_dir / "run" / "neo4j.pid" if args.neo4j_dir else None
         server_pid = int(pid_file.read_text()) if pid_file and pid_file.is_file() else None
+        methods = [m for m in args.methods.split(",") if m]
+        unknown = [m for m in methods if m not in METHOD_CONFIGS]
+        if unknown:
+            sys.exit(f"--methods: unknown {', '.join(unknown)}; allowed: {', '.join(METHOD_CONFIGS)}")
+        if args.no_traverse:
+            time_methods(args, methods, server_pid)
+            return
         # Rounds of the three, interleaved so that the machine's drift touches each alike;
         # each is reported by its median run (this machine's single runs vary by ±15 %).
         runs: dict[str, list[dict]] = {"neo4j-dry": [], "neo4j": [], "reference": []}
@@ -217,6 +259,28 @@ def main() -> None:
           f"dry run / reference: {dry['seconds'] / ref['seconds']:.2f}x")
     print(f"batch sizes (relations: batches): {neo['histogram']}")
     print(f"same batches, batch for batch, in every round: {same}")
+    if methods:
+        time_methods(args, methods, server_pid)
+
+
+def time_methods(args: argparse.Namespace, methods: list[str], server_pid: int | None) -> None:
+    """Each method in its own process, ``--repeat`` rounds interleaved; the median run of each."""
+    runs: dict[str, list[dict]] = {m: [] for m in methods}
+    for _ in range(args.repeat):
+        for method in methods:
+            runs[method].append(child(f"method:{method}", server_pid))
+    print(f"other methods on the same graph, writes included: median of {args.repeat} runs each")
+    print(f"{'':34}{'seconds':>9}{'CPU s (Python + Neo4j)':>24}{'peak RSS MB':>13}{'batches':>9}"
+          f"{'relations in':>14}{'range s':>13}")
+    for method in methods:
+        figures = median_run(runs[method])
+        server = "" if figures["server_cpu"] is None else f" + Neo4j {figures['server_cpu']:.1f}"
+        cpu = f"{figures['cpu']:.1f}{server}"
+        low, high = figures["range"]
+        print(f"{method:34}{figures['seconds']:9.2f}{cpu:>24}{figures['rss_mb']:13.0f}{figures['batches']:9d}"
+              f"{figures['relations_in_batches']:14d}{f'{low:.2f}–{high:.2f}':>13}")
+        for note in figures["notes"]:
+            print(f"{'':34}{note}")
 
 
 if __name__ == "__main__":

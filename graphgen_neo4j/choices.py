@@ -24,6 +24,8 @@ Mode = Literal["atomic", "aggregated", "multi_hop"]
 QAForm = Literal["atomic", "aggregated", "multi_hop", "open"]  # upstream's qa_form; "open" is aggregated
 ExportFormat = Literal["alpaca", "sharegpt", "messages", "prompt-completion"]  # named after what loads them
 Unjudged = Literal["judge", "keep", "drop"]  # filter.min_faithfulness: what happens to a QA with no faithfulness yet
+PartitionMethod = Literal["traverse", "ece", "bfs", "dfs", "community"]
+UnitSampling = Literal["max_loss", "min_loss", "random"]
 
 DATA_TYPES: tuple[DataType, ...] = get_args(DataType)
 LOSS_STRATEGIES: tuple[LossStrategy, ...] = get_args(LossStrategy)
@@ -33,6 +35,10 @@ ISOLATED_NODE_STRATEGIES: tuple[IsolatedNodeStrategy, ...] = get_args(IsolatedNo
 MODES: tuple[Mode, ...] = ("atomic", "aggregated", "multi_hop")
 EXPORT_FORMATS: tuple[ExportFormat, ...] = get_args(ExportFormat)
 UNJUDGED_VALUES: tuple[Unjudged, ...] = get_args(Unjudged)
+PARTITION_METHODS: tuple[PartitionMethod, ...] = get_args(PartitionMethod)
+UNIT_SAMPLINGS: tuple[UnitSampling, ...] = get_args(UnitSampling)
+# Upstream's name of its community partitioner (Leiden there; label propagation here: docs/partition.md).
+PARTITION_METHOD_ALIASES = {"leiden": "community"}
 # Other names for the export formats: upstream's ChatML, and what OpenAI calls the chat format.
 EXPORT_FORMAT_ALIASES: dict[str, ExportFormat] = {
     "alpaca": "alpaca", "sharegpt": "sharegpt", "messages": "messages", "chatml": "messages",

@@ -1,7 +1,7 @@
 """The pipeline configuration file (YAML).
 
 It accepts upstream GraphGen's keys as they are — ``data_type``, ``input_file``,
-``tokenizer``, ``quiz_samples``, ``re_judge``, ``web_search``, ``traverse_strategy``
+``tokenizer``, ``quiz_samples``, ``re_judge``, ``web_search``, ``traverse_strategy``, ``partition``
 — so an upstream user's file runs unchanged, plus our own sections (``chunking``,
 ``generation``, ``output``, ``judge``, ``llm``, ``neo4j``). Every key is checked: an
 unknown key or a bad value is a ``ConfigError`` naming the key, the value and what is
@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from graphgen_neo4j.choices import (
     EXPORT_FORMAT_ALIASES,
     OUTPUT_SUFFIXES,
+    PARTITION_METHOD_ALIASES,
     DataType,
     EdgeSampling,
     ExpandMethod,
@@ -32,6 +33,7 @@ from graphgen_neo4j.choices import (
     IsolatedNodeStrategy,
     LossStrategy,
     Mode,
+    PartitionMethod,
     QAForm,
     Unjudged,
     config_error,
@@ -85,6 +87,25 @@ class TraverseStrategy(Traversal):
     def modes(self) -> list[Mode]:
         # "open" is upstream's old name for aggregated
         return list(dict.fromkeys("aggregated" if f == "open" else f for f in self.qa_form))
+
+
+class PartitionSection(_Section):
+    """Upstream 2026's partition operator: ``method`` and its ``method_params`` (the keys each method
+    takes are checked when the partition stage's config is built: ``partition.config.method_values``)."""
+
+    method: PartitionMethod = Field("traverse", description="traverse (the traverse_strategy section), ece, bfs, "
+                                    "dfs or community (upstream's leiden)")
+    method_params: dict[str, Any] = Field(default_factory=dict, description="the method's parameters")
+
+    @field_validator("method", mode="before")
+    @classmethod
+    def _upstream_name(cls, value: Any) -> Any:
+        return PARTITION_METHOD_ALIASES.get(value, value) if isinstance(value, str) else value
+
+    @field_validator("method_params", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: Any) -> Any:
+        return {} if value is None else value
 
 
 class Chunking(_Section):
@@ -278,6 +299,7 @@ class PipelineConfig(_Section):
     re_judge: bool = False
     web_search: bool = False
     traverse_strategy: TraverseStrategy = TraverseStrategy()
+    partition: PartitionSection = PartitionSection()  # upstream 2026: its partition operator's params
     # -- graphgen-neo4j ------------------------------------------------------------------------
     chunking: Chunking = Chunking()
     generation: Generation = Generation()

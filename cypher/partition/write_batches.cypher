@@ -5,14 +5,17 @@
 // MATCH (s)-[r:RELATED {batch_id: $id}]->(t) RETURN s, r, t shows the batch. A batch cut
 // around an isolated entity has no relation to carry the mark, so it is linked to its
 // entity by HAS_ENTITY instead.
-// Parameters: $run_id, $config_hash, $batches [{id, index, seed_relation_id, relation_ids,
+// Parameters: $run_id, $config_hash, $batches [{id, index, seed_relation_id, method (ece, bfs, dfs,
+//   community; none: traverse), seed_id (ece / bfs / dfs: the seed unit's id; community: 'community-<n>';
+//   traverse: none), relation_ids,
 //   relation_keys, entity_ids, entity_keys (isolated batches only), mean_loss, tokens}] (keys:
 //   the elementIds of the relations and entities, which partition.py cut with).
 // Returns: written.
 UNWIND $batches AS row
 CREATE (b:Batch {id: row.id, run_id: $run_id, index: row.index, seed_relation_id: row.seed_relation_id,
                  relation_ids: row.relation_ids, entity_ids: row.entity_ids, mean_loss: row.mean_loss,
-                 tokens: row.tokens, config_hash: $config_hash, status: 'planned', created_at: datetime()})
+                 tokens: row.tokens, config_hash: $config_hash, status: 'planned', created_at: datetime(),
+                 method: coalesce(row.method, 'traverse'), seed_id: row.seed_id})
 WITH b, row
 CALL (b, row) {
   UNWIND range(0, size(row.relation_keys) - 1) AS i

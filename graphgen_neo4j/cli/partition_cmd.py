@@ -8,7 +8,14 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from graphgen_neo4j.choices import EdgeSampling, ExpandMethod, IsolatedNodeStrategy, LossStrategy
+from graphgen_neo4j.choices import (
+    EdgeSampling,
+    ExpandMethod,
+    IsolatedNodeStrategy,
+    LossStrategy,
+    PartitionMethod,
+    UnitSampling,
+)
 from graphgen_neo4j.cli._app import RichProgress, app, config_option, console, err_console, handle_errors, print_json
 from graphgen_neo4j.cli._stage import recorded
 from graphgen_neo4j.context import load_context
@@ -42,7 +49,23 @@ def partition_command(
         None, "--max-tokens", min=1, help="max_tokens: description tokens per batch (default 256)."),
     loss_strategy: LossStrategy | None = typer.Option(
         None, "--loss-strategy", help="only_edge: order by relation loss; both: plus its entities' losses."),
-    seed: int | None = typer.Option(None, "--seed", help="Seed of --edge-sampling random."),
+    seed: int | None = typer.Option(None, "--seed", help="Seed of --edge-sampling random (and of every random order)."),
+    method: PartitionMethod | None = typer.Option(
+        None, "--method", help="traverse (default), ece, bfs, dfs or community (docs/partition.md)."),
+    max_units: int | None = typer.Option(
+        None, "--max-units-per-community", min=1, help="ece, bfs, dfs: entities + relations per batch (default 10)."),
+    min_units: int | None = typer.Option(
+        None, "--min-units-per-community", min=1, help="ece: smaller communities are dropped (default 1)."),
+    max_community_tokens: int | None = typer.Option(
+        None, "--max-tokens-per-community", min=1, help="ece: description tokens per batch (default 10240)."),
+    unit_sampling: UnitSampling | None = typer.Option(
+        None, "--unit-sampling", help="ece: unit order (default max_loss)."),
+    max_size: int | None = typer.Option(
+        None, "--max-size", min=1, help="community: entities per batch (default 20)."),
+    use_lcc: bool | None = typer.Option(
+        None, "--use-lcc/--all-components", help="community: only the largest connected component."),
+    max_iterations: int | None = typer.Option(
+        None, "--max-iterations", min=1, help="community: label propagation rounds at most (default 20)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be cut; write nothing."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
@@ -58,7 +81,14 @@ def partition_command(
         "isolated_node_strategy": isolated_node_strategy, "max_depth": max_depth,
         "max_extra_edges": max_extra_edges, "max_tokens": max_tokens, "loss_strategy": loss_strategy,
     }
-    context = load_context(config_file, {f"traverse_strategy.{k}": v for k, v in flags.items()})
+    method_params = {
+        "max_units_per_community": max_units, "min_units_per_community": min_units,
+        "max_tokens_per_community": max_community_tokens, "unit_sampling": unit_sampling, "max_size": max_size,
+        "use_lcc": use_lcc, "max_iterations": max_iterations,
+    }
+    context = load_context(config_file, {**{f"traverse_strategy.{k}": v for k, v in flags.items()},
+                                         "partition.method": method,
+                                         **{f"partition.method_params.{k}": v for k, v in method_params.items()}})
     config = context.stages.partition
     if seed is not None:
         config = config.model_copy(update={"seed": seed})
@@ -103,7 +133,11 @@ def print_report(report: PartitionReport) -> None:
     summary.add_row("descriptions (re)counted", str(report.token_counts_refreshed))
     summary.add_row("seconds", f"{report.seconds:.1f}")
     console.print(summary)
-    console.print(f"seed order: {report.order}", highlight=False)
+    if report.units_dropped:
+        console.print(f"units dropped (communities below min_units_per_community): {report.units_dropped}")
+    if report.communities is not None:
+        console.print(f"communities found: {report.communities}")
+    console.print(f"{'seed order' if report.method == 'traverse' else 'method'}: {report.order}", highlight=False)
     if report.size_histogram:
         histogram = Table(title="batch sizes")
         histogram.add_column("relations", justify="right")

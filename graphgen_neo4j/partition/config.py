@@ -1,18 +1,49 @@
 """The partition stage's settings, report and naming: ``PartitionConfig`` (the upstream
-traverse keys plus the seed of the random order and the wave size), ``PartitionReport``,
-the seed order's tie-breaking key and the ids of batches.
+traverse keys plus the seed of the random order and the wave size, and the method with
+the parameters of upstream's newer partitioners), ``PartitionReport``, the seed order's
+tie-breaking key and the ids of batches.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 from pydantic import BaseModel, Field
 
+from graphgen_neo4j.choices import PartitionMethod, UnitSampling
 from graphgen_neo4j.config import Traversal
+from graphgen_neo4j.errors import ConfigError
 
 STAGE = "partition"
+
+# The parameters each method takes (upstream's names; ``seed`` is ours: the seed of every
+# random order, which upstream leaves unseeded; ``random_seed`` is upstream's leiden name for it).
+METHOD_PARAMS: dict[str, tuple[str, ...]] = {
+    "traverse": tuple(Traversal.model_fields),
+    "ece": ("max_units_per_community", "min_units_per_community", "max_tokens_per_community", "unit_sampling",
+            "seed"),
+    "bfs": ("max_units_per_community", "seed"),
+    "dfs": ("max_units_per_community", "seed"),
+    "community": ("max_size", "use_lcc", "random_seed", "seed", "max_iterations"),
+}
+_UNIT_FIELDS = ("method", "max_units_per_community", "min_units_per_community", "max_tokens_per_community",
+                "unit_sampling", "max_size", "use_lcc", "max_iterations")
+
+
+def method_values(method: str, params: dict[str, Any]) -> dict[str, Any]:
+    """``partition.method`` and ``partition.method_params`` as ``PartitionConfig`` values; a key
+    the method does not take is a ConfigError naming it and the keys it takes."""
+    allowed = METHOD_PARAMS.get(method, ())
+    for key in params:
+        if key not in allowed:
+            raise ConfigError(f"partition.method_params: unknown key {key!r} for method {method!r}; "
+                              f"allowed keys: {', '.join(allowed)}")
+    values = dict(params)
+    if "random_seed" in values:
+        values["seed"] = values.pop("random_seed")
+    return {"method": method, **values}
 
 
 class PartitionConfig(Traversal):
@@ -22,10 +53,26 @@ class PartitionConfig(Traversal):
     seed: int = Field(0, description="seed of the random order (edge_sampling: random)")
     wave_size: int = Field(4000, ge=1, description="seeds cut per wave (speed and memory only; "
                            "the batches do not depend on it)")
+    # -- upstream's newer partitioners (partition.method / method_params) ------------------------
+    method: PartitionMethod = Field("traverse", description="traverse, ece, bfs, dfs or community")
+    max_units_per_community: int = Field(10, ge=1, description="ece, bfs, dfs: entities + relations per batch")
+    min_units_per_community: int = Field(1, ge=1, description="ece: a smaller community is dropped (its units "
+                                         "stay used, as upstream)")
+    max_tokens_per_community: int = Field(10240, ge=1, description="ece: description tokens per batch "
+                                          "(the seed is always kept)")
+    unit_sampling: UnitSampling = Field("max_loss", description="ece: unit order, and the order neighbours "
+                                        "are taken in")
+    max_size: int = Field(20, ge=1, description="community: entities per batch (larger communities are split)")
+    use_lcc: bool = Field(False, description="community: only the largest connected component")
+    max_iterations: int = Field(20, ge=1, description="community: label propagation rounds at most")
 
     def semantic_hash(self) -> str:
         """Hash of the settings that decide the batches (not ``wave_size``, nor a setting its method ignores)."""
-        values = self.model_dump(exclude={"wave_size"})
+        if self.method != "traverse":
+            keys = ("method", *METHOD_PARAMS[self.method])
+            values = {k: v for k, v in self.model_dump().items() if k in keys}
+            return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:16]
+        values = self.model_dump(exclude={"wave_size", *_UNIT_FIELDS})  # the hash traverse runs always had
         if values["edge_sampling"] != "random":
             values.pop("seed")
         values.pop("max_tokens" if self.expand_method == "max_width" else "max_extra_edges")
@@ -38,6 +85,7 @@ class PartitionReport(BaseModel):
     run_id: str
     dry_run: bool
     config_hash: str
+    method: str = "traverse"
     batches: int = 0
     relation_batches: int = 0
     isolated_batches: int = 0
@@ -51,6 +99,8 @@ class PartitionReport(BaseModel):
     tokens_total: int = 0
     tokens_max: int = 0
     token_counts_refreshed: int = 0  # items whose description was (re)tokenized
+    units_dropped: int = 0  # ece: units of communities below min_units_per_community
+    communities: int | None = None  # community: communities found (before splitting by max_size)
     notes: list[str] = Field(default_factory=list)
     seconds: float = 0.0
 

@@ -212,7 +212,12 @@ def partition(
     """Cut the graph into batches (``:Batch`` nodes of ``run_id``); resumes a run cut partly before.
 
     ``dry_run``: compute the same batches and the report, write nothing.
+    ``config.method`` other than traverse: ece, bfs, dfs or community (``methods``).
     """
+    if config.method != "traverse":
+        from graphgen_neo4j.partition.methods import partition_units
+
+        return partition_units(graph=graph, config=config, run_id=run_id, progress=progress, dry_run=dry_run)
     started = time.monotonic()
     config_hash = config.semantic_hash()
     state = _check_run(graph, run_id, config_hash, dry_run)

@@ -13,9 +13,10 @@ model finds — is an assumption, stated in the output:
 
 The call formulas follow the stages: extraction is 1 call per chunk plus up to
 ``max_gleaning`` gleaning calls; quiz 1 call per quizzed item; judge ``2 × quiz_samples``
-calls per item; partition none; generation 2 calls per aggregated batch, 1 per
-multi-hop batch and 1 per atomic relation, after the cap and mix; with
-``filter.min_faithfulness`` (and ``unjudged: judge``), 1 faithfulness call per QA.
+calls per item; partition none (whatever its method: traverse, ece, bfs, dfs, community);
+generation 2 calls per aggregated batch, 1 per multi-hop batch and 1 per atomic relation,
+after the cap and mix (the relations per batch assumed by method: ``relations_per_batch``);
+with ``filter.min_faithfulness`` (and ``unjudged: judge``), 1 faithfulness call per QA.
 """
 
 from __future__ import annotations
@@ -155,11 +156,7 @@ def estimate(
         stages.append(StageEstimate(stage="judge", calls=items * 2 * n, prompt_tokens=items * 2 * n * judge_prompt,
                                     completion_tokens=items * 2 * n, basis=f"{2 * n} statements per item"))
 
-    traverse = config.traverse_strategy
-    if traverse.expand_method == "max_width":
-        per_batch = 1 + traverse.max_extra_edges * 0.7  # neighbourhoods rarely fill the width
-    else:
-        per_batch = max(1.0, traverse.max_tokens / (DESCRIPTION_TOKENS + 25))
+    per_batch = relations_per_batch(config)
     batches = math.ceil(relations / per_batch) if relations else 0
     stages.append(_generation(config, relations, batches, per_batch))
     if config.filter.min_faithfulness is not None and config.filter.unjudged == "judge":
@@ -168,6 +165,25 @@ def estimate(
         documents=documents, chunks=chunks, input_tokens=tokens, sentences=sentences, chunks_already_extracted=done,
         relations=relations, relations_basis=basis, batches=batches, stages=stages,
     )
+
+
+def relations_per_batch(config: PipelineConfig) -> float:
+    """Relations a batch holds on average, by partition method (an assumption, like the others)."""
+    from graphgen_neo4j.runs.pipeline import stage_configs
+
+    partition = stage_configs(config).partition
+    units_per_relation = 1 + DEFAULT_ENTITIES_PER_RELATION  # ece / bfs / dfs count entities as units too
+    if partition.method == "ece":
+        unit_tokens = (DESCRIPTION_TOKENS + 25 * DEFAULT_ENTITIES_PER_RELATION) / units_per_relation
+        units = min(partition.max_units_per_community, partition.max_tokens_per_community / unit_tokens)
+        return max(1.0, units / units_per_relation)
+    if partition.method in ("bfs", "dfs"):
+        return max(1.0, partition.max_units_per_community / units_per_relation)
+    if partition.method == "community":
+        return max(1.0, partition.max_size * 0.75)  # relations inside a piece of max_size entities
+    if partition.expand_method == "max_width":
+        return 1 + partition.max_extra_edges * 0.7  # neighbourhoods rarely fill the width
+    return max(1.0, partition.max_tokens / (DESCRIPTION_TOKENS + 25))
 
 
 def _qa_quotas(config: PipelineConfig, relations: int, batches: int, per_batch: float) -> dict[str, int]:
@@ -203,7 +219,8 @@ def _generation(config: PipelineConfig, relations: int, batches: int, per_batch:
             completion += count * REPLY_TOKENS["atomic"]
     shown = ", ".join(f"{m} {q}" for m, q in quotas.items())
     return StageEstimate(stage="generate", calls=calls, prompt_tokens=prompt, completion_tokens=completion,
-                         basis=f"~{batches} batches of ~{per_batch:.1f} relations; QA: {shown}")
+                         basis=f"~{batches} batches of ~{per_batch:.1f} relations ({config.partition.method} "
+                               f"partition); QA: {shown}")
 
 
 def _faithfulness(config: PipelineConfig, relations: int, batches: int, per_batch: float, language: str) -> StageEstimate:

@@ -37,6 +37,7 @@ from graphgen_neo4j.generate.stage import generate
 from graphgen_neo4j.ingest.stage import IngestConfig, IngestReport, config_from_pipeline, ingest
 from graphgen_neo4j.llm import LLMClient
 from graphgen_neo4j.llm.pool import PoolOutcome
+from graphgen_neo4j.partition.config import method_values
 from graphgen_neo4j.partition.stage import PartitionConfig, PartitionReport, partition
 from graphgen_neo4j.progress import NullProgress, Progress
 from graphgen_neo4j.runs.qa_filter import FilterReport, filter_qa
@@ -85,7 +86,8 @@ def stage_configs(config: PipelineConfig, run_id: str | None = None) -> StageCon
         "quiz": (QuizConfig, {"quiz_samples": config.quiz_samples, "loss_strategy": loss_strategy}),
         "judge": (JudgeConfig, {"re_judge": config.re_judge, "loss_strategy": loss_strategy,
                                 "skip_judge": config.judge.skip, "top_logprobs": config.judge.top_logprobs}),
-        "partition": (PartitionConfig, traverse.model_dump(include=set(Traversal.model_fields))),
+        "partition": (PartitionConfig, {**traverse.model_dump(include=set(Traversal.model_fields)),
+                                        **method_values(config.partition.method, config.partition.method_params)}),
         "generate": (GenerateConfig, generation),
     }
     built: dict[str, BaseModel] = {"ingest": config_from_pipeline(config)}
