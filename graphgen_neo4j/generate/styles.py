@@ -120,7 +120,7 @@ def option_letter(value: str, options: Sequence[str]) -> str | None:
     exact = {o.casefold(): LETTERS[i] for i, o in enumerate(options)}
     if text.casefold() in exact:
         return exact[text.casefold()]
-    match = re.match(r"^(?:option|answer|选项|答案|选)?\s*[:：]?\s*[(（\[]?([A-Ha-h])(?:[)）\].:、,，\s]|$)", text)
+    match = re.match(r"^(?:(?i:option|answer)|选项|答案|选)?\s*[:：]?\s*[(（\[]?([A-H])(?:[)）\].:、,，\s]|$)", text)
     if match and match.group(1).upper() in LETTERS[: len(options)]:
         return match.group(1).upper()
     named = [letter for name, letter in exact.items() if name and name in text.casefold()]

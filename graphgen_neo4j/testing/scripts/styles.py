@@ -8,8 +8,8 @@
   option's name replaced by ___>?" and the letter of ``<correct>``;
 * ``qa_multi_answer``: the first two relation descriptions are correct, "T acts on S" (the
   first relation turned round) is wrong;
-* ``qa_fill_in_blank``: the relation's description with the target's name (else the source's)
-  replaced by ``____``; the answer is that name, copied from the prompt.
+* ``qa_fill_in_blank``: the relation's description with the target's name (else the source's;
+  the one it holds exactly once) replaced by ``____``; the answer is that name, copied from the prompt.
 
 Every generated string starts with ``[canned] `` (a multi_choice answer is only a letter and
 a fill_in_blank answer a name copied from the prompt, so they cannot). Knobs:
@@ -99,7 +99,8 @@ def multi_answer(request: ScriptedRequest) -> str:
 def fill_in_blank(request: ScriptedRequest) -> str:
     relation = _relations(request)[0]
     description = relation["description"]
-    hidden = next((n for n in (relation["target"], relation["source"]) if n.casefold() in description.casefold()), None)
+    hidden = next((n for n in (relation["target"], relation["source"])
+                   if description.casefold().count(n.casefold()) == 1), None)
     if hidden is None:
         sentence, hidden = f"{relation['source']} -> ____: {description}", relation["target"]
     else:
