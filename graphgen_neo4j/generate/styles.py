@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from graphgen_neo4j.language import Language
 
@@ -257,12 +257,29 @@ class BlankReply(BaseModel):
     answer: str = Field(min_length=1, validation_alias=AliasChoices("answer", "blank", "missing", "答案"))
 
 
+_BLANK_KEYS = (("sentence", "question", "statement", "句子", "问题"), ("answer", "blank", "missing", "答案"))
+
+
 def blank_reply_model(material_text: str) -> type[BlankReply]:
     """``BlankReply`` that rejects a sentence without a blank, a blank whose term is still in
     the sentence, and a term the material does not contain."""
     source = _plain(material_text)
 
     class FillInBlankReply(BlankReply):
+        @model_validator(mode="before")
+        @classmethod
+        def _blank_it(cls, data: Any) -> Any:
+            """A small model often writes the whole sentence: the answer found once in it becomes the blank."""
+            if not isinstance(data, dict):
+                return data
+            sentence, answer = (next((str(data[k]) for k in keys if data.get(k)), "") for keys in _BLANK_KEYS)
+            if sentence and answer.strip() and not _BLANKS.search(sentence):
+                found = list(re.finditer(re.escape(answer.strip()), sentence, re.IGNORECASE))
+                if len(found) == 1:
+                    data = {**{k: v for k, v in data.items() if k not in _BLANK_KEYS[0]},
+                            "sentence": sentence[: found[0].start()] + BLANK + sentence[found[0].end():]}
+            return data
+
         @field_validator("sentence")
         @classmethod
         def _has_blank(cls, value: str) -> str:
