@@ -100,9 +100,10 @@ class Choice:
 def build_choice(key: str, answer_id: str, answer: str, distractors: Sequence[str]) -> Choice | None:
     """The answer and up to ``MAX_DISTRACTORS`` distractors (distinct names), shuffled by ``key``;
     None with fewer than ``MIN_DISTRACTORS``."""
+    answer = _strip(answer)
     seen = {answer.casefold()}
     wrong: list[str] = []
-    for name in distractors:
+    for name in map(_strip, distractors):
         if name.casefold() not in seen:
             seen.add(name.casefold())
             wrong.append(name)
