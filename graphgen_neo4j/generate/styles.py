@@ -298,6 +298,9 @@ def blank_reply_model(material_text: str) -> type[BlankReply]:
                 raise ValueError("the answer is empty")
             if _plain(value) in _plain(sentence.replace(BLANK, " ")):
                 raise ValueError(f"the sentence still contains the hidden term {value!r}")
+            rest = _plain(sentence.replace(BLANK, " "))
+            if len(rest) < len(_plain(value)):
+                raise ValueError(f"the hidden term {value!r} is most of the sentence: hide one name or value only")
             if _plain(value) not in source:
                 raise ValueError(f"the hidden term {value!r} is not in the material: hide a name or value it states")
             return value

@@ -91,7 +91,8 @@ def test_fill_in_blank_checks_the_blank_and_the_hidden_term() -> None:
     for sentence, answer, why in [("Magnaporthe oryzae causes rice blast.", "wheat", "exactly one blank"),
                                   ("____ causes ____.", "rice blast", "exactly one blank"),
                                   ("Magnaporthe oryzae causes ____ (rice blast).", "rice blast", "still contains"),
-                                  ("Magnaporthe oryzae causes ____.", "wheat rust", "not in the material")]:
+                                  ("Magnaporthe oryzae causes ____.", "wheat rust", "not in the material"),
+                                  ("____", "Magnaporthe oryzae causes rice blast.", "most of the sentence")]:
         with pytest.raises(ReplyError, match=why):
             parse_model(f'{{"sentence": "{sentence}", "answer": "{answer}"}}', model)
 
