@@ -261,24 +261,31 @@ class BlankReply(BaseModel):
 _BLANK_KEYS = (("sentence", "question", "statement", "句子", "问题"), ("answer", "blank", "missing", "答案"))
 
 
-def blank_reply_model(material_text: str) -> type[BlankReply]:
+def blank_reply_model(material_text: str, names: Sequence[str] = ()) -> type[BlankReply]:
     """``BlankReply`` that rejects a sentence without a blank, a blank whose term is still in
-    the sentence, and a term the material does not contain."""
+    the sentence, and a term the material does not contain. ``names``: the fact's entities,
+    target first, one of which is masked when the model hid the whole sentence."""
     source = _plain(material_text)
 
     class FillInBlankReply(BlankReply):
         @model_validator(mode="before")
         @classmethod
         def _blank_it(cls, data: Any) -> Any:
-            """A small model often writes the whole sentence: the answer found once in it becomes the blank."""
+            """A small model often writes the whole sentence: the answer found once in it becomes
+            the blank; an answer that is the sentence itself gives way to an entity of the fact."""
             if not isinstance(data, dict):
                 return data
             sentence, answer = (next((str(data[k]) for k in keys if data.get(k)), "") for keys in _BLANK_KEYS)
-            if sentence and answer.strip() and not _BLANKS.search(sentence):
-                found = list(re.finditer(re.escape(answer.strip()), sentence, re.IGNORECASE))
+            if not sentence or _BLANKS.search(sentence):
+                return data
+            if len(_plain(answer)) * 2 > len(_plain(sentence)):
+                answer = ""
+            for term in [answer.strip()] if answer.strip() else names:
+                found = list(re.finditer(re.escape(term), sentence, re.IGNORECASE)) if term else []
                 if len(found) == 1:
-                    data = {**{k: v for k, v in data.items() if k not in _BLANK_KEYS[0]},
-                            "sentence": sentence[: found[0].start()] + BLANK + sentence[found[0].end():]}
+                    rest = {k: v for k, v in data.items() if k not in _BLANK_KEYS[0] + _BLANK_KEYS[1]}
+                    blanked = sentence[: found[0].start()] + BLANK + sentence[found[0].end():]
+                    return {**rest, "sentence": blanked, "answer": found[0].group(0)}
             return data
 
         @field_validator("sentence")

@@ -192,7 +192,9 @@ class UnitWriter:
             return styled_multi_answer(reply, unit.key, language) if reply else f"{TASK_MULTI_ANSWER}: no valid question"
         if unit.mode == "fill_in_blank":
             text = " ".join([e.name for e in material.entities] + [r.description for r in material.relations])
-            blank: BlankReply | None = await self._structured(TASK_FILL_IN_BLANK, material, blank_reply_model(text))
+            relation = material.relations[0]
+            names = [batch.entities[i].name for i in (relation.target_id, relation.source_id) if i in batch.entities]
+            blank: BlankReply | None = await self._structured(TASK_FILL_IN_BLANK, material, blank_reply_model(text, names))
             return styled_blank(blank, language) if blank else f"{TASK_FILL_IN_BLANK}: no valid sentence with a blank"
         cot: CotReply | None = await self._structured(TASK_COT, material, CotReply)
         return styled_cot(cot, language) if cot else f"{TASK_COT}: no question with a reasoning chain"

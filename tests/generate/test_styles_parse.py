@@ -86,8 +86,13 @@ def test_fill_in_blank_checks_the_blank_and_the_hidden_term() -> None:
     model = blank_reply_model("Magnaporthe oryzae Rice blast Magnaporthe oryzae causes rice blast.")
     reply = parse_model('{"sentence": "Magnaporthe oryzae causes [BLANK].", "answer": "rice blast"}', model)
     assert styled_blank(reply, "en").question == "Fill in the blank: Magnaporthe oryzae causes ____."
+    named = blank_reply_model("Magnaporthe oryzae Rice blast Magnaporthe oryzae causes rice blast.",
+                              ["Rice blast", "Magnaporthe oryzae"])
+    hid_all = parse_model('{"sentence": "Magnaporthe oryzae causes rice blast.", '
+                          '"answer": "Magnaporthe oryzae causes rice blast."}', named)  # what the 0.5B model wrote
+    assert (hid_all.sentence, hid_all.answer) == ("Magnaporthe oryzae causes ____.", "rice blast")
     whole = parse_model('{"question": "Magnaporthe oryzae causes Rice blast.", "answer": "rice blast"}', model)
-    assert (whole.sentence, whole.answer) == ("Magnaporthe oryzae causes ____.", "rice blast")  # small models do this
+    assert (whole.sentence, whole.answer) == ("Magnaporthe oryzae causes ____.", "Rice blast")  # small models do this
     for sentence, answer, why in [("Magnaporthe oryzae causes rice blast.", "wheat", "exactly one blank"),
                                   ("____ causes ____.", "rice blast", "exactly one blank"),
                                   ("Magnaporthe oryzae causes ____ (rice blast).", "rice blast", "still contains"),
