@@ -106,5 +106,5 @@ def fill_in_blank(request: ScriptedRequest) -> str:
     else:
         sentence = re.sub(re.escape(hidden), "____", description, count=1, flags=re.IGNORECASE)
     if _wrong(request):
-        hidden = "[canned] a term the material never mentions"
+        hidden = "[canned] wheat rust"
     return json.dumps({"sentence": canned(sentence), "answer": hidden}, ensure_ascii=False)
