@@ -20,8 +20,8 @@ LossStrategy = Literal["only_edge", "both"]
 EdgeSampling = Literal["max_loss", "min_loss", "random"]
 ExpandMethod = Literal["max_width", "max_tokens"]
 IsolatedNodeStrategy = Literal["ignore", "add"]
-Mode = Literal["atomic", "aggregated", "multi_hop"]
-QAForm = Literal["atomic", "aggregated", "multi_hop", "open"]  # upstream's qa_form; "open" is aggregated
+Mode = Literal["atomic", "aggregated", "multi_hop", "cot", "multi_choice", "multi_answer", "fill_in_blank", "true_false"]
+QAForm = Literal["atomic", "aggregated", "multi_hop", "cot", "multi_choice", "multi_answer", "fill_in_blank", "true_false", "open"]  # upstream's qa_form; "open" is aggregated
 ExportFormat = Literal["alpaca", "sharegpt", "messages", "prompt-completion"]  # named after what loads them
 Unjudged = Literal["judge", "keep", "drop"]  # filter.min_faithfulness: what happens to a QA with no faithfulness yet
 PartitionMethod = Literal["traverse", "ece", "bfs", "dfs", "community"]
@@ -32,7 +32,8 @@ LOSS_STRATEGIES: tuple[LossStrategy, ...] = get_args(LossStrategy)
 EDGE_SAMPLINGS: tuple[EdgeSampling, ...] = get_args(EdgeSampling)
 EXPAND_METHODS: tuple[ExpandMethod, ...] = get_args(ExpandMethod)
 ISOLATED_NODE_STRATEGIES: tuple[IsolatedNodeStrategy, ...] = get_args(IsolatedNodeStrategy)
-MODES: tuple[Mode, ...] = ("atomic", "aggregated", "multi_hop")
+MODES: tuple[Mode, ...] = ("atomic", "aggregated", "multi_hop", "cot", "multi_choice", "multi_answer", "fill_in_blank",
+                           "true_false")
 EXPORT_FORMATS: tuple[ExportFormat, ...] = get_args(ExportFormat)
 UNJUDGED_VALUES: tuple[Unjudged, ...] = get_args(Unjudged)
 PARTITION_METHODS: tuple[PartitionMethod, ...] = get_args(PartitionMethod)
@@ -47,7 +48,11 @@ EXPORT_FORMAT_ALIASES: dict[str, ExportFormat] = {
 OUTPUT_SUFFIXES = (".jsonl", ".json")
 
 # Upstream's names: ``open`` was renamed ``aggregated`` (May 2025).
-MODE_ALIASES = {"open": "aggregated", "multi-hop": "multi_hop", "multihop": "multi_hop"}
+MODE_ALIASES = {"open": "aggregated", "multi-hop": "multi_hop", "multihop": "multi_hop",
+                # upstream 2026 method names
+                "multi-choice": "multi_choice", "mcq": "multi_choice", "multi-answer": "multi_answer", "maq": "multi_answer",
+                "fill-in-blank": "fill_in_blank", "fill_in_the_blank": "fill_in_blank", "true-false": "true_false",
+                "tf": "true_false", "chain_of_thought": "cot"}
 
 
 

@@ -9,5 +9,6 @@ WHERE coalesce(q.stale, false) = false AND coalesce(q.filtered, false) = false
 RETURN q.id AS id, q.question AS question, q.answer AS answer, q.mode AS mode, q.language AS language,
        q.loss AS loss, q.item_loss AS item_loss, q.run_id AS run_id, q.batch_id AS batch_id,
        coalesce(q.relation_ids, []) AS relation_ids, coalesce(q.entity_ids, []) AS entity_ids,
-       coalesce(q.chunk_ids, []) AS chunk_ids
+       coalesce(q.chunk_ids, []) AS chunk_ids, q.options AS options, q.answer_key AS answer_key,
+       q.reasoning AS reasoning
 ORDER BY q.loss IS NULL, q.loss DESC, q.mode, coalesce(q.item_loss, -1.0) DESC, q.id

@@ -3,7 +3,8 @@
 // endpoints; for a batch without relations, its entities that are not excluded.
 // Excluded entities and relations therefore never reach a prompt.
 // Parameters: $batch_ids.
-// Returns per batch: batch_id, mean_loss, relations [{id, source_id, target_id, description, loss, chunk_ids}],
+// Returns per batch: batch_id, mean_loss, relations [{id, source_id, target_id, description, loss, chunk_ids,
+//   quiz_statements, quiz_labels}] (the statements `quiz` stored, which true_false QA reuse),
 //   entities [{id, name, type, description, chunk_ids}] (the relations' endpoints, or the batch's own
 //   entities with the chunks that mention them; may repeat an entity).
 :param batch_ids => ['batch-1']
@@ -15,7 +16,8 @@ CALL (b) {
   WHERE coalesce(r.excluded, false) = false
     AND coalesce(s.excluded, false) = false AND coalesce(t.excluded, false) = false
   RETURN collect({id: r.id, source_id: s.id, target_id: t.id, description: coalesce(r.description, ''),
-                  loss: r.loss, chunk_ids: coalesce(r.chunk_ids, [])}) AS relations,
+                  loss: r.loss, chunk_ids: coalesce(r.chunk_ids, []),
+                  quiz_statements: coalesce(r.quiz_statements, []), quiz_labels: coalesce(r.quiz_labels, [])}) AS relations,
          [e IN collect(s) + collect(t) |
            {id: e.id, name: e.name, type: e.type, description: coalesce(e.description, ''), chunk_ids: []}] AS endpoints
 }

@@ -3,7 +3,8 @@
 // and to the run. A QA generated again (same id) from fresh material, or after it was
 // marked stale, takes the new provenance; an identical QA from another unit adds to it.
 // Parameters: $run_id, $rows [{id, batch_id, mode, question, answer, language, relation_ids,
-//   entity_ids, chunk_ids, loss, item_loss, yields: [{batch_id, unit}]}], one row per id (the
+//   entity_ids, chunk_ids, loss, item_loss, yields: [{batch_id, unit}], and for the new styles options,
+//   answer_key (letters, the hidden term, true/false) and reasoning (the cot chain)}], one row per id (the
 //   caller merges identical QA: MERGE cannot tell rows of one statement apart).
 // Returns per row: id, created (false when the QA already existed).
 :param run_id => 'generate-20260101-000000'
@@ -14,6 +15,7 @@ MERGE (q:QA {id: row.id})
 WITH row, run, q, q.created_at IS NULL AS created, q.created_at IS NULL OR coalesce(q.stale, false) AS fresh
 SET q.created_at = coalesce(q.created_at, datetime()),
     q.question = row.question, q.answer = row.answer, q.mode = row.mode, q.language = row.language,
+    q.options = row.options, q.answer_key = row.answer_key, q.reasoning = row.reasoning,
     q.run_id = CASE WHEN fresh THEN $run_id ELSE q.run_id END,
     q.batch_id = CASE WHEN fresh THEN row.batch_id ELSE q.batch_id END,
     q.loss = CASE WHEN fresh THEN row.loss ELSE q.loss END,

@@ -57,7 +57,7 @@ def generate_command(
     config_file: Path | None = config_option(),
     mode: list[str] = typer.Option(
         [], "--mode", "-m",
-        help="atomic, aggregated (upstream's 'open') or multi_hop; repeat or comma-separate. "
+        help="atomic, aggregated (upstream's 'open'), multi_hop, cot, multi_choice, multi_answer, fill_in_blank or true_false; repeat or comma-separate. "
              "Default: aggregated, or the modes named in --mix.",
     ),
     fmt: str | None = typer.Option(None, "--format", "-f", help=FORMAT_HELP + " Default: output.format of --config, else alpaca."),

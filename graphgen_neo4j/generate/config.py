@@ -35,6 +35,18 @@ TASK_QUESTION = "qa_aggregated_question"
 TASK_MULTI_HOP = "qa_multi_hop"
 
 
+TASK_COT = "qa_cot"
+
+
+TASK_MULTI_CHOICE = "qa_multi_choice"
+
+
+TASK_MULTI_ANSWER = "qa_multi_answer"
+
+
+TASK_FILL_IN_BLANK = "qa_fill_in_blank"
+
+
 class GenerateConfig(Generation):
     """How many QA of which kind, from which batches: the pipeline file's ``generation`` section
     (``config.Generation``: max_qa, min_loss, mix, max_concurrency) plus the modes (upstream key

@@ -20,7 +20,9 @@ Record shapes (``RECORD_SCHEMAS`` holds them as JSON Schema; S is the optional s
   ``{"prompt": [[system,] {"role": "user", "content": Q}], "completion": [{"role": "assistant", "content": A}]}``
 
 ``with_metadata`` adds ``"metadata": {id, mode, language, loss, item_loss, run_id,
-batch_id, relation_ids, entity_ids, chunk_ids}``: where each QA came from.
+batch_id, relation_ids, entity_ids, chunk_ids}``: where each QA came from; and for the new
+styles ``options``, ``answer_key`` and ``reasoning`` (the question and answer texts hold them
+already: options as lettered lines after the stem, the cot chain as numbered lines).
 """
 
 from __future__ import annotations
@@ -55,9 +57,16 @@ class StoredQA(BaseModel):
     relation_ids: list[str] = []
     entity_ids: list[str] = []
     chunk_ids: list[str] = []
+    options: list[str] | None = None  # multi_choice, multi_answer (already part of the question text)
+    answer_key: list[str] | None = None  # correct letters, the hidden term, "true"/"false"
+    reasoning: list[str] | None = None  # cot: the chain (already part of the answer text)
 
     def metadata(self) -> dict[str, Any]:
-        return self.model_dump(exclude={"question", "answer"})
+        data = self.model_dump(exclude={"question", "answer"})
+        return {k: v for k, v in data.items() if v is not None or k not in _STYLE_FIELDS}
+
+
+_STYLE_FIELDS = ("options", "answer_key", "reasoning")
 
 
 def _chat(system_prompt: str | None, question: str, answer: str, role: str, text: str,
@@ -119,6 +128,7 @@ _METADATA_SCHEMA: dict[str, Any] = {
         "relation_ids": {"type": "array", "items": {"type": "string"}},
         "entity_ids": {"type": "array", "items": {"type": "string"}},
         "chunk_ids": {"type": "array", "items": {"type": "string"}},
+        **{key: {"type": "array", "items": {"type": "string"}} for key in _STYLE_FIELDS},
     },
     "additionalProperties": False,
 }

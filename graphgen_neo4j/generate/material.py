@@ -32,6 +32,8 @@ class MaterialRelation(BaseModel):
     description: str = ""
     loss: float | None = None
     chunk_ids: list[str] = []
+    quiz_statements: list[str] = []  # what `quiz` stored (true_false QA reuse them)
+    quiz_labels: list[bool] = []
 
 
 class BatchMaterial(BaseModel):
@@ -41,6 +43,7 @@ class BatchMaterial(BaseModel):
     mean_loss: float | None = None
     relations: list[MaterialRelation]
     entities: dict[str, MaterialEntity]
+    distractors: dict[str, list[MaterialEntity]] = {}  # answer entity id → same-type entities, nearest first
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> BatchMaterial:
@@ -133,18 +136,18 @@ class UnitMaterial:
 
 def unit_material(unit: Unit, batch: BatchMaterial) -> UnitMaterial | None:
     """The part of the batch a unit is written from; None when it is no longer usable."""
-    if unit.mode == "atomic":
+    if unit.item_id is not None:
         relation = next((r for r in batch.relations if r.id == unit.item_id), None)
         if relation is not None:
             entities = [batch.entities[i] for i in (relation.source_id, relation.target_id) if i in batch.entities]
             relations = [relation]
             item_loss = relation.loss
-        elif unit.item_id in batch.entities and not batch.relations:
+        elif unit.mode == "atomic" and unit.item_id in batch.entities and not batch.relations:
             entities, relations, item_loss = [batch.entities[unit.item_id]], [], None
         else:
             return None
     else:
-        needed = 2 if unit.mode == "multi_hop" else 1
+        needed = 1 if unit.mode == "aggregated" else 2
         if len(batch.relations) < needed:
             return None
         relations = batch.relations

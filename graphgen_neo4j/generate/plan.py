@@ -24,6 +24,7 @@ class BatchOffer(BaseModel):
     status: str | None = None
     relations: list[tuple[str, float | None]] = []
     entity_ids: list[str] = []
+    quizzed: set[str] = set()  # relations with quiz statements (true_false units)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> BatchOffer:
@@ -34,6 +35,7 @@ class BatchOffer(BaseModel):
             status=row.get("status"),
             relations=[(r["id"], r.get("loss")) for r in row.get("relations") or []],
             entity_ids=list(dict.fromkeys(row.get("entity_ids") or [])),
+            quizzed={r["id"] for r in row.get("relations") or [] if r.get("quizzed")},
         )
 
 
@@ -60,17 +62,23 @@ class Unit:
 def candidate_units(offers: Iterable[BatchOffer], modes: Sequence[Mode]) -> dict[Mode, list[Unit]]:
     """Every unit the batches offer in each mode.
 
-    aggregated: each batch with at least one usable relation; multi_hop: each batch with
-    at least two; atomic: each usable relation, and each entity of a batch cut without
-    relations (an isolated entity).
+    aggregated: each batch with at least one usable relation; multi_hop, cot and
+    multi_answer: each batch with at least two; atomic: each usable relation, and each
+    entity of a batch cut without relations (an isolated entity); multi_choice and
+    fill_in_blank: each usable relation; true_false: each usable relation that has quiz
+    statements.
     """
     pools: dict[Mode, list[Unit]] = {mode: [] for mode in modes}
     for offer in offers:
         n = len(offer.relations)
-        if "aggregated" in pools and n >= 1:
-            pools["aggregated"].append(Unit(offer.batch_id, offer.index, "aggregated", None, offer.mean_loss))
-        if "multi_hop" in pools and n >= 2:
-            pools["multi_hop"].append(Unit(offer.batch_id, offer.index, "multi_hop", None, offer.mean_loss))
+        for mode, needed in _BATCH_MODES.items():
+            if mode in pools and n >= needed:
+                pools[mode].append(Unit(offer.batch_id, offer.index, mode, None, offer.mean_loss))
+        for mode in _RELATION_MODES:
+            if mode in pools:
+                pools[mode].extend(Unit(offer.batch_id, offer.index, mode, relation_id, loss)
+                                   for relation_id, loss in offer.relations
+                                   if mode != "true_false" or relation_id in offer.quizzed)
         if "atomic" in pools:
             for relation_id, loss in offer.relations:
                 pools["atomic"].append(Unit(offer.batch_id, offer.index, "atomic", relation_id, loss))
@@ -78,6 +86,19 @@ def candidate_units(offers: Iterable[BatchOffer], modes: Sequence[Mode]) -> dict
                 for entity_id in offer.entity_ids:
                     pools["atomic"].append(Unit(offer.batch_id, offer.index, "atomic", entity_id, offer.mean_loss))
     return pools
+
+
+_BATCH_MODES: dict[Mode, int] = {"aggregated": 1, "multi_hop": 2, "cot": 2, "multi_answer": 2}  # relations needed
+
+
+_RELATION_MODES: tuple[Mode, ...] = ("multi_choice", "fill_in_blank", "true_false")  # one unit per relation
+
+
+NEEDS: dict[Mode, str] = {
+    "aggregated": "a relation", "multi_hop": "two relations", "atomic": "a relation or an entity",
+    "cot": "two relations", "multi_answer": "two relations", "multi_choice": "a relation",
+    "fill_in_blank": "a relation", "true_false": "a quizzed relation (run `quiz` first)",
+}
 
 
 def largest_remainder(total: int, weights: dict[Mode, float]) -> dict[Mode, int]:
@@ -202,8 +223,7 @@ def _loss_notes(pools: dict[Mode, list[Unit]], config: GenerateConfig, losses_av
         notes.append("no losses in these batches: units were taken in partition order, not by loss")
     for mode, pool in pools.items():
         if not pool:
-            need = {"aggregated": "a relation", "multi_hop": "two relations", "atomic": "a relation or an entity"}[mode]
-            notes.append(f"{mode}: no batch offers {need} that is not excluded")
+            notes.append(f"{mode}: no batch offers {NEEDS[mode]} that is not excluded")
     return notes
 
 

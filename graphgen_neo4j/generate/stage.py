@@ -3,14 +3,16 @@
     report = await generate(graph=graph, synthesizer=client, config=GenerateConfig(modes=["aggregated"]),
                             run_id="generate-20260101-120000")
 
-Three modes (upstream's ``qa_form``; ``open`` is the old name of ``aggregated``):
+The modes (upstream's ``qa_form``; ``open`` is the old name of ``aggregated``):
 
 * ``atomic`` — one QA per relation of a batch (per entity for a batch cut around an
   isolated entity), about that one fact;
 * ``aggregated`` — one QA per batch: the batch's entities and relations rewritten into
   one coherent text, which is the answer, then a question that text answers (two calls);
 * ``multi_hop`` — one QA per batch of at least two relations: a question that needs a
-  chain of relations, with its answer.
+  chain of relations, with its answer;
+* ``cot``, ``multi_choice``, ``multi_answer``, ``fill_in_blank``, ``true_false`` — the
+  question styles of ``generate/styles.py`` (true_false reuses the quiz statements: no call).
 
 Material is read from Neo4j as it is now: excluded entities and relations never reach
 a prompt. Which units of work are used is decided by ``plan_units`` (count control:
@@ -38,8 +40,9 @@ from graphgen_neo4j.generate.config import (
     GenerateReport,
     ModeReport,
 )
-from graphgen_neo4j.generate.material import BatchMaterial
+from graphgen_neo4j.generate.material import BatchMaterial, MaterialEntity
 from graphgen_neo4j.generate.plan import BatchOffer, Unit, candidate_units, plan_units
+from graphgen_neo4j.generate.styles import MAX_DISTRACTORS
 from graphgen_neo4j.generate.units import UnitResult, UnitWriter, merge_identical
 from graphgen_neo4j.llm import LLMClient
 from graphgen_neo4j.llm.pool import BAD_REPLY, ITEM_REASONS, ItemFailed, OnError, WorkPool, failure_reason
@@ -170,6 +173,7 @@ class _UnitRun:
                 for wave in _waves(todo, self.pending, lookahead):
                     rows = await asyncio.to_thread(self.graph.read, "generate/material", {"batch_ids": wave})
                     materials = {r["batch_id"]: BatchMaterial.from_row(r) for r in rows}
+                    await self.add_distractors(wave, materials)
                     for b in wave:
                         for unit in self.pending[b]:
                             await self.pool.submit(self.run_unit(unit, materials.get(b)))
@@ -177,6 +181,23 @@ class _UnitRun:
         finally:
             # Whatever happened, store every unit that finished: an interrupted run loses nothing.
             await self.flush(force=True)
+
+    async def add_distractors(self, wave: list[str], materials: dict[str, BatchMaterial]) -> None:
+        """Multiple-choice units get their distractors: same-type entities near each end of their relation."""
+        ids: set[str] = set()
+        for b in wave:
+            relations = {r.id: r for r in materials[b].relations} if b in materials else {}
+            for unit in self.pending[b]:
+                relation = relations.get(unit.item_id or "") if unit.mode == "multi_choice" else None
+                if relation is not None:
+                    ids.update((relation.source_id, relation.target_id))
+        if not ids:
+            return
+        params = {"entity_ids": sorted(ids), "avoid_ids": [], "limit": MAX_DISTRACTORS + 1}
+        rows = await asyncio.to_thread(self.graph.read, "generate/distractors", params)
+        found = {r["entity_id"]: [MaterialEntity(**d) for d in r["distractors"]] for r in rows}
+        for material in materials.values():
+            material.distractors = found
 
     def record(self, result: UnitResult) -> None:
         unit, report = result.unit, self.report

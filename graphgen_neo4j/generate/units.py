@@ -16,6 +16,10 @@ from graphgen_neo4j.generate.config import (
     NO_MATERIAL_REASON,
     STAGE,
     TASK_ATOMIC,
+    TASK_COT,
+    TASK_FILL_IN_BLANK,
+    TASK_MULTI_ANSWER,
+    TASK_MULTI_CHOICE,
     TASK_MULTI_HOP,
     TASK_QUESTION,
     TASK_REWRITE,
@@ -23,6 +27,22 @@ from graphgen_neo4j.generate.config import (
 )
 from graphgen_neo4j.generate.material import BatchMaterial, UnitMaterial, unit_material
 from graphgen_neo4j.generate.plan import Unit
+from graphgen_neo4j.generate.styles import (
+    BlankReply,
+    Choice,
+    CotReply,
+    MultiAnswerReply,
+    Styled,
+    blank_reply_model,
+    build_choice,
+    choice_reply_model,
+    lettered,
+    styled_blank,
+    styled_choice,
+    styled_cot,
+    styled_multi_answer,
+    true_false,
+)
 from graphgen_neo4j.ids import content_id
 from graphgen_neo4j.llm import LLMClient, strip_think
 from graphgen_neo4j.prompts import render
@@ -143,18 +163,60 @@ class UnitWriter:
             return f"{TASK_QUESTION}: no question in the reply"
         return question, answer
 
+    async def _structured(self, task: str, material: UnitMaterial, model: type[Any], **values: str) -> Any:
+        """A reply of ``model`` (re-asked by the client while it does not validate); None if it never does."""
+        messages = render(task, material.language, **material.prompt_values(), **values)
+        try:
+            return await self.client.structured(messages, model, stage=STAGE, task=task,
+                                                temperature=self.config.temperature)
+        except LLMOutputError:
+            return None
+
+    async def styled(self, unit: Unit, batch: BatchMaterial, material: UnitMaterial) -> Styled | str:
+        """A QA of one of the new styles (``generate/styles.py``), or why there is none."""
+        language = material.language
+        if unit.mode == "true_false":
+            relation = material.relations[0]
+            tf = true_false(unit.key, relation.quiz_statements, relation.quiz_labels, language)
+            return tf or "true_false: the relation has no quiz statements (run `quiz`)"
+        if unit.mode == "multi_choice":
+            choice = multi_choice_options(unit, batch, material)
+            if choice is None:
+                return "multi_choice: too few entities of the same type for distractors"
+            reply = await self._structured(TASK_MULTI_CHOICE, material, choice_reply_model(choice),
+                                           options="\n".join(lettered(choice.options)),
+                                           correct=lettered(choice.options)[choice.correct])
+            return styled_choice(reply, choice, language) if reply else f"{TASK_MULTI_CHOICE}: no valid question"
+        if unit.mode == "multi_answer":
+            reply = await self._structured(TASK_MULTI_ANSWER, material, MultiAnswerReply)
+            return styled_multi_answer(reply, unit.key, language) if reply else f"{TASK_MULTI_ANSWER}: no valid question"
+        if unit.mode == "fill_in_blank":
+            text = " ".join([e.name for e in material.entities] + [r.description for r in material.relations])
+            relation = material.relations[0]
+            names = [batch.entities[i].name for i in (relation.target_id, relation.source_id) if i in batch.entities]
+            blank: BlankReply | None = await self._structured(TASK_FILL_IN_BLANK, material, blank_reply_model(text, names))
+            return styled_blank(blank, language) if blank else f"{TASK_FILL_IN_BLANK}: no valid sentence with a blank"
+        cot: CotReply | None = await self._structured(TASK_COT, material, CotReply)
+        return styled_cot(cot, language) if cot else f"{TASK_COT}: no question with a reasoning chain"
+
     async def run(self, unit: Unit, batch: BatchMaterial | None) -> UnitResult:
         material = unit_material(unit, batch) if batch is not None else None
         if batch is None or material is None:
             return UnitResult(unit, reason=NO_MATERIAL_REASON)
+        styled: Styled | None = None
+        outcome: tuple[str, str] | Styled | str
         if unit.mode == "atomic":
             outcome = await self.qa_pair(TASK_ATOMIC, material)
         elif unit.mode == "multi_hop":
             outcome = await self.qa_pair(TASK_MULTI_HOP, material)
-        else:
+        elif unit.mode == "aggregated":
             outcome = await self.aggregated(material)
+        else:
+            outcome = await self.styled(unit, batch, material)
         if isinstance(outcome, str):
             return UnitResult(unit, reason=outcome)
+        if isinstance(outcome, Styled):
+            styled, outcome = outcome, (outcome.question, outcome.answer)
         question, answer = outcome
         if not question or not answer:
             return UnitResult(unit, reason=f"{unit.mode}: empty question or answer")
@@ -174,7 +236,25 @@ class UnitWriter:
             "loss": batch.mean_loss,
             "item_loss": material.item_loss,
         }
+        if styled is not None:
+            qa |= {"options": styled.options, "answer_key": styled.answer_key, "reasoning": styled.reasoning}
         return UnitResult(unit, qa=qa)
+
+
+def multi_choice_options(unit: Unit, batch: BatchMaterial, material: UnitMaterial) -> Choice | None:
+    """The options of a multiple-choice unit: the relation's target as the answer (its source when
+    the target's type offers too few distractors), the rest from ``batch.distractors``."""
+    relation = material.relations[0]
+    ends = {relation.source_id, relation.target_id}
+    for answer_id in (relation.target_id, relation.source_id):
+        answer = batch.entities.get(answer_id)
+        if answer is None:
+            continue
+        names = [d.name for d in batch.distractors.get(answer_id, []) if d.id not in ends]
+        choice = build_choice(unit.key, answer_id, answer.name, names)
+        if choice is not None:
+            return choice
+    return None
 
 
 def merge_identical(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

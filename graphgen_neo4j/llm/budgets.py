@@ -20,6 +20,10 @@ MAX_TOKENS: dict[str, int] = {
     "qa_aggregated_rewrite": 1536,
     "qa_aggregated_question": 384,
     "qa_multi_hop": 1024,
+    "qa_cot": 1024,
+    "qa_multi_choice": 256,
+    "qa_multi_answer": 768,
+    "qa_fill_in_blank": 384,
     "resolve": 384,
     "resolve_batch": 2048,  # 10 verdicts of ~100 tokens, Chinese reasons
     "translate_names": 2048,  # 50 names of ~25 tokens as JSON

@@ -195,6 +195,11 @@ def _qa_quotas(config: PipelineConfig, relations: int, batches: int, per_batch: 
         "aggregated": batches,
         "multi_hop": batches if per_batch >= 2 else 0,
         "atomic": relations,
+        "cot": batches if per_batch >= 2 else 0,
+        "multi_answer": batches if per_batch >= 2 else 0,
+        "multi_choice": relations,
+        "fill_in_blank": relations,
+        "true_false": relations if not config.judge.skip else 0,
     }
     quotas = mode_quotas({m: available[m] for m in modes}, config.generation.mix, config.generation.max_qa)
     return {str(mode): count for mode, count in quotas.items()}
@@ -209,10 +214,12 @@ def _generation(config: PipelineConfig, relations: int, batches: int, per_batch:
             calls += 2 * count
             prompt += count * (material + 250 + REPLY_TOKENS["aggregated_rewrite"] + 120)
             completion += count * (REPLY_TOKENS["aggregated_rewrite"] + REPLY_TOKENS["aggregated_question"])
-        elif mode == "multi_hop":
+        elif mode in ("multi_hop", "cot", "multi_answer"):  # one call on the whole batch
             calls += count
             prompt += count * (material + 300)
-            completion += count * REPLY_TOKENS["multi_hop"]
+            completion += count * REPLY_TOKENS["multi_hop"] * (2 if mode == "cot" else 1)
+        elif mode == "true_false":  # the quiz's statements: no call
+            continue
         else:
             calls += count
             prompt += count * (DESCRIPTION_TOKENS + 250)

@@ -58,7 +58,7 @@ def test_generate_json_and_a_second_run_reuses_every_qa(graph, rice, server, cli
 
 def test_usage_errors_exit_2(graph, cli_env) -> None:
     assert invoke("generate", "--mix", "aggregated=lots", "-o", "x.jsonl").exit_code == 2
-    assert invoke("generate", "--mode", "cot", "-o", "x.jsonl").exit_code == 2
+    assert invoke("generate", "--mode", "riddle", "-o", "x.jsonl").exit_code == 2
     result = invoke("generate", "-o", "x.csv")
     assert result.exit_code == 2 and "name it .jsonl" in result.output
     assert invoke("export", "-o", "x.jsonl", "--format", "csv").exit_code == 2

@@ -27,8 +27,8 @@ def test_upstream_qa_form_values_are_accepted() -> None:
 
 
 def test_bad_config_is_one_config_error_line() -> None:
-    with pytest.raises(ConfigError, match="unknown generation mode 'cot'"):
-        load_config(modes=["cot"])
+    with pytest.raises(ConfigError, match="unknown generation mode 'riddle'"):
+        load_config(modes=["riddle"])
     with pytest.raises(ConfigError, match="mix share for atomic must be a positive number"):
         load_config(mix="atomic=-1")
     with pytest.raises(ConfigError, match="^mix gives shares for aggregated but the modes \\(qa_form\\) are atomic"):

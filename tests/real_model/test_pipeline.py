@@ -12,6 +12,9 @@ docs/real-models.md for the whole table):
   get one, and they are not all the same value (measured: every relation judged,
   losses spread over 0.05–1.4);
 * every QA mode (atomic, aggregated, multi-hop) yields at least one QA;
+* then ``generate`` with the question styles, two units each (``--max-qa 10``): cot,
+  multi_choice, multi_answer and fill_in_blank yield at least one QA each from the model,
+  true_false one from the quiz's statements without a call;
 * a second run makes no request at all (the response cache and the graph's progress).
 
 The run takes several minutes (the model writes ~10 tokens/s); the CI budget allows it.
@@ -87,6 +90,17 @@ def run(config: Path) -> dict[str, Any]:
     return json.loads(result.output[result.output.index("{"):])
 
 
+STYLES = ["cot", "multi_choice", "multi_answer", "fill_in_blank", "true_false"]
+
+
+def generate_styles(config: Path, output: Path) -> dict[str, Any]:
+    args = ["generate", "--config", str(config), "--mode", ",".join(STYLES), "--max-qa", str(2 * len(STYLES)),
+            "--format", "messages", "--output", str(output), "--json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output[result.output.index("{"):])
+
+
 def test_the_whole_pipeline_on_the_embedded_model(graph: Graph, real_env: dict[str, str], tmp_path: Path) -> None:
     config = tmp_path / "real.yaml"
     output = tmp_path / "output" / "qa.jsonl"
@@ -113,3 +127,7 @@ def test_the_whole_pipeline_on_the_embedded_model(graph: Graph, real_env: dict[s
     again = run(config)
     assert again["ledger"]["totals"]["requests"] == 0, again["ledger"]["totals"]
     assert output.read_text(encoding="utf-8").splitlines() == records
+
+    styles = generate_styles(config, tmp_path / "output" / "styles.jsonl")
+    by_mode = {row["mode"]: row["n"] for row in graph.query("MATCH (q:QA) RETURN q.mode AS mode, count(q) AS n")}
+    assert set(STYLES) <= {m for m, n in by_mode.items() if n > 0}, (by_mode, styles)

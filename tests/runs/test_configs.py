@@ -59,7 +59,7 @@ def _load(tmp_path: Path, text: str):
     ("chunking:\n  chunk_size: 64\n  chunk_overlap: 64\n", "chunk_overlap (64) must be smaller than chunk_size (64)"),
     ("generation:\n  mix: {atomic: -0.5, aggregated: 1}\n", "mix share for atomic must be a positive number"),
     ("generation:\n  mix: {atomic: .nan}\n", "mix share for atomic must be a positive number, got nan"),
-    ("generation:\n  mix: {cot: 1}\n", "unknown generation mode 'cot'"),
+    ("generation:\n  mix: {riddle: 1}\n", "unknown generation mode 'riddle'"),
     ("output:\n  path: out/qa.csv\n", "output.path: 'out/qa.csv' is invalid: name the dataset .jsonl"),
     ("output:\n  path: blocker/qa.jsonl\n", "cannot write the dataset there: blocker is a file, not a folder"),
     ("llm:\n  cache_path: blocker/llm.sqlite\n", "llm.cache_path: 'blocker/llm.sqlite' is invalid: cannot write the response cache"),
