@@ -188,7 +188,8 @@ class PoolEndpoint(_Section):
 
     base_url: str = Field(min_length=1)
     model: str | None = None
-    api_key_env: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    # A name ending in KEY, TOKEN or SECRET: its value is masked in every message (settings.mask_secrets).
+    api_key_env: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*(KEY|TOKEN|SECRET)$")
     max_concurrency: int | None = Field(None, ge=1)
     rpm: int | None = Field(None, ge=1)
     tpm: int | None = Field(None, ge=1)
