@@ -122,7 +122,7 @@ class Context:
         """The embedding client (``EMBEDDING_*``), or None when no embedding endpoint is set up."""
         if not embedding_configured(self.environ):
             return None
-        return EmbeddingClient(EndpointSettings.from_env("embedding", self.environ), cache=self.cache(), ledger=self.ledger)
+        return EmbeddingClient(role_endpoints("embedding", self.environ), cache=self.cache(), ledger=self.ledger)
 
     # -- runs ------------------------------------------------------------------------------
 

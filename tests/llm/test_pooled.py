@@ -14,6 +14,7 @@ import pytest
 
 from graphgen_neo4j.errors import StageFailed
 from graphgen_neo4j.llm import ResponseCache, TokenLedger
+from graphgen_neo4j.llm.embeddings import EmbeddingClient
 from graphgen_neo4j.llm.failures import KEY_REJECTED, MODEL_MISMATCH
 from graphgen_neo4j.llm.pool import WorkPool
 from graphgen_neo4j.testing import ScriptedLLMServer
@@ -121,3 +122,22 @@ async def test_cache_keys_ignore_which_endpoint_answered(tmp_path, servers):
     texts = await ask_all(second, 30)
     assert texts == [f"[canned] echo: item {i}" for i in range(30)]
     assert [s.count() for s in servers] == before and ledger.totals().cached == 30
+
+
+async def test_an_embedding_pool_spreads_batches_and_survives_a_dead_endpoint(servers):
+    ledger = TokenLedger()
+    pool = [endpoint(s, role="embedding", max_concurrency=2) for s in servers]
+    client = EmbeddingClient(pool, ledger=ledger, batch_size=4)
+    servers[2].stop()
+    try:
+        vectors = await client.embed([f"text {i}" for i in range(80)], stage="resolve")
+    finally:
+        await client.aclose()
+    single = EmbeddingClient(endpoint(servers[0], role="embedding"), batch_size=4)
+    try:
+        assert vectors == await single.embed([f"text {i}" for i in range(80)], stage="resolve")
+    finally:
+        await single.aclose()
+    rows = {row.base_url: row for row in ledger.endpoint_rows()}
+    assert rows[servers[0].base_url].calls > 0 and rows[servers[1].base_url].calls > 0
+    assert rows[servers[2].base_url].calls == 0 and rows[servers[2].base_url].outages == 1
