@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from typing import Any
 
 import openai
@@ -86,7 +87,7 @@ class PoolTransport:
         self.one_model = one_model
         self.members = [Transport(s, ledger, rate_period) for s in endpoints]
         self.router = router or Router([s.max_concurrency for s in endpoints])
-        self._changed: tuple[asyncio.AbstractEventLoop, asyncio.Event] | None = None
+        self._waiters: deque[asyncio.Future[None]] = deque()
         self._checked: tuple[asyncio.AbstractEventLoop, asyncio.Task[None]] | None = None
 
     def state(self) -> LoopState:
@@ -174,18 +175,13 @@ class PoolTransport:
         self.ledger.add_endpoint(s.role, s.base_url, s.model, requests=1, busy_ms=busy_ms, **counts)
         self._wake()
 
-    def _event(self) -> asyncio.Event:
-        loop = asyncio.get_running_loop()
-        if self._changed is None or self._changed[0] is not loop:
-            self._changed = (loop, asyncio.Event())
-        return self._changed[1]
-
     def _wake(self) -> None:
-        """Wake the requests waiting for a slot (a slot freed or an endpoint changed state)."""
-        if self._changed is not None:
-            loop, event = self._changed
-            self._changed = (loop, asyncio.Event())
-            event.set()
+        """A slot freed (or an endpoint changed state): wake the request that has waited longest."""
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
 
     async def _acquire(self, avoid: set[int]) -> int:
         """A slot on the endpoint to send to (those in ``avoid`` only when no other is free)."""
@@ -194,11 +190,20 @@ class PoolTransport:
             if index is not None:
                 self.router.begin(index)
                 return index
-            event = self._event()
+            # Wait for a slot, first come first served; or for an endpoint that is out to come back.
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
             try:
-                await asyncio.wait_for(event.wait(), timeout=self.router.next_return())
+                await asyncio.wait_for(waiter, timeout=self.router.next_return())
             except TimeoutError:
                 pass
+            except asyncio.CancelledError:
+                if waiter.done() and not waiter.cancelled():
+                    self._wake()  # woken but given up: the slot goes to the next one
+                raise
+            finally:
+                if not waiter.done():
+                    waiter.cancel()
 
     async def _check_models(self) -> None:
         loop = asyncio.get_running_loop()
