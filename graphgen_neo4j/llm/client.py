@@ -1,6 +1,7 @@
 """The one way the toolkit talks to a language model.
 
-``LLMClient`` wraps ``openai.AsyncOpenAI`` for one endpoint (synthesizer or trainee)::
+``LLMClient`` wraps ``openai.AsyncOpenAI`` for one endpoint (synthesizer or trainee), or a
+pool of them (a list of settings: ``llm/pooled.py`` routes each request)::
 
     client = LLMClient(EndpointSettings.from_env("synthesizer"), cache=ResponseCache(), ledger=ledger)
     reply = await client.complete(messages, stage="extract", task="extract")
@@ -109,8 +110,7 @@ class LLMClient:
         rate_period: float = 60.0,
     ):
         endpoints = [settings] if isinstance(settings, EndpointSettings) else list(settings)
-        settings = endpoints[0]
-        self.settings = settings
+        self.settings = settings = endpoints[0]
         self.endpoints = endpoints
         self.cache = cache
         self.ledger = ledger if ledger is not None else TokenLedger()
