@@ -255,12 +255,27 @@ class Filter(_Section):
                    if name not in ("dedup_threshold", "unjudged"))
 
 
+class PoolEndpoint(_Section):
+    """One endpoint of a role's pool (``llm.<role>.endpoints``); the key comes from the variable ``api_key_env``."""
+
+    base_url: str = Field(min_length=1)
+    model: str | None = None
+    # A name ending in KEY, TOKEN or SECRET: its value is masked in every message (settings.mask_secrets).
+    api_key_env: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*(KEY|TOKEN|SECRET)$")
+    max_concurrency: int | None = Field(None, ge=1)
+    rpm: int | None = Field(None, ge=1)
+    tpm: int | None = Field(None, ge=1)
+    timeout: float | None = Field(None, gt=0)
+
+
 class Endpoint(_Section):
     max_concurrency: int | None = Field(None, ge=1)
     rpm: int | None = Field(None, ge=1)
     tpm: int | None = Field(None, ge=1)
     timeout: float | None = Field(None, gt=0)
     max_retries: int | None = Field(None, ge=0)
+    # Several endpoints behind the role (used when <ROLE>_BASE_URL is not set); see llm/endpoints.py.
+    endpoints: list[PoolEndpoint] | None = Field(None, min_length=1)
 
 
 class LLM(_Section):

@@ -31,6 +31,7 @@ from graphgen_neo4j.config import Endpoint, PipelineConfig, apply_overrides, loa
 from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.llm import EndpointSettings, LLMClient, ResponseCache, TokenLedger
 from graphgen_neo4j.llm.embeddings import EmbeddingClient, embedding_configured
+from graphgen_neo4j.llm.endpoints import role_endpoints
 from graphgen_neo4j.llm.settings import Role
 from graphgen_neo4j.runs.pipeline import StageConfigs, stage_configs
 from graphgen_neo4j.runs.record import RunRecorder
@@ -45,10 +46,19 @@ _ENV_SUFFIX = {"max_concurrency": "MAX_CONCURRENCY", "rpm": "RPM", "tpm": "TPM",
 
 def endpoint_settings(role: Role, section: Endpoint, environ: Mapping[str, str]) -> EndpointSettings:
     """``<ROLE>_*`` variables; the config file's ``llm.<role>`` values fill in only what they leave unset."""
+    return EndpointSettings.from_env(role, environ, **_from_file(role, section, environ))
+
+
+def _from_file(role: Role, section: Endpoint, environ: Mapping[str, str]) -> dict[str, Any]:
     prefix = role.upper()
-    from_file = {name: value for name, value in section.model_dump().items()
-                 if value is not None and not environ.get(f"{prefix}_{_ENV_SUFFIX[name]}", "").strip()}
-    return EndpointSettings.from_env(role, environ, **from_file)
+    return {name: value for name, value in section.model_dump(exclude={"endpoints"}).items()
+            if value is not None and not environ.get(f"{prefix}_{_ENV_SUFFIX[name]}", "").strip()}
+
+
+def pool_settings(role: Role, section: Endpoint, environ: Mapping[str, str]) -> list[EndpointSettings]:
+    """The role's endpoints: one, or a pool (a comma list in ``<ROLE>_BASE_URL`` or ``llm.<role>.endpoints``)."""
+    entries = [e.model_dump() for e in section.endpoints] if section.endpoints else None
+    return role_endpoints(role, environ, _from_file(role, section, environ), entries)
 
 
 @dataclass
@@ -84,12 +94,17 @@ class Context:
         return ResponseCache(self.config.llm.cache_path) if self.use_cache else None
 
     def endpoint(self, role: Role) -> EndpointSettings:
+        """The role's endpoint (the first of a pool)."""
+        return self.endpoints(role)[0]
+
+    def endpoints(self, role: Role) -> list[EndpointSettings]:
+        """The role's endpoints (one, or the pool); a ConfigError naming the variable or key when one is wrong."""
         section = self.config.llm.synthesizer if role == "synthesizer" else self.config.llm.trainee
-        return endpoint_settings(role, section, self.environ)
+        return pool_settings(role, section, self.environ)
 
     def synthesizer(self) -> LLMClient:
         """The synthesizer client (``SYNTHESIZER_*``); a ConfigError naming the variable when it is not set."""
-        return LLMClient(self.endpoint("synthesizer"), cache=self.cache(), ledger=self.ledger)
+        return LLMClient(self.endpoints("synthesizer"), cache=self.cache(), ledger=self.ledger)
 
     def trainee_configured(self) -> bool:
         return EndpointSettings.trainee_configured(self.environ)
@@ -101,13 +116,13 @@ class Context:
         if self.config.judge.skip or not self.trainee_configured():
             return None
         cache = None if fresh or self.config.re_judge else self.cache()
-        return LLMClient(self.endpoint("trainee"), cache=cache, ledger=self.ledger)
+        return LLMClient(self.endpoints("trainee"), cache=cache, ledger=self.ledger)
 
     def embedder(self) -> EmbeddingClient | None:
         """The embedding client (``EMBEDDING_*``), or None when no embedding endpoint is set up."""
         if not embedding_configured(self.environ):
             return None
-        return EmbeddingClient(EndpointSettings.from_env("embedding", self.environ), cache=self.cache(), ledger=self.ledger)
+        return EmbeddingClient(role_endpoints("embedding", self.environ), cache=self.cache(), ledger=self.ledger)
 
     # -- runs ------------------------------------------------------------------------------
 

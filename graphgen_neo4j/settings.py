@@ -18,18 +18,20 @@ from graphgen_neo4j.errors import ConfigError
 DEFAULT_NEO4J_URI = "bolt://127.0.0.1:7687"
 # user:password@ inside any URL of a message
 _URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^/\s:@]*):[^@\s/]*@", re.IGNORECASE)
-_SECRET_VARIABLE = re.compile(r"(PASSWORD|API_KEY|TOKEN|SECRET)$|^NEO4J_AUTH$")
+_SECRET_VARIABLE = re.compile(r"(PASSWORD|KEY|TOKEN|SECRET)$|^NEO4J_AUTH$")
 
 
 def mask_secrets(text: str, environ: Mapping[str, str] | None = None) -> str:
     """``text`` with the passwords of URLs and the values of secret variables
-    (``*_PASSWORD``, ``*_API_KEY``, ``*_TOKEN``, ``*_SECRET``, ``NEO4J_AUTH``) replaced by ``***``."""
+    (``*_PASSWORD``, ``*KEY`` — ``*_API_KEY`` and a pool's ``api_key_env`` —, ``*_TOKEN``, ``*_SECRET``,
+    ``NEO4J_AUTH``; each part of a comma list too) replaced by ``***``."""
     env = os.environ if environ is None else environ
     text = _URL_CREDENTIALS.sub(r"\g<scheme>\g<user>:***@", text)
     secrets = set()
     for name, value in env.items():
         if _SECRET_VARIABLE.search(name.upper()) and len(value) >= 4:
             secrets.add(value)
+            secrets.update(part.strip() for part in value.split(","))  # one key per endpoint of a pool
             if name.upper() == "NEO4J_AUTH" and "/" in value:
                 secrets.add(value.split("/", 1)[1])
     for secret in sorted(secrets, key=len, reverse=True):  # a longer secret first: it may hold a shorter one

@@ -151,3 +151,19 @@ def print_ledger(ledger: TokenLedger) -> None:
     for row in [*rows, ledger.totals()]:
         table.add_row(*(str(getattr(row, c)) for c in columns))
     console.print(table)
+    print_endpoints(ledger)
+
+
+def print_endpoints(ledger: TokenLedger) -> None:
+    """Per endpoint of a pool: calls, errors, tokens and its share of the role's busy time."""
+    rows = ledger.endpoint_rows()
+    if not rows:
+        return
+    table = Table(title="endpoints")
+    headers = ("role", "endpoint", "model", "calls", "errors", "outages", "tokens in", "tokens out", "busy share")
+    for header in headers:
+        table.add_column(header, justify="left" if header in ("role", "endpoint", "model") else "right")
+    for row in rows:
+        table.add_row(row.role, row.base_url, row.model, str(row.calls), str(row.errors), str(row.outages),
+                      str(row.prompt_tokens), str(row.completion_tokens), f"{row.busy_share:.0%}")
+    console.print(table)

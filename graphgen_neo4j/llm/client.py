@@ -1,6 +1,7 @@
 """The one way the toolkit talks to a language model.
 
-``LLMClient`` wraps ``openai.AsyncOpenAI`` for one endpoint (synthesizer or trainee)::
+``LLMClient`` wraps ``openai.AsyncOpenAI`` for one endpoint (synthesizer or trainee), or a
+pool of them (a list of settings: ``llm/pooled.py`` routes each request)::
 
     client = LLMClient(EndpointSettings.from_env("synthesizer"), cache=ResponseCache(), ledger=ledger)
     reply = await client.complete(messages, stage="extract", task="extract")
@@ -33,7 +34,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import openai
@@ -43,8 +44,10 @@ from graphgen_neo4j.errors import LLMError, LLMOutputError, NoLogprobsError
 from graphgen_neo4j.llm.budgets import TRUNCATION_FREQUENCY_PENALTY, grown_budget, max_tokens_for, reask_temperature
 from graphgen_neo4j.llm.cache import ResponseCache, cache_key
 from graphgen_neo4j.llm.calls import Call, check_truncation, follow_up, reply_text
+from graphgen_neo4j.llm.endpoints import pool_identity
 from graphgen_neo4j.llm.ledger import TokenLedger
 from graphgen_neo4j.llm.parsing import ReplyError, parse_model
+from graphgen_neo4j.llm.pooled import PoolTransport
 from graphgen_neo4j.llm.settings import EndpointSettings
 from graphgen_neo4j.llm.structured import Mode, ModeMemory, fix_hint, next_mode, response_format
 from graphgen_neo4j.llm.transport import TASK_HEADER, BadReply, FormatRefused, Reply, Transport
@@ -100,17 +103,25 @@ class LLMClient:
 
     def __init__(
         self,
-        settings: EndpointSettings,
+        settings: EndpointSettings | Sequence[EndpointSettings],
         *,
         cache: ResponseCache | None = None,
         ledger: TokenLedger | None = None,
         rate_period: float = 60.0,
     ):
-        self.settings = settings
+        endpoints = [settings] if isinstance(settings, EndpointSettings) else list(settings)
+        self.settings = settings = endpoints[0]
+        self.endpoints = endpoints
         self.cache = cache
         self.ledger = ledger if ledger is not None else TokenLedger()
         self.rate_period = rate_period
-        self._transport = Transport(settings, self.ledger, rate_period)
+        self._transport: Transport | PoolTransport
+        if len(endpoints) > 1:  # a pool: each request to the least-loaded healthy endpoint (llm/pooled.py)
+            self._transport = PoolTransport(endpoints, self.ledger, rate_period, one_model=settings.role == "trainee")
+        else:
+            self._transport = Transport(settings, self.ledger, rate_period)
+        # Cache keys name the endpoint only when there is one: a pool's replies are the pool's.
+        self._key_url, self._key_model = pool_identity(endpoints)
         self._modes = ModeMemory(settings.base_url, settings.model, cache.path.parent if cache is not None else None)
         self._confirmed: set[Mode] = set()
 
@@ -268,7 +279,7 @@ class LLMClient:
                     future.cancel()
                 raise
             if self.cache is not None:
-                self.cache.put(call.key, reply.payload(), base_url=self.settings.base_url, model=self.model, task=call.task)
+                self.cache.put(call.key, reply.payload(), base_url=self._key_url, model=self._key_model, task=call.task)
             state.inflight.pop(call.key, None)
             future.set_result(reply)
             return value, reply
@@ -383,7 +394,7 @@ class LLMClient:
     ) -> Call:
         budget = max_tokens if max_tokens is not None else max_tokens_for(task)
         params = {"temperature": temperature, "max_tokens": budget, **extra, "sample": sample, "response_format": schema}
-        key = cache_key(self.settings.base_url, self.model, messages, params)
+        key = cache_key(self._key_url, self._key_model, messages, params)
         return Call(messages, stage, task, temperature, budget, key, extra)
 
     def _count(self, stage: str, **counts: int) -> None:

@@ -17,13 +17,17 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections.abc import Mapping, Sequence
 
 import openai
 
 from graphgen_neo4j.errors import LLMError
 from graphgen_neo4j.llm.cache import ResponseCache, cache_key
+from graphgen_neo4j.llm.endpoints import pool_identity
 from graphgen_neo4j.llm.ledger import TokenLedger
+from graphgen_neo4j.llm.pooled import failover_kind
+from graphgen_neo4j.llm.routing import DOWN, SERVER_ERROR, Router
 from graphgen_neo4j.llm.settings import EndpointSettings
 
 TASK = "embedding"
@@ -38,14 +42,18 @@ def embedding_configured(environ: Mapping[str, str] | None = None) -> bool:
 class EmbeddingClient:
     """Embeds texts with one endpoint; cached per text, counted in the ledger."""
 
-    def __init__(self, settings: EndpointSettings, *, cache: ResponseCache | None = None,
+    def __init__(self, settings: EndpointSettings | Sequence[EndpointSettings], *, cache: ResponseCache | None = None,
                  ledger: TokenLedger | None = None, batch_size: int = 32):
-        self.settings = settings
+        endpoints = [settings] if isinstance(settings, EndpointSettings) else list(settings)
+        self.settings = endpoints[0]
         self.cache = cache
         self.ledger = ledger or TokenLedger()
         self.batch_size = batch_size
         self._client: openai.AsyncOpenAI | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        # A pool (EMBEDDING_BASE_URL=a,b): each batch to the least-loaded healthy endpoint, see llm/pooled.py.
+        self._pool = EmbeddingPool(endpoints, self.ledger) if len(endpoints) > 1 else None
+        self._key_url, self._key_model = pool_identity(endpoints)
 
     @property
     def model(self) -> str:
@@ -55,7 +63,7 @@ class EmbeddingClient:
         return self.settings.describe()
 
     def _key(self, text: str) -> str:
-        return cache_key(self.settings.base_url, self.model, [{"role": "input", "content": text}], {"task": TASK})
+        return cache_key(self._key_url, self._key_model, [{"role": "input", "content": text}], {"task": TASK})
 
     async def embed(self, texts: Sequence[str], *, stage: str) -> list[list[float]]:
         """One vector per text, in order."""
@@ -70,15 +78,18 @@ class EmbeddingClient:
         if len(missing) < len(texts):
             self.ledger.add(stage, self.settings.role, self.model, cached=len(texts) - len(missing))
         batches = [missing[s:s + self.batch_size] for s in range(0, len(missing), self.batch_size)]
-        semaphore = asyncio.Semaphore(self.settings.max_concurrency)
+        semaphore = asyncio.Semaphore(self.settings.max_concurrency if self._pool is None else len(batches) or 1)
 
         async def run(batch: list[int]) -> None:
             async with semaphore:
-                got = await self._request([texts[i] for i in batch], stage)
+                if self._pool is not None:
+                    got = await self._pool.embed([texts[i] for i in batch], stage)
+                else:
+                    got = await self._request([texts[i] for i in batch], stage)
             for i, vector in zip(batch, got):
                 vectors[i] = vector
                 if self.cache is not None:
-                    self.cache.put(self._key(texts[i]), {"embedding": vector}, base_url=self.settings.base_url, model=self.model, task=TASK)
+                    self.cache.put(self._key(texts[i]), {"embedding": vector}, base_url=self._key_url, model=self._key_model, task=TASK)
 
         await asyncio.gather(*(run(b) for b in batches))
         return [vectors[i] for i in range(len(texts))]
@@ -111,16 +122,20 @@ class EmbeddingClient:
         s = self.settings
         where = f"{s.base_url} for model {s.model}"
         if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
-            return LLMError(f"API key rejected by {where}: set EMBEDDING_API_KEY")
+            return LLMError(f"API key rejected by {where}: set {s.key_var}", reason="HTTP 401")
         if isinstance(exc, openai.NotFoundError):
             return LLMError(f"{where} has no embeddings (HTTP 404): check EMBEDDING_BASE_URL ends in /v1 and EMBEDDING_MODEL")
         if isinstance(exc, openai.APIStatusError):
-            return LLMError(f"{where} failed embedding (HTTP {exc.status_code}): {exc.message}")
+            return LLMError(f"{where} failed embedding (HTTP {exc.status_code}): {exc.message}",
+                            reason=f"HTTP {exc.status_code}")
         if isinstance(exc, openai.APITimeoutError):
-            return LLMError(f"no embeddings from {where} within {s.timeout:g} s: raise EMBEDDING_TIMEOUT")
-        return LLMError(f"cannot connect to {s.base_url} (EMBEDDING_BASE_URL): is the server running? ({exc})")
+            return LLMError(f"no embeddings from {where} within {s.timeout:g} s: raise EMBEDDING_TIMEOUT", reason="timeout")
+        return LLMError(f"cannot connect to {s.base_url} (EMBEDDING_BASE_URL): is the server running? ({exc})",
+                        reason="unreachable")
 
     async def aclose(self) -> None:
+        if self._pool is not None:
+            await self._pool.aclose()
         if self._client is not None and self._loop is asyncio.get_running_loop():
             await self._client.close()
             self._client = None
@@ -130,3 +145,61 @@ class EmbeddingClient:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+class EmbeddingPool:
+    """Batches over several embedding endpoints: the least-loaded healthy one takes each; one that
+    cannot be reached, times out or fails with 5xx is taken out for a while and the batch goes elsewhere."""
+
+    def __init__(self, endpoints: list[EndpointSettings], ledger: TokenLedger):
+        self.members = [EmbeddingClient(s, ledger=ledger) for s in endpoints]
+        self.router = Router([s.max_concurrency for s in endpoints])
+        self.ledger = ledger
+        self._free = asyncio.Condition()
+
+    async def embed(self, batch: list[str], stage: str) -> list[list[float]]:
+        tried: set[int] = set()
+        last: LLMError | None = None
+        for _ in range(self.members[0].settings.max_retries + len(self.members)):
+            index = await self._acquire(tried)
+            tried.add(index)
+            member = self.members[index]
+            s = member.settings
+            started = time.monotonic()
+            try:
+                vectors = await member._request(batch, stage)
+            except LLMError as exc:
+                kind = failover_kind(exc)
+                taken_out = self.router.fail(index, kind) if kind in (DOWN, SERVER_ERROR) else False
+                if kind not in (DOWN, SERVER_ERROR):
+                    self.router.release(index)
+                await self._done(s, started, errors=1, outages=int(taken_out))
+                if kind is None:
+                    raise
+                last = exc
+                continue
+            self.router.succeed(index)
+            await self._done(s, started, calls=1)
+            return vectors
+        assert last is not None
+        raise last
+
+    async def _done(self, s: EndpointSettings, started: float, **counts: int) -> None:
+        busy_ms = int((time.monotonic() - started) * 1000)
+        self.ledger.add_endpoint(s.role, s.base_url, s.model, requests=1, busy_ms=busy_ms, **counts)
+        async with self._free:
+            self._free.notify_all()
+
+    async def _acquire(self, avoid: set[int]) -> int:
+        async with self._free:
+            while (index := self.router.pick(avoid)) is None:
+                try:
+                    await asyncio.wait_for(self._free.wait(), timeout=self.router.next_return())
+                except TimeoutError:
+                    pass
+            self.router.begin(index)
+            return index
+
+    async def aclose(self) -> None:
+        for member in self.members:
+            await member.aclose()

@@ -15,6 +15,12 @@ One row per (stage, role, model):
 
 Tokens come from the server's ``usage``, or from tiktoken ``cl100k_base`` when the
 server reports none.
+
+A role served by a pool of endpoints (``llm/pooled.py``) also gets one row per endpoint
+(``endpoint_rows``): ``calls``, ``requests``, ``errors`` (failed requests, retried
+elsewhere or not), tokens, ``outages`` (times it was taken out) and ``busy_ms`` (time
+with requests of its own in flight, summed over requests); ``busy_share`` is its part of
+the role's busy time.
 """
 
 from __future__ import annotations
@@ -27,6 +33,26 @@ from pydantic import BaseModel, ConfigDict
 _COUNTERS = (
     "calls", "cached", "failures", "retries", "prompt_tokens", "completion_tokens", "requests", "reasks", "deduped",
 )
+
+_ENDPOINT_COUNTERS = ("calls", "requests", "errors", "prompt_tokens", "completion_tokens", "busy_ms", "outages")
+
+
+class EndpointRow(BaseModel):
+    """Counts for one endpoint of a role's pool."""
+
+    model_config = ConfigDict(frozen=True)
+
+    role: str
+    base_url: str
+    model: str
+    calls: int = 0
+    requests: int = 0
+    errors: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    busy_ms: int = 0
+    outages: int = 0
+    busy_share: float = 0.0
 
 
 class LedgerRow(BaseModel):
@@ -60,6 +86,7 @@ class TokenLedger:
         self._lock = threading.Lock()
         self._counts: dict[tuple[str, str, str], dict[str, int]] = {}
         self._reasons: dict[tuple[str, str, str], dict[str, int]] = {}
+        self._endpoints: dict[tuple[str, str, str], dict[str, int]] = {}
 
     def add(self, stage: str, role: str, model: str, **counts: int) -> None:
         """Add to the counters of a row (``calls=1, prompt_tokens=120, …``)."""
@@ -77,6 +104,27 @@ class TokenLedger:
         with self._lock:
             reasons = self._reasons.setdefault((stage, role, model), {})
             reasons[reason] = reasons.get(reason, 0) + count
+
+    def add_endpoint(self, role: str, base_url: str, model: str, **counts: int) -> None:
+        """Add to the counters of one endpoint of a pool (``calls=1, busy_ms=120, …``)."""
+        unknown = set(counts) - set(_ENDPOINT_COUNTERS)
+        if unknown:
+            raise ValueError(f"unknown endpoint counters: {sorted(unknown)}")
+        with self._lock:
+            row = self._endpoints.setdefault((role, base_url, model), dict.fromkeys(_ENDPOINT_COUNTERS, 0))
+            for name, value in counts.items():
+                row[name] += value
+
+    def endpoint_rows(self) -> list[EndpointRow]:
+        """Rows by role and endpoint, in the order the endpoints were first used."""
+        with self._lock:
+            items = list(self._endpoints.items())
+        busy: dict[str, int] = {}
+        for (role, _, _), counts in items:
+            busy[role] = busy.get(role, 0) + counts["busy_ms"]
+        rows = [EndpointRow(role=r, base_url=u, model=m, **c, busy_share=c["busy_ms"] / busy[r] if busy[r] else 0.0)
+                for (r, u, m), c in items]
+        return sorted(rows, key=lambda row: row.role)
 
     def rows(self) -> list[LedgerRow]:
         """Rows sorted by stage, role, model."""
@@ -105,10 +153,14 @@ class TokenLedger:
 
     def to_dict(self) -> dict[str, Any]:
         """``{"rows": [...], "totals": {...}}``, for storing with a run."""
-        return {
+        data: dict[str, Any] = {
             "rows": [row.model_dump() for row in self.rows()],
             "totals": self.totals().model_dump(exclude={"stage", "role", "model"}),
         }
+        endpoints = self.endpoint_rows()
+        if endpoints:  # only a pool has them
+            data["endpoints"] = [row.model_dump() for row in endpoints]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TokenLedger:
@@ -120,4 +172,7 @@ class TokenLedger:
             ledger.add(row["stage"], row["role"], row["model"], **counts)
             for reason, count in reasons.items():
                 ledger.add_failure(row["stage"], row["role"], row["model"], reason, count)
+        for row in data.get("endpoints", []):
+            counts = {k: int(row.get(k, 0)) for k in _ENDPOINT_COUNTERS}
+            ledger.add_endpoint(row["role"], row["base_url"], row["model"], **counts)
         return ledger

@@ -59,10 +59,17 @@ class EndpointSettings(BaseModel):
     structured_output: StructuredOutput = "auto"
     # A rejected reply (no JSON, JSON that does not fit) is asked again this many times.
     max_reasks: int = Field(2, ge=0)
+    # The variable the key came from, when not ``<ROLE>_API_KEY`` (a pool entry's ``api_key_env``).
+    key_env: str | None = None
 
     @property
     def env_prefix(self) -> str:
         return self.role.upper()
+
+    @property
+    def key_var(self) -> str:
+        """The variable to set when the key is rejected."""
+        return self.key_env or f"{self.env_prefix}_API_KEY"
 
     def describe(self) -> str:
         """``<role> endpoint <url> (model <m>)``, for messages."""

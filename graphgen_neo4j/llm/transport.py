@@ -242,9 +242,9 @@ class Transport:
         where = f"{s.base_url} for model {s.model}"
         detail = error_detail(exc)
         if status == 401:
-            return LLMError(f"API key rejected by {where}: set {s.env_prefix}_API_KEY ({detail})", reason="HTTP 401")
+            return LLMError(f"API key rejected by {where}: set {s.key_var} ({detail})", reason="HTTP 401")
         if status == 403:
-            return LLMError(f"access denied by {where}: check that {s.env_prefix}_API_KEY may use this model ({detail})",
+            return LLMError(f"access denied by {where}: check that {s.key_var} may use this model ({detail})",
                             reason="HTTP 403")
         if status == 404:
             served = await self._served_ids()

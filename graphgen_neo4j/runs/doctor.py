@@ -6,6 +6,7 @@ do when it is not OK. Nothing is written to the graph and no response is cached.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from graphgen_neo4j.db import queries
 from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.errors import GraphGenError
 from graphgen_neo4j.llm import EndpointSettings, LLMClient, TokenLedger
+from graphgen_neo4j.llm.endpoints import role_endpoints
 from graphgen_neo4j.settings import Neo4jSettings
 
 Status = Literal["OK", "WARN", "FAIL"]
@@ -104,9 +106,19 @@ async def check_endpoint(role: Literal["synthesizer", "trainee"], context: Conte
         return [Check(area, "configured", "WARN", "no trainee endpoint: judging will be skipped and relations get no loss",
                       "set TRAINEE_BASE_URL and TRAINEE_MODEL to measure the trainee's blind spots")]
     try:
-        settings = context.endpoint(role) if context else EndpointSettings.from_env(role)
+        pool = context.endpoints(role) if context else role_endpoints(role, os.environ)
     except GraphGenError as exc:
         return [Check(area, "configured", "FAIL", str(exc), f"set the {role.upper()}_* variables in .env")]
+    if len(pool) == 1:
+        return await check_one_endpoint(area, pool[0])
+    checks = [Check(area, "pool", "OK", f"{len(pool)} endpoints, model(s) {', '.join(sorted({s.model for s in pool}))}")]
+    for i, settings in enumerate(pool, 1):  # each endpoint probed on its own
+        checks += await check_one_endpoint(f"{area} {i}/{len(pool)}", settings)
+    return checks
+
+
+async def check_one_endpoint(area: str, settings: EndpointSettings) -> list[Check]:
+    role = settings.role
     checks = [Check(area, "configured", "OK", f"{settings.base_url} model {settings.model}")]
     prefix = settings.env_prefix
     client = LLMClient(settings, cache=None, ledger=TokenLedger())
@@ -114,7 +126,7 @@ async def check_endpoint(role: Literal["synthesizer", "trainee"], context: Conte
         try:
             models = await client.served_models()
         except openai.AuthenticationError:
-            checks.append(Check(area, "key", "FAIL", f"API key rejected by {settings.base_url}", f"set {prefix}_API_KEY"))
+            checks.append(Check(area, "key", "FAIL", f"API key rejected by {settings.base_url}", f"set {settings.key_var}"))
             return checks
         except openai.APIConnectionError as exc:
             checks.append(Check(area, "reachable", "FAIL", f"cannot reach {settings.base_url} ({exc.__class__.__name__})",
@@ -148,27 +160,28 @@ async def check_endpoint(role: Literal["synthesizer", "trainee"], context: Conte
         except GraphGenError as exc:
             name = "logprobs" if role == "trainee" else "1-token call"
             checks.append(Check(area, name, "FAIL", str(exc), "see the message"))
-        checks.append(await check_structured_output(client))
+        checks.append(await check_structured_output(client, area))
     finally:
         await client.aclose()
     return checks
 
 
-async def check_structured_output(client: LLMClient) -> Check:
+async def check_structured_output(client: LLMClient, area: str | None = None) -> Check:
     """Which response_format mode the endpoint takes: json_schema, json_object or neither."""
     settings = client.settings
+    where = area or settings.role
     var = f"{settings.env_prefix}_STRUCTURED_OUTPUT"
     name = "structured output"
     try:
         mode, refused = await client.probe_structured_output()
     except GraphGenError as exc:
-        return Check(settings.role, name, "FAIL", f"probe failed: {exc}", "see the message")
+        return Check(where, name, "FAIL", f"probe failed: {exc}", "see the message")
     if mode == "json_schema":
-        return Check(settings.role, name, "OK", "json_schema taken (schema-guided JSON)")
+        return Check(where, name, "OK", "json_schema taken (schema-guided JSON)")
     why = "; ".join(f"{m} refused ({reason})" for m, reason in refused.items())
     if settings.structured_output in (mode, "off"):
-        return Check(settings.role, name, "OK", f"{why}; {var}={settings.structured_output} works")
-    return Check(settings.role, name, "WARN", f"{why}; {mode} works",
+        return Check(where, name, "OK", f"{why}; {var}={settings.structured_output} works")
+    return Check(where, name, "WARN", f"{why}; {mode} works",
                  f"set {var}={mode} (auto falls back by itself, after the first requests are refused)")
 
 

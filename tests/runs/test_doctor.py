@@ -122,3 +122,15 @@ def test_structured_output_none_says_off(env, graph, scripted, monkeypatch) -> N
     monkeypatch.setenv("SYNTHESIZER_STRUCTURED_OUTPUT", "off")
     code, checks = doctor()
     assert checks[("synthesizer", "structured output")]["status"] == "OK"
+
+
+def test_each_endpoint_of_a_pool_is_probed(env, graph, scripted, monkeypatch) -> None:
+    # the scripted server, and a dead endpoint beside it
+    monkeypatch.setenv("SYNTHESIZER_BASE_URL", f"{scripted.base_url},http://127.0.0.1:1/v1")
+    code, checks = doctor()
+    assert code == 1
+    assert checks[("synthesizer", "pool")]["detail"].startswith("2 endpoints")
+    assert checks[("synthesizer 1/2", "reachable")]["status"] == "OK"
+    assert checks[("synthesizer 1/2", "1-token call")]["status"] == "OK"
+    failure = checks[("synthesizer 2/2", "reachable")]
+    assert failure["status"] == "FAIL" and "127.0.0.1:1" in failure["detail"]
