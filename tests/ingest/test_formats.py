@@ -12,8 +12,7 @@ from graphgen_neo4j.ingest.chunking import chunk_pages
 from graphgen_neo4j.ingest.formats import docx_paragraphs, html_text, join_pages
 from graphgen_neo4j.ingest.readers import SUFFIXES, IssueLog, expand_paths, prepare, read_documents
 from graphgen_neo4j.ingest.tables import hub_name, pick_column
-
-from .documents_builder import write_docx, write_pdf
+from graphgen_neo4j.testing.documents import write_docx, write_pdf
 
 
 def read(paths, strict=False, text_column=None):

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from .documents_builder import write_docx, write_pdf
+from graphgen_neo4j.testing.documents import write_docx, write_pdf
+
 from .helpers import fingerprint, run_ingest
 
 pytestmark = pytest.mark.neo4j
