@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.markup import escape
@@ -91,39 +93,50 @@ def _print_summary(report: PipelineReport) -> None:
     console.print(table)
 
 
+def _ingest_lines(i: Any) -> list[tuple[str, str]]:
+    rows = [("ingest", f"{i.documents_total} documents, {i.chunks_total} chunks ({i.chunks_extracted} extracted now, "
+             f"{i.chunks_failed_total} failed), {i.entities_total} entities, {i.relations_total} relations")]
+    if i.bad_records:
+        shown = ", ".join(f"{x.path}:{x.line}" if x.line is not None else x.path for x in i.issues[:3])
+        more = f" and {i.bad_records - 3} more" if i.bad_records > 3 else ""
+        rows.append(("skipped", f"{i.bad_records} bad input records ({shown}{more}); see ingest's report for why"))
+    return rows
+
+
+def _judge_line(j: Any) -> str:
+    s = j.summary
+    mean = f"{s.mean:.4f}" if s and s.mean is not None else "—"
+    return j.skipped_reason or (f"{sum(j.judged.values())} items judged now, {j.up_to_date} up to date; "
+                                f"{s.judged if s else 0}/{s.relations if s else 0} relations have a loss, mean {mean}")
+
+
+def _generate_line(g: Any) -> str:
+    modes = ", ".join(f"{m}: {r.reused + r.generated}" for m, r in g.modes.items())
+    return f"{g.qa} QA ({modes}); {g.no_qa} replies gave no QA"
+
+
+def _filter_line(f: Any) -> str:
+    rules = ", ".join(f"{rule} {n}" for rule, n in f.by_rule.items()) or "none"
+    return f"{f.dropped} of {f.considered} QA excluded from export (by rule: {rules})"
+
+
+# One summary line per stage that reported, in pipeline order.
+_STAGE_LINE: dict[str, Callable[[Any], str]] = {
+    "quiz": lambda q: f"{sum(q.quizzed.values())} items quizzed now, {q.up_to_date} up to date, {q.failed} failed",
+    "judge": _judge_line,
+    "partition": lambda p: f"{p.batches} batches over {p.relations_in_batches} relations ({p.order})",
+    "generate": _generate_line,
+    "filter": _filter_line,
+    "export": lambda e: f"{e.records} records → {e.path} ({e.format})",
+}
+
+
 def _stage_lines(report: PipelineReport) -> list[tuple[str, str]]:
-    rows: list[tuple[str, str]] = []
-    if report.ingest:
-        i = report.ingest
-        rows.append(("ingest", f"{i.documents_total} documents, {i.chunks_total} chunks ({i.chunks_extracted} extracted now, "
-                     f"{i.chunks_failed_total} failed), {i.entities_total} entities, {i.relations_total} relations"))
-        if i.bad_records:
-            shown = ", ".join(f"{x.path}:{x.line}" if x.line is not None else x.path for x in i.issues[:3])
-            more = f" and {i.bad_records - 3} more" if i.bad_records > 3 else ""
-            rows.append(("skipped", f"{i.bad_records} bad input records ({shown}{more}); see ingest's report for why"))
-    if report.quiz:
-        q = report.quiz
-        rows.append(("quiz", f"{sum(q.quizzed.values())} items quizzed now, {q.up_to_date} up to date, {q.failed} failed"))
-    if report.judge:
-        j = report.judge
-        s = j.summary
-        mean = f"{s.mean:.4f}" if s and s.mean is not None else "—"
-        rows.append(("judge", j.skipped_reason or f"{sum(j.judged.values())} items judged now, {j.up_to_date} up to date; "
-                     f"{s.judged if s else 0}/{s.relations if s else 0} relations have a loss, mean {mean}"))
-    if report.partition:
-        p = report.partition
-        rows.append(("partition", f"{p.batches} batches over {p.relations_in_batches} relations ({p.order})"))
-    if report.generate:
-        g = report.generate
-        modes = ", ".join(f"{m}: {r.reused + r.generated}" for m, r in g.modes.items())
-        rows.append(("generate", f"{g.qa} QA ({modes}); {g.no_qa} replies gave no QA"))
-    if report.filter:
-        f = report.filter
-        rules = ", ".join(f"{rule} {n}" for rule, n in f.by_rule.items()) or "none"
-        rows.append(("filter", f"{f.dropped} of {f.considered} QA excluded from export (by rule: {rules})"))
-    if report.export:
-        e = report.export
-        rows.append(("export", f"{e.records} records → {e.path} ({e.format})"))
+    rows = _ingest_lines(report.ingest) if report.ingest else []
+    for stage, line in _STAGE_LINE.items():
+        part = getattr(report, stage)
+        if part:
+            rows.append((stage, line(part)))
     # A stage that stopped has no report of its own: its outcome still gets a row.
     rows += [(stage, f"{o.done} {o.what} done, {o.failed} failed") for stage, o in report.work.items()
              if stage not in {name for name, _ in rows}]

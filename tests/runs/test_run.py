@@ -193,3 +193,12 @@ def test_killed_run_resumes_to_the_same_dataset_without_repeating_calls(
     assert scripted_llm.count() <= uninterrupted["calls"] + 16
     runs = graph.query("MATCH (r:Run) RETURN r.status AS status, r.attempts AS attempts")
     assert runs == [{"status": "completed", "attempts": 2}]
+
+
+def test_summary_has_a_line_per_stage(graph, cli_env, scripted_llm, tmp_path) -> None:
+    result = run("--config", str(write_config(tmp_path)))
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    for stage, words in [("ingest", "documents,"), ("quiz", "items quizzed now"), ("judge", "relations have a loss"),
+                         ("partition", "batches over"), ("generate", "replies gave no QA"), ("export", "records →")]:
+        assert stage in text and words in text, (stage, result.output)
