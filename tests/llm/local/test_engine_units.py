@@ -10,13 +10,13 @@ import pytest
 
 from graphgen_neo4j.llm.local.engine import (
     find_stop,
-    inline_refs,
     log_softmax,
     logprob_entry,
     shared_prefix,
     token_text,
     top_k_indices,
 )
+from graphgen_neo4j.llm.local.grammar import inline_refs
 
 
 def test_log_softmax_is_a_distribution_and_stable() -> None:
@@ -89,7 +89,7 @@ def test_inline_refs() -> None:
 
 def test_grammar_for_each_response_format() -> None:
     pytest.importorskip("llama_cpp_py_sync")
-    from graphgen_neo4j.llm.local.engine import grammar_for
+    from graphgen_neo4j.llm.local.grammar import grammar_for
 
     assert grammar_for(None) == (None, "none")
     assert grammar_for({"type": "text"}) == (None, "none")
