@@ -1,6 +1,7 @@
 """The whole pipeline on a real model: the embedded Qwen2.5-Coder-0.5B on CPU (marker real_model).
 
-Two short documents of our own (tests/real_model/corpus: one English, one Chinese) go
+Two short documents of our own (tests/real_model/corpus: one English, one Chinese), written
+by the test as a PDF and a DOCX so two of the binary readers feed the model, go
 through ``graphgen-neo4j run`` with the embedded model as synthesizer *and* trainee,
 exactly as the README's first command sets it up. What a real model must give, with the
 figures the thresholds come from (measured runs on this 2-core machine, see
@@ -11,7 +12,9 @@ docs/real-models.md for the whole table):
 * the judge's losses come from real log-probabilities: at least half of the relations
   get one, and they are not all the same value (measured: every relation judged,
   losses spread over 0.05–1.4);
-* every QA mode (atomic, aggregated, multi-hop) yields at least one QA;
+* every QA mode (atomic, aggregated, multi-hop) yields at least one QA; then, on a
+  community partition, each question style (cot, multi_choice, multi_answer,
+  fill_in_blank, true_false) yields at least one;
 * then ``generate`` with the question styles, two units each (``--max-qa 10``): cot,
   multi_choice, multi_answer and fill_in_blank yield at least one QA each from the model,
   true_false one from the quiz's statements without a call;
@@ -33,6 +36,7 @@ from typer.testing import CliRunner
 
 from graphgen_neo4j.cli import app
 from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.testing.documents import write_docx, write_pdf
 
 pytestmark = pytest.mark.real_model
 
@@ -84,6 +88,22 @@ def real_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, neo4j_settings: An
     return values
 
 
+def write_corpus(folder: Path) -> Path:
+    """The corpus as the PDF and DOCX readers see it (the text is the same as the .txt files)."""
+    folder.mkdir()
+    english = (CORPUS / "tea_blight_en.txt").read_text(encoding="utf-8").split()
+    lines, line = [], ""
+    for word in english:  # PDF lines of at most ~80 characters
+        if line and len(line) + len(word) > 80:
+            lines.append(line)
+            line = ""
+        line = f"{line} {word}".strip()
+    write_pdf(folder / "tea_blight_en.pdf", [[*lines, line]])
+    chinese = (CORPUS / "dujiangyan_zh.txt").read_text(encoding="utf-8").strip()
+    write_docx(folder / "dujiangyan_zh.docx", [chinese])
+    return folder
+
+
 def run(config: Path) -> dict[str, Any]:
     result = CliRunner().invoke(app, ["run", "--config", str(config), "--json"])
     assert result.exit_code == 0, result.output
@@ -104,11 +124,13 @@ def generate_styles(config: Path, output: Path) -> dict[str, Any]:
 def test_the_whole_pipeline_on_the_embedded_model(graph: Graph, real_env: dict[str, str], tmp_path: Path) -> None:
     config = tmp_path / "real.yaml"
     output = tmp_path / "output" / "qa.jsonl"
-    config.write_text(CONFIG.format(corpus=CORPUS, output=output, cache=tmp_path / "cache.sqlite"), encoding="utf-8")
+    corpus = write_corpus(tmp_path / "corpus")
+    config.write_text(CONFIG.format(corpus=corpus, output=output, cache=tmp_path / "cache.sqlite"), encoding="utf-8")
 
     report = run(config)
 
     ingest = report["ingest"]
+    assert ingest["documents"] == 2, ingest  # the PDF and the DOCX
     assert ingest["entities_total"] > 0 and ingest["relations_total"] > 0, ingest
     assert ingest["chunks_extracted"] >= 0.9 * ingest["chunks_total"], ingest  # extraction parses
 
@@ -128,6 +150,10 @@ def test_the_whole_pipeline_on_the_embedded_model(graph: Graph, real_env: dict[s
     assert again["ledger"]["totals"]["requests"] == 0, again["ledger"]["totals"]
     assert output.read_text(encoding="utf-8").splitlines() == records
 
+    # The question styles on a community partition (no LLM call; cot is meant for it).
+    cut = CliRunner().invoke(app, ["partition", "--config", str(config), "--method", "community", "--json"])
+    assert cut.exit_code == 0, cut.output
+    assert graph.query("MATCH (e:Entity) WHERE e.community_id IS NOT NULL RETURN count(e) AS n")[0]["n"] > 0
     styles = generate_styles(config, tmp_path / "output" / "styles.jsonl")
     by_mode = {row["mode"]: row["n"] for row in graph.query("MATCH (q:QA) RETURN q.mode AS mode, count(q) AS n")}
     assert set(STYLES) <= {m for m, n in by_mode.items() if n > 0}, (by_mode, styles)
