@@ -56,7 +56,10 @@ def test_an_answer_not_among_the_options_or_wrong_or_named_in_the_stem_is_reject
     with pytest.raises(ReplyError, match="is wrong: the fact supports"):
         parse_model(f'{{"question": "Which disease?", "answer": "{wrong}"}}', model)
     with pytest.raises(ReplyError, match="names the answer"):
-        parse_model(f'{{"question": "Does it cause rice blast?", "answer": "{made.letter}"}}', model)
+        parse_model(f'{{"question": "Rice blast?", "answer": "{made.letter}"}}', model)  # nothing but the answer
+    # a stem that states the fact gets a blank where the answer was (the 0.5B model writes these)
+    cloze = parse_model(f'{{"question": "The fungus causes rice Blast in paddies.", "answer": "{made.letter}"}}', model)
+    assert cloze.question == "The fungus causes ____ in paddies."
     assert option_letter("Sheath blight or false smut", made.options) is None  # two options named
 
 
