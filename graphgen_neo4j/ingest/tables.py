@@ -138,7 +138,7 @@ def _datasets(shown: str) -> Any:
     try:
         import datasets
     except ImportError:
-        raise InputError("reading Hugging Face datasets needs the datasets package: pip install datasets", path=shown) from None
+        raise InputError("reading Hugging Face datasets needs the datasets package: pip install 'graphgen-neo4j[formats]'", path=shown) from None
     return datasets
 
 
