@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from graphgen_neo4j.generate.plan import Unit
 from graphgen_neo4j.language import Language, detect_language
+from graphgen_neo4j.tokens import count_tokens
 
 
 class MaterialEntity(BaseModel):
@@ -125,6 +126,10 @@ class UnitMaterial:
         if not self.relations:
             ids = [c for e in self.entities for c in e.chunk_ids]
         return list(dict.fromkeys(ids))
+
+    def material_tokens(self) -> int:
+        """Tokens of what the prompt shows of the unit (its entities and relations)."""
+        return sum(count_tokens(text) for text in self.prompt_values().values())
 
     def prompt_values(self) -> dict[str, str]:
         by_id = {e.id: e for e in self.entities}

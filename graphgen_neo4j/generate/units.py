@@ -45,6 +45,7 @@ from graphgen_neo4j.generate.styles import (
 )
 from graphgen_neo4j.ids import content_id
 from graphgen_neo4j.llm import LLMClient, strip_think
+from graphgen_neo4j.llm.budgets import generation_budget
 from graphgen_neo4j.prompts import render
 
 
@@ -132,7 +133,8 @@ class UnitWriter:
         messages = render(task, material.language, **material.prompt_values())
         try:
             reply = await self.client.structured(
-                messages, QAReply, stage=STAGE, task=task, temperature=self.config.temperature
+                messages, QAReply, stage=STAGE, task=task, temperature=self.config.temperature,
+                max_tokens=generation_budget(task, material.material_tokens()),
             )
             return clean_text(reply.question), clean_text(reply.answer)
         except LLMOutputError as exc:
@@ -143,7 +145,8 @@ class UnitWriter:
         messages = render(TASK_REWRITE, material.language, **material.prompt_values())
         try:
             rewrite = await self.client.structured(
-                messages, RewriteReply, stage=STAGE, task=TASK_REWRITE, temperature=self.config.temperature
+                messages, RewriteReply, stage=STAGE, task=TASK_REWRITE, temperature=self.config.temperature,
+                max_tokens=generation_budget(TASK_REWRITE, material.material_tokens()),
             )
             answer = clean_text(rewrite.text)
         except LLMOutputError as exc:
@@ -168,7 +171,8 @@ class UnitWriter:
         messages = render(task, material.language, **material.prompt_values(), **values)
         try:
             return await self.client.structured(messages, model, stage=STAGE, task=task,
-                                                temperature=self.config.temperature)
+                                                temperature=self.config.temperature,
+                                                max_tokens=generation_budget(task, material.material_tokens()))
         except LLMOutputError:
             return None
 

@@ -60,6 +60,21 @@ def extraction_budget(task: str, passage_tokens: int) -> int:
     return min(max_tokens_for(task), EXTRACT_FIXED_TOKENS + EXTRACT_TOKENS_PER_INPUT_TOKEN * passage_tokens)
 
 
+# A QA, a rewrite or a reasoning chain says what its material (a unit's entities and
+# relations) says, in about as many words: a reply of more than this many tokens per
+# material token, plus a fixed part for the JSON and the question, is a model repeating
+# itself (the 0.5B model filled 1,536 tokens of an aggregated rewrite of a few facts,
+# three minutes on CPU for nothing, and its re-ask was allowed 3,072).
+GENERATION_TOKENS_PER_INPUT_TOKEN = 2
+GENERATION_FIXED_TOKENS = 256
+
+
+def generation_budget(task: str, material_tokens: int) -> int:
+    """``max_tokens`` of a ``generate`` call written from ``material_tokens`` of facts: the
+    table's value, or less for little material."""
+    return min(max_tokens_for(task), GENERATION_FIXED_TOKENS + GENERATION_TOKENS_PER_INPUT_TOKEN * material_tokens)
+
+
 def grown_budget(budget: int) -> int:
     """The budget of the one re-ask after a truncated reply: twice as much, capped."""
     return min(budget * 2, max(MAX_TOKENS_CAP, budget))

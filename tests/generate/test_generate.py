@@ -12,6 +12,7 @@ from graphgen_neo4j.generate.config import TASK_ATOMIC, TASK_MULTI_HOP, TASK_QUE
 from graphgen_neo4j.generate.stage import generate
 from graphgen_neo4j.generate.units import qa_id
 from graphgen_neo4j.llm import LLMClient
+from graphgen_neo4j.llm.budgets import max_tokens_for
 from graphgen_neo4j.testing.scripts import message_text
 
 from .conftest import ENTITIES, PARTITION_RUN, RELATIONS, make_batches, synthesizer_settings
@@ -80,6 +81,20 @@ async def test_every_mode_end_to_end(graph, rice, synthesizer, server) -> None:
     assert links["n"] == 10 and {"aggregated", "multi_hop", f"atomic:{ids['Pi9->Magnaporthe oryzae']}"} <= set(links["units"])
     record = graph.query("MATCH (r:Run {id: 'gen-1'}) RETURN r.status AS status, r.command AS command, r.generate_qa AS qa")[0]
     assert record == {"status": "completed", "command": "generate", "qa": 10}
+
+
+async def test_each_request_may_write_about_as_much_as_its_material(graph, rice, synthesizer, server) -> None:
+    """max_tokens follows the unit's facts (a rambling small model is cut early), never above the table."""
+    await generate_with(graph, synthesizer, modes=ALL_MODES)
+    budgets = {}
+    for request in server.requests:
+        if request.path.endswith("/completions"):
+            budgets.setdefault(request.task, []).append(request.body["max_tokens"])
+    assert max(budgets[TASK_ATOMIC]) < max_tokens_for(TASK_ATOMIC)  # one relation: a short reply
+    assert max(budgets[TASK_REWRITE]) < max_tokens_for(TASK_REWRITE)
+    for task, sizes in budgets.items():
+        assert all(256 < size <= max_tokens_for(task) for size in sizes), (task, sizes)
+    assert len(set(budgets[TASK_ATOMIC])) > 1  # more material, more room
 
 
 async def test_the_prompt_language_follows_the_material(graph, build_graph, synthesizer, server) -> None:
