@@ -31,6 +31,7 @@ METHOD_PARAMS: dict[str, tuple[str, ...]] = {
     "triple": ("seed",),
     "quintuple": ("seed",),
 }
+_ANCHORS_NEEDED = "anchor_type (an entity type, e.g. disease) or anchor_ids (entity ids or names)"
 _UNIT_FIELDS = ("method", "max_units_per_community", "min_units_per_community", "max_tokens_per_community",
                 "unit_sampling", "max_size", "use_lcc", "max_iterations", "anchor_type", "anchor_ids")
 
@@ -43,6 +44,8 @@ def method_values(method: str, params: dict[str, Any]) -> dict[str, Any]:
         if key not in allowed:
             raise ConfigError(f"partition.method_params: unknown key {key!r} for method {method!r}; "
                               f"allowed keys: {', '.join(allowed)}")
+    if method == "anchor_bfs" and not params.get("anchor_type") and not params.get("anchor_ids"):
+        raise ConfigError(f"partition.method_params: method anchor_bfs needs {_ANCHORS_NEEDED}")
     values = dict(params)
     if "random_seed" in values:
         values["seed"] = values.pop("random_seed")
@@ -85,8 +88,7 @@ class PartitionConfig(Traversal):
     def _anchors_named(self) -> PartitionConfig:
         if self.method == "anchor_bfs":
             if not any(t.strip() for t in self.anchor_type) and not self.anchor_ids:
-                raise ValueError("method anchor_bfs needs method_params.anchor_type (an entity type, e.g. disease) "
-                                 "or method_params.anchor_ids")
+                raise ValueError(f"method anchor_bfs needs {_ANCHORS_NEEDED}")
         return self
 
     def semantic_hash(self) -> str:

@@ -65,7 +65,7 @@ def test_an_anchor_type_that_matches_nothing_names_the_types_present(graph, make
 
 
 def test_anchor_bfs_without_anchors_is_a_config_error():
-    with pytest.raises(ValueError, match="anchor_bfs needs method_params.anchor_type"):
+    with pytest.raises(ValueError, match="anchor_bfs needs anchor_type"):
         PartitionConfig(method="anchor_bfs")
 
 
