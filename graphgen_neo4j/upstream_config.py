@@ -94,7 +94,7 @@ def translate(data: dict[str, Any], source: str = "config") -> dict[str, Any]:
     if "judge" not in ops and "true_false" not in modes:
         ours["judge.skip"] = True  # upstream's DAG without judge: relations get no loss
     if problems:
-        lines = "\n".join(f"  {p}" for p in problems)
+        lines = ";\n".join(f"  {p}" for p in problems)  # the CLI shows it on one line: the ; keeps keys apart
         raise ConfigError(f"{source}: upstream-format config: {len(problems)} setting(s) not supported here:\n{lines}")
     return _merge({k: v for k, v in data.items() if k not in ("global_params", "nodes")}, ours, source)
 
