@@ -23,7 +23,7 @@ Then the other methods (``--methods``, default ``ece,bfs,dfs,community``; ``--no
 skips the three runs above), each in its own process, writes included, ``--repeat`` rounds,
 reported by the median: ece (max_units_per_community 10, max_tokens_per_community 10240,
 max_loss), bfs and dfs (max_units_per_community 10), community (max_size 20, at most 20
-label propagation rounds in Neo4j).
+label propagation rounds in Neo4j); ``--methods triple,quintuple`` times those two too.
 """
 
 from __future__ import annotations
@@ -108,6 +108,8 @@ METHOD_CONFIGS = {
     "bfs": PartitionConfig(method="bfs", max_units_per_community=10),
     "dfs": PartitionConfig(method="dfs", max_units_per_community=10),
     "community": PartitionConfig(method="community", max_size=20, max_iterations=20),
+    "triple": PartitionConfig(method="triple"),
+    "quintuple": PartitionConfig(method="quintuple"),
 }
 
 

@@ -24,7 +24,7 @@ Mode = Literal["atomic", "aggregated", "multi_hop", "cot", "multi_choice", "mult
 QAForm = Literal["atomic", "aggregated", "multi_hop", "cot", "multi_choice", "multi_answer", "fill_in_blank", "true_false", "open"]  # upstream's qa_form; "open" is aggregated
 ExportFormat = Literal["alpaca", "sharegpt", "messages", "prompt-completion"]  # named after what loads them
 Unjudged = Literal["judge", "keep", "drop"]  # filter.min_faithfulness: what happens to a QA with no faithfulness yet
-PartitionMethod = Literal["traverse", "ece", "bfs", "dfs", "community"]
+PartitionMethod = Literal["traverse", "ece", "bfs", "dfs", "community", "anchor_bfs", "triple", "quintuple"]
 UnitSampling = Literal["max_loss", "min_loss", "random"]
 
 DATA_TYPES: tuple[DataType, ...] = get_args(DataType)

@@ -2,7 +2,8 @@
 
 It accepts upstream GraphGen's keys as they are — ``data_type``, ``input_file``,
 ``tokenizer``, ``quiz_samples``, ``re_judge``, ``web_search``, ``traverse_strategy``, ``partition``
-— so an upstream user's file runs unchanged, plus our own sections (``chunking``,
+— so an upstream user's file runs unchanged (upstream's 2026 ``global_params`` + ``nodes`` format
+is translated by ``upstream_config``), plus our own sections (``chunking``,
 ``generation``, ``output``, ``judge``, ``llm``, ``neo4j``). Every key is checked: an
 unknown key or a bad value is a ``ConfigError`` naming the key, the value and what is
 allowed.
@@ -41,6 +42,7 @@ from graphgen_neo4j.choices import (
     parse_mode,
 )
 from graphgen_neo4j.errors import ConfigError
+from graphgen_neo4j.upstream_config import is_upstream_dag, translate
 
 __all__ = ["ExportFormat", "PipelineConfig", "apply_overrides", "load_config", "neo4j_env", "parse_config"]
 
@@ -363,6 +365,8 @@ def parse_config(data: Any, *, source: str = "config", base_dir: Path | None = N
     """Validate a config mapping; errors name the key, the value and what is allowed."""
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a mapping of keys at the top level, got {type(data).__name__}")
+    if is_upstream_dag(data):  # upstream's 2026 format
+        data = translate(data, source)
     try:
         config = PipelineConfig.model_validate(data)
     except ValidationError as exc:

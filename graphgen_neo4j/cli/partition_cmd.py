@@ -51,9 +51,11 @@ def partition_command(
         None, "--loss-strategy", help="only_edge: order by relation loss; both: plus its entities' losses."),
     seed: int | None = typer.Option(None, "--seed", help="Seed of --edge-sampling random (and of every random order)."),
     method: PartitionMethod | None = typer.Option(
-        None, "--method", help="traverse (default), ece, bfs, dfs or community (docs/partition.md)."),
+        None, "--method", help="traverse (default), ece, bfs, dfs, community, anchor_bfs, triple or quintuple "
+                               "(docs/partition.md)."),
     max_units: int | None = typer.Option(
-        None, "--max-units-per-community", min=1, help="ece, bfs, dfs: entities + relations per batch (default 10)."),
+        None, "--max-units-per-community", min=1,
+        help="ece, bfs, dfs, anchor_bfs: entities + relations per batch (default 10)."),
     min_units: int | None = typer.Option(
         None, "--min-units-per-community", min=1, help="ece: smaller communities are dropped (default 1)."),
     max_community_tokens: int | None = typer.Option(
@@ -66,6 +68,8 @@ def partition_command(
         None, "--use-lcc/--all-components", help="community: only the largest connected component."),
     max_iterations: int | None = typer.Option(
         None, "--max-iterations", min=1, help="community: label propagation rounds at most (default 20)."),
+    anchor_type: list[str] | None = typer.Option(
+        None, "--anchor-type", help="anchor_bfs: seed only entities whose type contains this (any case; repeatable)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be cut; write nothing."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
@@ -84,7 +88,7 @@ def partition_command(
     method_params = {
         "max_units_per_community": max_units, "min_units_per_community": min_units,
         "max_tokens_per_community": max_community_tokens, "unit_sampling": unit_sampling, "max_size": max_size,
-        "use_lcc": use_lcc, "max_iterations": max_iterations,
+        "use_lcc": use_lcc, "max_iterations": max_iterations, "anchor_type": anchor_type or None,
     }
     context = load_context(config_file, {**{f"traverse_strategy.{k}": v for k, v in flags.items()},
                                          "partition.method": method,
@@ -134,7 +138,9 @@ def print_report(report: PartitionReport) -> None:
     summary.add_row("seconds", f"{report.seconds:.1f}")
     console.print(summary)
     if report.units_dropped:
-        console.print(f"units dropped (communities below min_units_per_community): {report.units_dropped}")
+        why = ("communities below min_units_per_community" if report.method == "ece"
+               else "reached by no anchor" if report.method == "anchor_bfs" else "not in any batch")
+        console.print(f"units dropped ({why}): {report.units_dropped}")
     if report.communities is not None:
         console.print(f"communities found: {report.communities}")
     console.print(f"{'seed order' if report.method == 'traverse' else 'method'}: {report.order}", highlight=False)

@@ -10,7 +10,7 @@ import hashlib
 import json
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from graphgen_neo4j.choices import PartitionMethod, UnitSampling
 from graphgen_neo4j.config import Traversal
@@ -27,9 +27,13 @@ METHOD_PARAMS: dict[str, tuple[str, ...]] = {
     "bfs": ("max_units_per_community", "seed"),
     "dfs": ("max_units_per_community", "seed"),
     "community": ("max_size", "use_lcc", "random_seed", "seed", "max_iterations"),
+    "anchor_bfs": ("anchor_type", "anchor_ids", "max_units_per_community", "seed"),
+    "triple": ("seed",),
+    "quintuple": ("seed",),
 }
+_ANCHORS_NEEDED = "anchor_type (an entity type, e.g. disease) or anchor_ids (entity ids or names)"
 _UNIT_FIELDS = ("method", "max_units_per_community", "min_units_per_community", "max_tokens_per_community",
-                "unit_sampling", "max_size", "use_lcc", "max_iterations")
+                "unit_sampling", "max_size", "use_lcc", "max_iterations", "anchor_type", "anchor_ids")
 
 
 def method_values(method: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -40,6 +44,8 @@ def method_values(method: str, params: dict[str, Any]) -> dict[str, Any]:
         if key not in allowed:
             raise ConfigError(f"partition.method_params: unknown key {key!r} for method {method!r}; "
                               f"allowed keys: {', '.join(allowed)}")
+    if method == "anchor_bfs" and not params.get("anchor_type") and not params.get("anchor_ids"):
+        raise ConfigError(f"partition.method_params: method anchor_bfs needs {_ANCHORS_NEEDED}")
     values = dict(params)
     if "random_seed" in values:
         values["seed"] = values.pop("random_seed")
@@ -54,7 +60,8 @@ class PartitionConfig(Traversal):
     wave_size: int = Field(4000, ge=1, description="seeds cut per wave (speed and memory only; "
                            "the batches do not depend on it)")
     # -- upstream's newer partitioners (partition.method / method_params) ------------------------
-    method: PartitionMethod = Field("traverse", description="traverse, ece, bfs, dfs or community")
+    method: PartitionMethod = Field("traverse", description="traverse, ece, bfs, dfs, community, anchor_bfs, "
+                                    "triple or quintuple")
     max_units_per_community: int = Field(10, ge=1, description="ece, bfs, dfs: entities + relations per batch")
     min_units_per_community: int = Field(1, ge=1, description="ece: a smaller community is dropped (its units "
                                          "stay used, as upstream)")
@@ -65,6 +72,24 @@ class PartitionConfig(Traversal):
     max_size: int = Field(20, ge=1, description="community: entities per batch (larger communities are split)")
     use_lcc: bool = Field(False, description="community: only the largest connected component")
     max_iterations: int = Field(20, ge=1, description="community: label propagation rounds at most")
+    anchor_type: list[str] = Field(default_factory=list, description="anchor_bfs: seeds are the entities whose type "
+                                   "contains one of these (any case), e.g. disease")
+    anchor_ids: list[str] = Field(default_factory=list, description="anchor_bfs: seeds are these entities "
+                                  "(ids or names; instead of anchor_type)")
+
+    @field_validator("anchor_type", "anchor_ids", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        if value is None:
+            return []
+        return [value] if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _anchors_named(self) -> PartitionConfig:
+        if self.method == "anchor_bfs":
+            if not any(t.strip() for t in self.anchor_type) and not self.anchor_ids:
+                raise ValueError(f"method anchor_bfs needs {_ANCHORS_NEEDED}")
+        return self
 
     def semantic_hash(self) -> str:
         """Hash of the settings that decide the batches (not ``wave_size``, nor a setting its method ignores)."""
@@ -99,7 +124,8 @@ class PartitionReport(BaseModel):
     tokens_total: int = 0
     tokens_max: int = 0
     token_counts_refreshed: int = 0  # items whose description was (re)tokenized
-    units_dropped: int = 0  # ece: units of communities below min_units_per_community
+    units_dropped: int = 0  # units in no batch: ece's communities below min_units_per_community; anchor_bfs's
+    # units no anchor reached; triple / quintuple: quintuple's unpaired relations, self-relations
     communities: int | None = None  # community: communities found (before splitting by max_size)
     notes: list[str] = Field(default_factory=list)
     seconds: float = 0.0

@@ -1,4 +1,5 @@
-"""The ece, bfs, dfs and community partitioners on Neo4j (``partition.method``; traverse is ``stage``).
+"""The ece, bfs, dfs, community, anchor_bfs, triple and quintuple partitioners on Neo4j
+(``partition.method``; traverse is ``stage``).
 
 One Cypher scan (unit_graph.cypher) reads the usable graph as bare numbers and ids; the
 cut runs in Python (``units``), deterministically — for ``community`` the label
@@ -35,6 +36,7 @@ from graphgen_neo4j.partition.units import (
     label_propagation,
     split_communities,
 )
+from graphgen_neo4j.partition.walks import anchor_units, cut_anchor_bfs, cut_quintuple, cut_triple
 from graphgen_neo4j.partition.writer import BatchWriter
 from graphgen_neo4j.progress import NullProgress, Progress
 
@@ -43,7 +45,7 @@ TASK_ROUNDS = "partition: label propagation rounds"
 _CHUNK = 10_000  # entities per label propagation query
 
 CUTTERS: dict[str, Callable[[UnitGraph, PartitionConfig], Communities]] = {
-    "ece": cut_ece, "bfs": cut_bfs, "dfs": cut_dfs,
+    "ece": cut_ece, "bfs": cut_bfs, "dfs": cut_dfs, "triple": cut_triple, "quintuple": cut_quintuple,
 }
 
 
@@ -66,9 +68,19 @@ def partition_units(*, graph: Graph, config: PartitionConfig, run_id: str, progr
     progress.start(TASK_UNITS, total=units.units)
     if config.method == "community":
         members = _communities(graph, units, config, run_id, dry_run, report, progress)
+    elif config.method == "anchor_bfs":
+        row = graph.read_row("partition/entity_types") or {}
+        anchors = anchor_units(row.get("ids") or [], row.get("names") or [], row.get("types") or [], config)
+        cut = cut_anchor_bfs(units, config, anchors)
+        members, report.units_dropped = cut.members, cut.dropped
+        report.notes.append(f"anchor_bfs: {len(anchors)} anchors; {cut.dropped} units no anchor reached are in "
+                            "no batch")
     else:
         cut = CUTTERS[config.method](units, config)
         members, report.units_dropped = cut.members, cut.dropped
+        if config.method in ("triple", "quintuple") and cut.dropped:
+            report.notes.append(f"{config.method}: {cut.dropped} units are in no batch (isolated entities"
+                                + (", relations left unpaired, self-relations)" if config.method == "quintuple" else ")"))
     report.order = describe_method(config)
     rows = [_row(units, run_id, config, index, community) for index, community in enumerate(members)]
     if [r["id"] for r in rows[:len(stored)]] != stored:
@@ -98,6 +110,15 @@ def describe_method(config: PartitionConfig) -> str:
         walk = "breadth-first" if config.method == "bfs" else "depth-first (one relation from each entity)"
         return (f"{config.method}: entities and relations in random order (seed {config.seed}), grown {walk} "
                 f"to {config.max_units_per_community} units")
+    if config.method == "anchor_bfs":
+        anchors = (f"the entities {', '.join(config.anchor_ids)}" if config.anchor_ids
+                   else f"entities whose type contains {' or '.join(config.anchor_type)}")
+        return (f"anchor_bfs: {anchors} in random order (seed {config.seed}), grown breadth-first to "
+                f"{config.max_units_per_community} units")
+    if config.method in ("triple", "quintuple"):
+        shape = "entity-relation-entity" if config.method == "triple" else "two relations around an entity"
+        return (f"{config.method}: {shape}, in breadth-first order from entities in random order "
+                f"(seed {config.seed})")
     scope = "the largest connected component" if config.use_lcc else "every entity with a relation"
     return (f"community: label propagation over {scope} (seed {config.seed}), "
             f"communities cut into batches of {config.max_size} entities")

@@ -165,22 +165,24 @@ def cut_ece(graph: UnitGraph, config: PartitionConfig) -> Communities:
 
 
 def cut_bfs(graph: UnitGraph, config: PartitionConfig) -> Communities:
-    return _cut_walk(graph, config, depth_first=False)
+    return cut_walk(graph, config, depth_first=False)
 
 
 def cut_dfs(graph: UnitGraph, config: PartitionConfig) -> Communities:
-    return _cut_walk(graph, config, depth_first=True)
+    return cut_walk(graph, config, depth_first=True)
 
 
-def _cut_walk(graph: UnitGraph, config: PartitionConfig, *, depth_first: bool) -> Communities:
+def cut_walk(graph: UnitGraph, config: PartitionConfig, *, depth_first: bool,
+             seeds: list[int] | None = None) -> Communities:
     """Upstream's BFS / DFS partitioners: a unit is used when it is taken off the queue (stack);
     from an entity BFS queues all its unused relations and DFS only the first; from a relation
-    both queue its unused entities."""
+    both queue its unused entities. ``seeds``: only these units start a community (anchor_bfs;
+    default every unit), in the same random order."""
     ranks = _ranks(graph, unit_order_key(graph, "random", config.seed))
     used = bytearray(graph.units)
     out = Communities()
     cap = config.max_units_per_community
-    for seed in sorted(range(graph.units), key=ranks.__getitem__):
+    for seed in sorted(range(graph.units) if seeds is None else seeds, key=ranks.__getitem__):
         if used[seed]:
             continue
         community: list[int] = []

@@ -13,7 +13,8 @@ model finds — is an assumption, stated in the output:
 
 The call formulas follow the stages: extraction is 1 call per chunk plus up to
 ``max_gleaning`` gleaning calls; quiz 1 call per quizzed item; judge ``2 × quiz_samples``
-calls per item; partition none (whatever its method: traverse, ece, bfs, dfs, community);
+calls per item; partition none (whatever its method: traverse, ece, bfs, dfs, community, anchor_bfs,
+triple, quintuple — anchor_bfs and quintuple leave some relations in no batch: their figures are upper bounds);
 generation 2 calls per aggregated batch, 1 per multi-hop batch and 1 per atomic relation,
 after the cap and mix (the relations per batch assumed by method: ``relations_per_batch``);
 with ``filter.min_faithfulness`` (and ``unjudged: judge``), 1 faithfulness call per QA.
@@ -177,8 +178,10 @@ def relations_per_batch(config: PipelineConfig) -> float:
         unit_tokens = (DESCRIPTION_TOKENS + 25 * DEFAULT_ENTITIES_PER_RELATION) / units_per_relation
         units = min(partition.max_units_per_community, partition.max_tokens_per_community / unit_tokens)
         return max(1.0, units / units_per_relation)
-    if partition.method in ("bfs", "dfs"):
+    if partition.method in ("bfs", "dfs", "anchor_bfs"):  # anchor_bfs: as bfs, where anchors reach
         return max(1.0, partition.max_units_per_community / units_per_relation)
+    if partition.method in ("triple", "quintuple"):
+        return 1.0 if partition.method == "triple" else 2.0
     if partition.method == "community":
         return max(1.0, partition.max_size * 0.75)  # relations inside a piece of max_size entities
     if partition.expand_method == "max_width":

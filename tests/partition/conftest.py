@@ -37,7 +37,7 @@ def make_graph(build_graph):
     """``make_graph(relations, entities)``:
 
     relations: (source, target, loss[, {strength, excluded, tokens}]) — loss may be None;
-    entities:  names, or (name, {loss, excluded, tokens}) — endpoints are added as needed.
+    entities:  names, or (name, {loss, excluded, tokens, type}) — endpoints are added as needed (type THING).
     Entities have 10-token descriptions and relations 20-token ones unless ``tokens`` says otherwise.
     """
 
@@ -52,7 +52,7 @@ def make_graph(build_graph):
         entity_rows = []
         for name, extra in specs.items():
             props = {k: v for k, v in extra.items() if k in ("loss", "excluded")}
-            entity_rows.append((name, "THING", text_of(extra.get("tokens", ENTITY_TOKENS)), props))
+            entity_rows.append((name, extra.get("type", "THING"), text_of(extra.get("tokens", ENTITY_TOKENS)), props))
         relation_rows = []
         for relation in relations:
             source, target, loss = relation[:3]
@@ -63,7 +63,8 @@ def make_graph(build_graph):
             relation_rows.append((source, target, text_of(extra.get("tokens", RELATION_TOKENS)), props))
         ids = build_graph(entity_rows, relation_rows)
         ref_entities = [
-            Entity(ids[name], extra.get("tokens", ENTITY_TOKENS), extra.get("loss"), extra.get("excluded", False))
+            Entity(ids[name], extra.get("tokens", ENTITY_TOKENS), extra.get("loss"), extra.get("excluded", False),
+                   extra.get("type", "THING"))
             for name, extra in specs.items()
         ]
         ref_relations = []

@@ -20,6 +20,7 @@ class Entity:
     tokens: int
     loss: float | None = None
     excluded: bool = False
+    type: str = "THING"
 
 
 @dataclass

@@ -189,3 +189,79 @@ def reference_community(entities: list[Entity], relations: list[Relation],
             inside = sorted(r.id for r in g.rels.values() if r.source in piece and r.target in piece)
             out.append(g.batch([("n", e) for e in piece] + [("e", r) for r in inside]))
     return out
+
+
+# -- anchor_bfs, triple, quintuple (upstream's AnchorBFS / Triple / Quintuple partitioners) --------
+
+
+def reference_anchor_bfs(entities: list[Entity], relations: list[Relation],
+                         config: PartitionConfig) -> list[UnitBatch]:
+    """BFS as reference_walk, but only entities whose type contains an anchor_type (any case) seed."""
+    g = _Graph(entities, relations)
+    needles = [t.lower() for t in config.anchor_type]
+    anchors = [("n", e.id) for e in g.ents.values() if any(n in e.type.lower() for n in needles)]
+    used: set[tuple[str, str]] = set()
+    out = []
+    for seed in _sorted(g, anchors, "random", config.seed):
+        if seed in used:
+            continue
+        community: list[tuple[str, str]] = []
+        todo = [seed]
+        while todo and len(community) < config.max_units_per_community:
+            unit = todo.pop(0)
+            if unit in used:
+                continue
+            used.add(unit)
+            community.append(unit)
+            todo.extend(u for u in _sorted(g, g.neighbours(unit), "random", config.seed) if u not in used)
+        out.append(g.batch(community))
+    return out
+
+
+def _bfs_centres(g: _Graph, seed: int):
+    """(entity, its relations in random order) in BFS order over the components, like upstream's loop."""
+    visited: set[str] = set()
+    for start in _sorted(g, [("n", e) for e in g.ents], "random", seed):
+        if start[1] in visited:
+            continue
+        visited.add(start[1])
+        queue = [start[1]]
+        while queue:
+            u = queue.pop(0)
+            rels = [r for _, r in _sorted(g, [("e", r) for r in g.adj[u]], "random", seed)]
+            yield u, rels
+            for r in rels:
+                rel = g.rels[r]
+                v = rel.target if rel.source == u else rel.source
+                if v not in visited:
+                    visited.add(v)
+                    queue.append(v)
+
+
+def reference_triple(entities: list[Entity], relations: list[Relation], config: PartitionConfig) -> list[UnitBatch]:
+    g = _Graph(entities, relations)
+    used: set[str] = set()
+    out = []
+    for _u, rels in _bfs_centres(g, config.seed):
+        for r in rels:
+            if r not in used:
+                used.add(r)
+                rel = g.rels[r]
+                out.append(g.batch([("e", r)] + [("n", e) for e in dict.fromkeys((rel.source, rel.target))]))
+    return out
+
+
+def reference_quintuple(entities: list[Entity], relations: list[Relation],
+                        config: PartitionConfig) -> list[UnitBatch]:
+    g = _Graph(entities, relations)
+    used: set[str] = set()
+    out = []
+    for u, rels in _bfs_centres(g, config.seed):
+        free = [r for r in rels if r not in used and g.rels[r].source != g.rels[r].target]
+        for i in range(0, len(free) - 1, 2):
+            a, b = g.rels[free[i]], g.rels[free[i + 1]]
+            used.update((a.id, b.id))
+            v1 = a.target if a.source == u else a.source
+            v2 = b.target if b.source == u else b.source
+            out.append(g.batch([("e", a.id), ("e", b.id)] + [("n", e) for e in dict.fromkeys((v1, u, v2))]))
+    return out

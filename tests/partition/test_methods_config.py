@@ -61,8 +61,12 @@ def test_a_method_hash_covers_only_its_own_settings():
 
 @pytest.mark.parametrize("section, message", [
     ({"method": "louvain"},
-     "partition.method: 'louvain' is not allowed; allowed values: 'traverse', 'ece', 'bfs', 'dfs' or 'community'"),
-    ({"method": "anchor_bfs"}, "partition.method: 'anchor_bfs' is not allowed"),
+     "partition.method: 'louvain' is not allowed; allowed values: 'traverse', 'ece', 'bfs', 'dfs', 'community', "
+     "'anchor_bfs', 'triple' or 'quintuple'"),
+    ({"method": "anchor_bfs"}, "partition.method_params: method anchor_bfs needs anchor_type (an entity type, "
+                               "e.g. disease) or anchor_ids (entity ids or names)"),
+    ({"method": "triple", "method_params": {"max_units_per_community": 3}},
+     "unknown key 'max_units_per_community' for method 'triple'; allowed keys: seed"),
     ({"method": "ece", "method_params": {"max_size": 3}},
      "partition.method_params: unknown key 'max_size' for method 'ece'; allowed keys: max_units_per_community"),
     ({"method": "ece", "method_params": {"unit_sampling": "worst"}},
@@ -84,6 +88,7 @@ def test_method_params_may_be_empty():
 @pytest.mark.parametrize("method, params", [
     ("traverse", {}), ("ece", {"max_units_per_community": 20}), ("bfs", {"max_units_per_community": 3}),
     ("dfs", {"max_units_per_community": 30}), ("community", {"max_size": 8}),
+    ("anchor_bfs", {"anchor_type": "disease", "max_units_per_community": 9}), ("triple", {}), ("quintuple", {}),
 ])
 def test_estimate_sizes_batches_by_method(tmp_path, method, params):
     from graphgen_neo4j.runs.estimate import estimate, relations_per_batch
@@ -109,3 +114,6 @@ def test_estimate_relations_per_batch_follows_the_caps():
     assert per("ece", max_units_per_community=50, max_tokens_per_community=100) < per("ece",
                                                                                         max_units_per_community=50)
     assert per("community", max_size=4) < per("community", max_size=40)
+    assert per("triple") == 1.0 and per("quintuple") == 2.0
+    assert per("anchor_bfs", anchor_type="x", max_units_per_community=3) < per("anchor_bfs", anchor_type="x",
+                                                                               max_units_per_community=30)
