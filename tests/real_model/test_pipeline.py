@@ -12,13 +12,16 @@ docs/real-models.md for the whole table):
 * the judge's losses come from real log-probabilities: at least half of the relations
   get one, and they are not all the same value (measured: every relation judged,
   losses spread over 0.05–1.4);
-* every QA mode (atomic, aggregated, multi-hop) yields at least one QA; then, on a
-  community partition, each question style (cot, multi_choice, multi_answer,
-  fill_in_blank, true_false) yields at least one;
-* then ``generate`` with the question styles, two units each (``--max-qa 10``): cot,
-  multi_choice, multi_answer and fill_in_blank yield at least one QA each from the model,
-  true_false one from the quiz's statements without a call;
-* a second run makes no request at all (the response cache and the graph's progress).
+* every QA mode (atomic, aggregated, multi-hop) yields at least one QA;
+* a second run makes no request at all (the response cache and the graph's progress);
+* the other four readers (HTML, CSV, Parquet, a saved Hugging Face dataset) feed one short
+  document each to the model's extraction (``ingest``, no gleaning): at least 3 of 4 parse;
+* every partitioner cuts the model's graph (community, ece, bfs, triple, dfs, quintuple,
+  anchor_bfs on its commonest entity type), and ``generate`` with a question style on
+  each, two units per style: cot, multi_choice, multi_answer and fill_in_blank yield at
+  least one QA each from the model, true_false from the quiz's statements without a call;
+* ``report --qa-judge-sample 2``: the model judges the faithfulness of at least one QA,
+  stored on it.
 
 The run takes several minutes (the model writes ~10 tokens/s); the CI budget allows it.
 """
@@ -110,13 +113,43 @@ def run(config: Path) -> dict[str, Any]:
     return json.loads(result.output[result.output.index("{"):])
 
 
-STYLES = ["cot", "multi_choice", "multi_answer", "fill_in_blank", "true_false"]
+# Each partitioner feeds a question style it suits (upstream: community for cot, single
+# relations for a blank); true_false is written from the quiz's statements without a call,
+# so the partitioners that feed it cost no model time.
+PARTITIONS = [("community", ["cot"]), ("ece", ["multi_choice"]), ("bfs", ["multi_answer"]),
+              ("triple", ["fill_in_blank"]), ("dfs", ["true_false"]), ("quintuple", ["true_false"]),
+              ("anchor_bfs", ["true_false"])]
+STYLES = list(dict.fromkeys(mode for _, modes in PARTITIONS for mode in modes))
+
+# One short document per remaining reader, naming entities the corpus has, ingested into the same graph.
+MORE_INPUTS = {
+    "html": "Exobasidium vexans is a fungus that infects the young leaves of the tea plant in Assam.",
+    "csv": "Copper fungicides protect the tea plant from tea blister blight.",
+    "parquet": "李冰是战国时期秦国的蜀郡太守，他主持修建了都江堰。",
+    "datasets": "岷江是长江的支流，都江堰位于岷江上。",
+}
 
 
-def generate_styles(config: Path, output: Path) -> dict[str, Any]:
-    args = ["generate", "--config", str(config), "--mode", ",".join(STYLES), "--max-qa", str(2 * len(STYLES)),
-            "--format", "messages", "--output", str(output), "--json"]
-    result = CliRunner().invoke(app, args)
+def write_more_inputs(folder: Path) -> Path:
+    """The four other readers' inputs: an HTML page, a CSV row, a Parquet row and a saved Hugging Face dataset."""
+    import csv
+
+    datasets = pytest.importorskip("datasets")
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    folder.mkdir()
+    (folder / "blight_fungus.html").write_text(
+        f"<html><head><title>Tea notes</title></head><body><h1>Exobasidium vexans</h1><p>{MORE_INPUTS['html']}</p>"
+        "<script>ignored()</script></body></html>", encoding="utf-8")
+    with open(folder / "control.csv", "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([["topic", "content"], ["control", MORE_INPUTS["csv"]]])
+    pq.write_table(pa.table({"content": [MORE_INPUTS["parquet"]], "source": ["notes"]}), folder / "li_bing.parquet")
+    datasets.Dataset.from_dict({"content": [MORE_INPUTS["datasets"]]}).save_to_disk(str(folder / "minjiang"))
+    return folder
+
+
+def invoke(args: list[str]) -> dict[str, Any]:
+    result = CliRunner().invoke(app, [*args, "--json"])
     assert result.exit_code == 0, result.output
     return json.loads(result.output[result.output.index("{"):])
 
@@ -150,10 +183,27 @@ def test_the_whole_pipeline_on_the_embedded_model(graph: Graph, real_env: dict[s
     assert again["ledger"]["totals"]["requests"] == 0, again["ledger"]["totals"]
     assert output.read_text(encoding="utf-8").splitlines() == records
 
-    # The question styles on a community partition (no LLM call; cot is meant for it).
-    cut = CliRunner().invoke(app, ["partition", "--config", str(config), "--method", "community", "--json"])
-    assert cut.exit_code == 0, cut.output
+    # The other readers feed the model too (extraction only: no gleaning, to keep the test short).
+    more = invoke(["ingest", "--config", str(config), "--max-gleaning", "0", str(write_more_inputs(tmp_path / "more"))])
+    assert more["documents"] == len(MORE_INPUTS), more
+    assert more["chunks_extracted"] >= len(MORE_INPUTS) - 1, more  # one unparsable reply of four is tolerated
+    sources = " ".join(row["source"] for row in graph.query("MATCH (d:Document) RETURN d.source_key AS source"))
+    assert all(name in sources for name in ("blight_fungus.html", "control.csv", "li_bing.parquet", "minjiang")), sources
+
+    # Each partitioner on the model's graph, then the question styles on its batches.
+    common_type = graph.query("MATCH (e:Entity) RETURN e.type AS type, count(*) AS n ORDER BY n DESC, type LIMIT 1")[0]["type"]
+    for method, modes in PARTITIONS:
+        anchor = ["--anchor-type", common_type] if method == "anchor_bfs" else []  # anchors: the commonest type
+        cut = invoke(["partition", "--config", str(config), "--method", method, *anchor])
+        assert cut["batches"] > 0, (method, cut)
+        invoke(["generate", "--config", str(config), "--mode", ",".join(modes), "--max-qa", str(2 * len(modes)),
+                "--format", "messages", "--output", str(tmp_path / "output" / f"{method}.jsonl")])
     assert graph.query("MATCH (e:Entity) WHERE e.community_id IS NOT NULL RETURN count(e) AS n")[0]["n"] > 0
-    styles = generate_styles(config, tmp_path / "output" / "styles.jsonl")
     by_mode = {row["mode"]: row["n"] for row in graph.query("MATCH (q:QA) RETURN q.mode AS mode, count(q) AS n")}
-    assert set(STYLES) <= {m for m, n in by_mode.items() if n > 0}, (by_mode, styles)
+    assert set(STYLES) <= {m for m, n in by_mode.items() if n > 0}, by_mode
+
+    # The model judges the faithfulness of two QA; each verdict is stored on its QA.
+    judged_report = invoke(["report", str(output), "--config", str(config), "--qa-judge-sample", "2"])
+    faithfulness = judged_report["qa_faithfulness"]
+    assert faithfulness["judged"] >= 1, faithfulness
+    assert graph.query("MATCH (q:QA) WHERE q.faithfulness IS NOT NULL RETURN count(q) AS n")[0]["n"] == faithfulness["judged"]
