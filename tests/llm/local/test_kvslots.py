@@ -63,5 +63,5 @@ def test_slots_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ValueError, match="GRAPHGEN_LLM_KV_SLOTS='many'"):
         slots_from_env()
     monkeypatch.setenv("GRAPHGEN_LLM_KV_SLOTS", "99")
-    with pytest.raises(ValueError, match="0 \\(off\\) to 16"):
+    with pytest.raises(ValueError, match="0 \\(off\\) to 64"):
         slots_from_env()
