@@ -8,15 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from graphgen_neo4j.llm.local.engine import (
-    find_stop,
-    log_softmax,
-    logprob_entry,
-    shared_prefix,
-    token_text,
-    top_k_indices,
-)
+from graphgen_neo4j.llm.local.decoding import find_stop, log_softmax, logprob_entry, token_text, top_k_indices
 from graphgen_neo4j.llm.local.grammar import inline_refs
+from graphgen_neo4j.llm.local.kvslots import shared_prefix
 
 
 def test_log_softmax_is_a_distribution_and_stable() -> None:
