@@ -32,6 +32,7 @@ import json
 import math
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -47,6 +48,20 @@ MODEL = "graphgen-scripted"
 LLM_STAGES = ("ingest", "quiz", "judge", "generate")
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a live process has used so far; 0.0 where /proc is not there."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def load() -> float:
+    return os.getloadavg()[0]
+
+
 class Server:
     """One scripted server in a child process."""
 
@@ -58,8 +73,12 @@ class Server:
         self.base_url = self.process.stdout.readline().rsplit(" ", 1)[-1].strip()
 
     def kill(self) -> None:
+        self.cpu_at_kill = process_cpu(self.process.pid)
         self.process.kill()
         self.process.wait()
+
+    def cpu(self) -> float:
+        return process_cpu(self.process.pid) if self.process.poll() is None else getattr(self, "cpu_at_kill", 0.0)
 
 
 @contextmanager
@@ -124,7 +143,9 @@ async def requests_round(n: int, latency: float, slots: int, count: int, kill_af
         await asyncio.gather(*(client.complete(messages(-1 - i), stage="warmup", task="judge") for i in range(count * slots)))
         warm = {row.base_url: row.calls for row in ledger.endpoint_rows()}
         victim = (running[-1], kill_after) if kill_after else None
+        servers_cpu, client_cpu, load_before = sum(s.cpu() for s in running), time.process_time(), load()
         result = await drive(client, n, 2 * count * limit, victim)
+        client_cpu, servers_cpu = time.process_time() - client_cpu, sum(s.cpu() for s in running) - servers_cpu
         await client.aclose()
     bench = [row for row in ledger.rows() if row.stage == "bench"]
     assert result["answered"] == n and sum(r.calls for r in bench) == n and not sum(r.failures for r in bench), "lost requests"
@@ -141,7 +162,8 @@ async def requests_round(n: int, latency: float, slots: int, count: int, kill_af
         after_kill = [calls[s.base_url] + warm.get(s.base_url, 0) - result["at_kill"].get(s.base_url, 0) for s in running]
     return {"wall": wall, "overall": n / capacity, "per_endpoint": per_endpoint, "calls": [calls[s.base_url] for s in running],
             "after_kill": after_kill, "killed_after": result["killed_after"],
-            "errors": sum(row.errors for row in ledger.endpoint_rows())}
+            "errors": sum(row.errors for row in ledger.endpoint_rows()),
+            "client_ms": client_cpu / n * 1000, "server_ms": servers_cpu / n * 1000, "load": (load_before + load()) / 2}
 
 
 def part_requests(args: argparse.Namespace) -> None:
@@ -162,6 +184,8 @@ def part_requests(args: argparse.Namespace) -> None:
         calls = [int(statistics.median(r["calls"][i] for r in results)) for i in range(count)]
         print(f"  {label}: wall {med('wall'):.2f} s, {n / med('wall'):.0f} req/s, utilisation overall {med('overall'):.3f}"
               f" of ideal; lost requests 0; endpoint errors {int(med('errors'))}")
+        print(f"    CPU per request: client {med('client_ms'):.2f} ms, servers {med('server_ms'):.2f} ms (all {count}); "
+              f"load average {min(r['load'] for r in results):.1f}–{max(r['load'] for r in results):.1f}")
         print("    per endpoint: " + ", ".join(f"#{i + 1} {u:.3f} ({c} replies)" for i, (u, c) in enumerate(zip(per, calls))))
         if kill_after:
             after = [int(statistics.median(r["after_kill"][i] for r in results)) for i in range(count)]
@@ -223,20 +247,26 @@ def last_run_timings() -> dict[str, float]:
     return {name: float(entry.get("seconds", 0.0)) for name, entry in timings.items()}
 
 
-def one_run(workdir: Path, urls: list[str], slots: int) -> dict:
+def one_run(workdir: Path, running: list[Server], slots: int) -> dict:
     wipe_graph()
+    urls = [s.base_url for s in running]
     env = {**os.environ, "SYNTHESIZER_BASE_URL": ",".join(urls), "SYNTHESIZER_MODEL": MODEL,
            "TRAINEE_BASE_URL": ",".join(urls), "TRAINEE_MODEL": MODEL, "SYNTHESIZER_API_KEY": "", "TRAINEE_API_KEY": ""}
     for key in ("SYNTHESIZER_MAX_CONCURRENCY", "TRAINEE_MAX_CONCURRENCY", "SYNTHESIZER_TIMEOUT", "TRAINEE_TIMEOUT"):
         env.pop(key, None)
-    began = time.perf_counter()
+    began, children, load_before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN), load()
+    servers_cpu = sum(s.cpu() for s in running)
     done = subprocess.run([sys.executable, "-m", "graphgen_neo4j", "run", "--config", str(workdir / "config.yaml"),
                            "--overwrite"], env=env, cwd=workdir, capture_output=True, text=True)
     wall = time.perf_counter() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    client_cpu = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
+    servers_cpu = sum(s.cpu() for s in running) - servers_cpu
     if done.returncode != 0:
         raise SystemExit(f"run failed ({done.returncode}): {done.stderr.strip().splitlines()[-1:]}")
     stages = last_run_timings()
-    return {"wall": wall, "llm": sum(stages.get(s, 0.0) for s in LLM_STAGES), "stages": stages}
+    return {"wall": wall, "llm": sum(stages.get(s, 0.0) for s in LLM_STAGES), "stages": stages,
+            "client_cpu": client_cpu, "servers_cpu": servers_cpu, "load": (load_before + load()) / 2}
 
 
 def part_run(args: argparse.Namespace) -> None:
@@ -252,12 +282,15 @@ def part_run(args: argparse.Namespace) -> None:
         for _ in range(args.rounds):
             for count in (1, args.endpoints):
                 with servers(count, latency, slots) as running:
-                    results[count].append(one_run(workdir, [s.base_url for s in running], slots))
+                    results[count].append(one_run(workdir, running, slots))
     for count, runs in results.items():
         stages = {s: statistics.median(r["stages"].get(s, 0.0) for r in runs) for s in runs[0]["stages"]}
         shown = ", ".join(f"{s} {v:.1f}" for s, v in stages.items())
         print(f"  {count} server(s): wall {statistics.median(r['wall'] for r in runs):.1f} s; "
               f"LLM stages {statistics.median(r['llm'] for r in runs):.1f} s ({shown})")
+        print(f"    CPU: the run process {statistics.median(r['client_cpu'] for r in runs):.1f} s, the servers "
+              f"{statistics.median(r['servers_cpu'] for r in runs):.1f} s; load average "
+              f"{statistics.median(r['load'] for r in runs):.1f}")
     one, many = results[1], results[args.endpoints]
     wall_ratio = statistics.median(r["wall"] for r in one) / statistics.median(r["wall"] for r in many)
     llm_ratio = statistics.median(r["llm"] for r in one) / statistics.median(r["llm"] for r in many)

@@ -1,138 +1,164 @@
-"""Benchmark: how the Neo4j store grows with chunks, entities and relations (for sizing a server).
+"""Benchmark: how the Neo4j store grows with chunks, entities and relations, written through ingest's writer.
 
-    NEO4J_URI=bolt://127.0.0.1:7705 NEO4J_PASSWORD=… GRAPHGEN_NEO4J_DIR=.neo4j \\
-        python bench/neo4j_sizing.py --wipe [--rounds 3] [--chunks 2000] [--entities 10000] [--relations 20000]
+    cd WT && set -a && . ./.env && set +a
+    python bench/neo4j_sizing.py --fresh-store [--sizes 5000,20000,50000] [--chunk-chars 4000] [--heap 1g --pagecache 256m]
 
-Needs the local server (``graphgen-neo4j neo4j start``): the store is measured on disk, in
-``$GRAPHGEN_NEO4J_DIR/data/databases/neo4j`` (record stores, strings, arrays and the
-indexes of ``cypher/schema.cypher``) after a checkpoint; the transaction logs are reported
-apart (they are rotated and pruned, and never read into the page cache).
+Needs the local server of ``.env`` (``graphgen-neo4j neo4j start``): it WIPES that database
+(``--fresh-store``: deletes its store files, so that the figures start from an empty store —
+a wiped store keeps its files at their old size and reuses the space) and RESTARTS the server
+after each phase, with ``db.store.files.preallocate=false`` so that files grow as records are
+written, not in steps of tens of MiB; Community has no ``db.checkpoint()``, and the record
+files only reach the disk at a checkpoint (a clean shutdown makes one). The usual
+configuration is restored at the end.
 
-Each round adds one block in three phases and measures the store after each, so every
-byte is charged to what was added:
+The graph grows to each size in turn (N entities, 3N relations), in two phases per step,
+both through ``ingest.writer.GraphWriter`` exactly as ``ingest`` writes (``cypher/ingest/*``):
 
-1. chunks: ``:Document`` (one per 10 chunks, with its full text) and ``:Chunk`` nodes
-   (``--chunk-chars`` of text each: a 1,024-token chunk is ~4,000 English characters or
-   ~1,500 Chinese ones, ~4.5 KB in UTF-8), ``HAS_CHUNK``;
-2. entities: ``:Entity`` with name, type, votes, a description and two per-chunk
-   descriptions, one ``:Alias`` and ``ALIAS_OF`` each (a quarter with a second alias),
-   and three ``MENTIONS`` from chunks with the chunk's name, type and description;
-3. relations: ``RELATED`` with everything extraction and assessment leave on it
-   (description, descriptions, keywords, two chunks of evidence, four quiz statements,
-   labels, sources, loss) and one ``:Judgement`` node per relation.
+1. documents and chunks: N/5 chunks of ``--chunk-chars`` characters (a 1,024-token chunk is
+   ~4,000 English characters; Chinese ~1,500, ~4.5 KB in UTF-8), 10 chunks per document
+   (the document holds its full text again);
+2. extraction results: per chunk 5 new entities (name, type, description, an alias for
+   one in four) and 2 mentions of earlier ones, and 15 relations (description, keywords,
+   strength) each with a new entity at one end — so N entities and 3N relations in all,
+   with their mentions, aliases and per-chunk evidence.
 
-The shapes follow docs/data-model.md; the text is made up (Latin letters). Figures: bytes
-per chunk, entity and relation (the median of the rounds; round 1 may reuse space freed by
-an earlier wipe, which is why rounds are repeated), and the store size of a graph of a
-given size as their sum.
+After each phase the store on disk (``$GRAPHGEN_NEO4J_DIR/data/databases/neo4j``: record
+stores, strings, arrays, the indexes of ``cypher/schema.cypher``) is measured; growth is
+charged to what the phase added. Printed: store bytes per chunk and per entity with its
+three relations (between consecutive sizes, so space an earlier wipe freed is not in it),
+the split of the entity phase by store file, the time per 1,000 upserts (entities +
+relations), and the transaction logs apart (rotated and pruned; never in the page cache).
+Assessment (quiz statements, loss, judgements) and QA come later and are not in these
+figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import random
-import statistics
+import shutil
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from graphgen_neo4j.db.graph import Graph, batched  # noqa: E402
+from graphgen_neo4j.db.local_server import LocalNeo4j  # noqa: E402
+from graphgen_neo4j.ingest.batch import WriterSettings  # noqa: E402
+from graphgen_neo4j.ingest.extract import ChunkExtraction, ExtractedEntity, ExtractedRelation  # noqa: E402
+from graphgen_neo4j.ingest.readers import PreparedChunk, PreparedDocument  # noqa: E402
+from graphgen_neo4j.ingest.writer import GraphWriter  # noqa: E402
 
-LOAD_CHUNKS = """
-UNWIND $docs AS d
-CREATE (doc:Document {id: d.id, sources: [d.source], source_key: d.source, source: d.source, text: d.text,
-                      language: 'en', tokens: d.tokens, chunk_count: size(d.chunks), ingested_at: datetime()})
-WITH doc, d
-UNWIND d.chunks AS c
-CREATE (doc)-[:HAS_CHUNK]->(:Chunk {id: c.id, text: c.text, index: c.index, tokens: c.tokens, language: 'en',
-                                   status: 'extracted', extracted_at: datetime()})
-"""
-LOAD_ENTITIES = """
-UNWIND $rows AS e
-CREATE (n:Entity {id: e.id, name: e.name, type: e.type, type_votes: [e.type + '=3'], description: e.description,
-                  descriptions: e.descriptions, aliases: e.aliases, mention_count: 3})
-WITH n, e
-UNWIND [e.name] + e.aliases AS alias
-CREATE (:Alias {key: toLower(alias), name: alias, source: 'llm'})-[:ALIAS_OF]->(n)
-WITH DISTINCT n, e
-UNWIND e.chunks AS chunk_id
-MATCH (c:Chunk {id: chunk_id})
-CREATE (c)-[:MENTIONS {name: e.name, type: e.type, description: e.descriptions[0]}]->(n)
-"""
-LOAD_RELATIONS = """
-UNWIND $rows AS r
-MATCH (s:Entity {id: r.source}), (t:Entity {id: r.target})
-CREATE (s)-[rel:RELATED {id: r.id, description: r.description, descriptions: r.descriptions, keywords: r.keywords,
-                         strength: 7.0, chunk_ids: r.chunks, evidence_descriptions: r.descriptions,
-                         evidence_keywords: [k IN r.chunks | 'blast|resistance'], evidence_strengths: [7.0, 7.0],
-                         quiz_statements: r.quiz, quiz_labels: [true, true, false, false],
-                         quiz_sources: ['description', 'model', 'model', 'model'], quiz_source_hash: r.hash,
-                         quiz_samples: 2, loss: r.loss, description_tokens: 40}]->(t)
-CREATE (:Judgement {id: 'j-' + r.id, item_id: r.id, trainee: 'trainee-model', loss: r.loss, judged_at: datetime()})
-"""
-CHECKPOINT = False  # Community has no db.checkpoint(): see store_bytes
+NEW_PER_CHUNK, OLD_PER_CHUNK, RELATIONS_PER_CHUNK = 5, 2, 15
+TYPES = ["GENE", "PROTEIN", "VARIETY", "DISEASE", "PATHOGEN", "TRAIT"]
 WORDS = ("rice blast fungus gene leaf root yield drought soil water nitrogen spore resistance protein panicle "
          "infection lesion variety planthopper virus temperature humidity").split()
+# Store files by what they hold, first match wins (the rest: id files, counts, tokens, the schema store).
+KINDS = {"strings": ("propertystore.db.strings",), "arrays": ("propertystore.db.arrays",),
+         "properties": ("propertystore.db",), "nodes": ("nodestore.db",),
+         "relationships": ("relationshipstore.db", "relationshipgroupstore"), "indexes": ("schema/",)}
 
 
-def sentence(rng: random.Random, chars: int) -> str:
+class SizingServer(LocalNeo4j):
+    """The local server with store files grown as written rather than preallocated in large steps."""
+
+    def config_text(self) -> str:
+        return super().config_text() + "db.store.files.preallocate=false\n"
+
+
+def fresh_store(server: LocalNeo4j, password: str) -> None:
+    """Stop the server, delete the database's store and transaction logs, start it: an empty store of its own."""
+    name = os.environ.get("NEO4J_DATABASE", "neo4j")
+    server.stop()
+    for sub in ("databases", "transactions"):
+        shutil.rmtree(server.data_dir / sub / name, ignore_errors=True)
+    server.start(password)
+    with Graph.connect() as graph:
+        graph.init_schema()
+
+
+def words(rng: random.Random, chars: int) -> str:
     out: list[str] = []
     size = 0
     while size < chars:
-        word = rng.choice(WORDS)
-        out.append(word)
-        size += len(word) + 1
+        out.append(rng.choice(WORDS))
+        size += len(out[-1]) + 1
     return " ".join(out)[:chars]
 
 
-def store_bytes(database_dir: Path) -> int:
-    return sum(p.stat().st_size for p in database_dir.rglob("*") if p.is_file())
+def chunk_id(i: int) -> str:
+    return f"chunk-size-{i:08d}"
 
 
-def checkpoint(graph: Graph, database_dir: Path) -> int:
-    graph.query("CALL db.checkpoint()") if CHECKPOINT else None
-    return store_bytes(database_dir)
+def documents(first: int, last: int, chars: int, rng: random.Random) -> Iterator[PreparedDocument]:
+    """Chunks ``first``..``last - 1``, 10 to a document."""
+    for start in range(first, last, 10):
+        parts = tuple(PreparedChunk(id=chunk_id(i), text=words(rng, chars), index=i - start, tokens=chars // 4, language="en")
+                      for i in range(start, min(last, start + 10)))
+        yield PreparedDocument(id=f"doc-size-{start:08d}", source="bench", source_key=f"bench#{start}",
+                               text=" ".join(c.text for c in parts), language="en", tokens=sum(c.tokens for c in parts),
+                               chunks=parts)
 
 
-def add_chunks(graph: Graph, block: int, chunks: int, chunk_chars: int, rng: random.Random) -> list[str]:
-    ids = [f"chunk-size-{block}-{i}" for i in range(chunks)]
-    docs = []
-    for start in range(0, chunks, 10):
-        parts = [{"id": ids[i], "text": sentence(rng, chunk_chars), "index": i - start, "tokens": chunk_chars // 4}
-                 for i in range(start, min(chunks, start + 10))]
-        docs.append({"id": f"doc-size-{block}-{start}", "source": f"bench#{block}-{start}", "chunks": parts,
-                     "text": " ".join(p["text"] for p in parts), "tokens": sum(p["tokens"] for p in parts)})
-    for batch in batched(docs, 50):
-        graph.query(LOAD_CHUNKS, {"docs": batch})
-    return ids
+def extractions(first: int, last: int, rng: random.Random) -> Iterator[ChunkExtraction]:
+    """The extraction results of chunks ``first``..``last - 1`` (see the module docstring)."""
+    for i in range(first, last):
+        new = [NEW_PER_CHUNK * i + k for k in range(NEW_PER_CHUNK)]
+        old = [rng.randrange(NEW_PER_CHUNK * i) for _ in range(OLD_PER_CHUNK)] if i else []
+        names = [f"Entity {n}" for n in new + old]
+        # model_construct: valid by construction; validating would time the generator.
+        entities = [ExtractedEntity.model_construct(name=name, type=rng.choice(TYPES), description=f"{name}: {words(rng, 150)}",
+                                                    aliases=[f"E{number}"] if number % 4 == 0 else [])
+                    for name, number in zip(names, new + old)]
+        pairs = [(a, b) for a in range(len(names)) for b in range(len(names))
+                 if a != b and (a < NEW_PER_CHUNK or b < NEW_PER_CHUNK)]
+        relations = [ExtractedRelation.model_construct(source=names[a], target=names[b], description=words(rng, 150),
+                                                       keywords=[rng.choice(WORDS), rng.choice(WORDS)],
+                                                       strength=float(rng.randint(1, 10)))
+                     for a, b in rng.sample(pairs, RELATIONS_PER_CHUNK)]
+        yield ChunkExtraction.model_construct(chunk_id=chunk_id(i), entities=entities, relations=relations, gleaned=0,
+                                              dropped=0, glean_error=None, error=None, raw_reply=None)
 
 
-def add_entities(graph: Graph, block: int, entities: int, chunk_ids: list[str], rng: random.Random) -> list[str]:
-    ids = [f"ent-size-{block}-{i}" for i in range(entities)]
-    rows = [{"id": ids[i], "name": f"Entity {block}-{i}", "type": rng.choice(["GENE", "DISEASE", "VARIETY", "PATHOGEN"]),
-             "description": sentence(rng, 160), "descriptions": [sentence(rng, 90), sentence(rng, 90)],
-             "aliases": [f"E{block}-{i}"] if i % 4 == 0 else [], "chunks": rng.sample(chunk_ids, 3)}
-            for i in range(entities)]
-    for batch in batched(rows, 2000):
-        graph.query(LOAD_ENTITIES, {"rows": batch})
-    return ids
+async def write_documents(graph: Graph, first: int, last: int, chars: int, rng: random.Random) -> None:
+    async with GraphWriter(graph, WriterSettings()) as writer:
+        for batch in batched(documents(first, last, chars, rng), 200):
+            await writer.documents(batch)
 
 
-def add_relations(graph: Graph, block: int, relations: int, entity_ids: list[str], chunk_ids: list[str],
-                  rng: random.Random) -> None:
-    rows = []
-    for i in range(relations):
-        source, target = rng.sample(entity_ids, 2)
-        rows.append({"id": f"rel-size-{block}-{i}", "source": source, "target": target, "description": sentence(rng, 160),
-                     "descriptions": [sentence(rng, 90), sentence(rng, 90)], "keywords": ["blast", "resistance"],
-                     "chunks": sorted(rng.sample(chunk_ids, 2)), "quiz": [sentence(rng, 120) for _ in range(4)],
-                     "hash": f"{rng.getrandbits(64):016x}", "loss": rng.random()})
-    for batch in batched(rows, 2000):
-        graph.query(LOAD_RELATIONS, {"rows": batch})
+async def write_extractions(graph: Graph, first: int, last: int, rng: random.Random) -> tuple[float, int, int]:
+    """Seconds, entities created, relations created."""
+    settings = WriterSettings()
+    async with GraphWriter(graph, settings, max_unwritten=2 * settings.batch_size) as writer:
+        started = time.perf_counter()
+        for result in extractions(first, last, rng):
+            writer.submit(await writer.reserve(), result)
+    return time.perf_counter() - started, writer.totals.entities_created, writer.totals.relations_created
+
+
+def store_files(database_dir: Path) -> dict[str, int]:
+    return {str(p.relative_to(database_dir)): p.stat().st_size for p in database_dir.rglob("*") if p.is_file()}
+
+
+def by_kind(files: dict[str, int]) -> dict[str, int]:
+    out = dict.fromkeys([*KINDS, "other"], 0)
+    for name, size in files.items():
+        kind = next((k for k, marks in KINDS.items()
+                     if not name.endswith(".id") and ".index" not in name and any(m in name for m in marks)), "other")
+        out[kind] += size
+    return out
+
+
+def measured(server: LocalNeo4j, password: str) -> dict[str, int]:
+    """The store files after a clean restart (the shutdown checkpoint writes every record)."""
+    server.stop()
+    server.start(password)
+    return store_files(server.data_dir / "databases" / os.environ.get("NEO4J_DATABASE", "neo4j"))
 
 
 def wipe(graph: Graph) -> None:
@@ -140,52 +166,78 @@ def wipe(graph: Graph) -> None:
         pass
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--chunks", type=int, default=2_000)
-    parser.add_argument("--entities", type=int, default=10_000)
-    parser.add_argument("--relations", type=int, default=20_000)
-    parser.add_argument("--chunk-chars", type=int, default=4_000)
-    parser.add_argument("--wipe", action="store_true", help="empty the database first (it must be empty otherwise)")
-    args = parser.parse_args()
-    instance = Path(os.environ.get("GRAPHGEN_NEO4J_DIR", ".neo4j"))
-    database_dir = instance / "data" / "databases" / "neo4j"
-    if not database_dir.is_dir():
-        sys.exit(f"no local store at {database_dir}: set GRAPHGEN_NEO4J_DIR to the local server's folder")
+def grow(server: LocalNeo4j, password: str, sizes: list[int], chars: int) -> list[dict]:
     rng = random.Random(11)
+    steps: list[dict] = []
+    before = measured(server, password)
+    chunks_done = 0
+    for size in sizes:
+        chunks = size // NEW_PER_CHUNK
+        with Graph.connect() as graph:
+            asyncio.run(write_documents(graph, chunks_done, chunks, chars, rng))
+        after_docs = measured(server, password)
+        with Graph.connect() as graph:
+            seconds, entities, relations = asyncio.run(write_extractions(graph, chunks_done, chunks, rng))
+        after = measured(server, password)
+        steps.append({"size": size, "chunks": chunks - chunks_done, "entities": entities, "relations": relations,
+                      "seconds": seconds, "before": before, "after_docs": after_docs, "after": after})
+        print(f"  {size:>7,} entities: +{entities:,} entities, +{relations:,} relations in {seconds:.1f} s; store "
+              f"{sum(after.values()) / 2**20:,.1f} MiB", flush=True)
+        before, chunks_done = after, chunks
+    return steps
+
+
+def report(steps: list[dict], instance: Path) -> None:
+    print(f"\n{'size':>9} {'store':>10} {'B/chunk':>9} {'B/entity+3 rel':>15} {'per 1k upserts':>15}")
+    for step in steps:
+        total = sum(step["after"].values())
+        per_chunk = (sum(step["after_docs"].values()) - sum(step["before"].values())) / step["chunks"]
+        per_entity = (total - sum(step["after_docs"].values())) / step["entities"]
+        upserts = step["entities"] + step["relations"]
+        print(f"{step['size']:>9,} {total / 2**20:>8,.1f} MiB {per_chunk:>9,.0f} {per_entity:>15,.0f} "
+              f"{step['seconds'] / upserts * 1000:>12.2f} s")
+    last = steps[-1]
+    grew = {k: by_kind(last["after"])[k] - by_kind(last["after_docs"])[k] for k in [*KINDS, "other"]}
+    print(f"\nthe extraction phase of the last step, by store file (bytes per entity with its 3 relations, "
+          f"{last['entities']:,} entities):")
+    print("  " + ", ".join(f"{k} {v / last['entities']:,.0f}" for k, v in grew.items()))
+    tx_logs = sum(store_files(instance / "data" / "transactions" / os.environ.get("NEO4J_DATABASE", "neo4j")).values())
+    print(f"transaction logs now {tx_logs / 2**20:,.1f} MiB (rotated and pruned by the server; not in the page cache)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="5000,20000,50000", help="entities after each step (3 relations each)")
+    parser.add_argument("--chunk-chars", type=int, default=4_000)
+    parser.add_argument("--heap", default="1g", help="the local server's heap when it is restarted")
+    parser.add_argument("--pagecache", default="256m", help="the local server's page cache when it is restarted")
+    parser.add_argument("--wipe", action="store_true", help="empty the database first (it must be empty otherwise)")
+    parser.add_argument("--fresh-store", action="store_true",
+                        help="delete the database's store files first (exact figures: a wiped store keeps its files' size)")
+    args = parser.parse_args()
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    password = os.environ.get("NEO4J_PASSWORD", "")
+    server = SizingServer.from_env(heap=args.heap, pagecache=args.pagecache)
+    if server.running_pid() is None:
+        sys.exit(f"no local Neo4j running in {server.instance_dir}: start it (graphgen-neo4j neo4j start) and source .env")
+    if args.fresh_store:
+        fresh_store(server, password)
     with Graph.connect() as graph:
         graph.init_schema()
         if args.wipe:
             wipe(graph)
         elif graph.query("MATCH (n) RETURN count(n) > 0 AS used")[0]["used"]:
-            sys.exit("the database is not empty: pass --wipe to empty it first")
-        per: dict[str, list[float]] = {"chunk": [], "entity": [], "relation": []}
-        started = time.perf_counter()
-        for block in range(args.rounds):
-            before = checkpoint(graph, database_dir)
-            chunk_ids = add_chunks(graph, block, args.chunks, args.chunk_chars, rng)
-            after_chunks = checkpoint(graph, database_dir)
-            entity_ids = add_entities(graph, block, args.entities, chunk_ids, rng)
-            after_entities = checkpoint(graph, database_dir)
-            add_relations(graph, block, args.relations, entity_ids, chunk_ids, rng)
-            after_relations = checkpoint(graph, database_dir)
-            per["chunk"].append((after_chunks - before) / args.chunks)
-            per["entity"].append((after_entities - after_chunks) / args.entities)
-            per["relation"].append((after_relations - after_entities) / args.relations)
-            print(f"round {block + 1}: " + ", ".join(f"{k} {v[-1]:,.0f} B" for k, v in per.items()), flush=True)
-        tx_logs = store_bytes(instance / "data" / "transactions" / "neo4j")
-        print(f"\n{args.rounds} rounds of {args.chunks:,} chunks ({args.chunk_chars:,} characters), "
-              f"{args.entities:,} entities, {args.relations:,} relations; {time.perf_counter() - started:.0f} s")
-        medians = {k: statistics.median(v) for k, v in per.items()}
-        for kind, value in medians.items():
-            print(f"  store bytes per {kind:8}  {value:10,.0f}  (median; rounds: {', '.join(f'{x:,.0f}' for x in per[kind])})")
-        print(f"  store now {store_bytes(database_dir) / 2**20:,.1f} MiB; transaction logs {tx_logs / 2**20:,.1f} MiB")
-        print("\n  projected store (page cache to hold it whole):")
-        for chunks, entities, relations in [(10_000, 50_000, 100_000), (100_000, 500_000, 1_000_000),
-                                            (1_000_000, 5_000_000, 10_000_000)]:
-            total = chunks * medians["chunk"] + entities * medians["entity"] + relations * medians["relation"]
-            print(f"  {chunks:>9,} chunks, {entities:>9,} entities, {relations:>10,} relations: {total / 2**30:7.2f} GiB")
+            sys.exit("the database is not empty: pass --wipe (or --fresh-store) to empty it first")
+    print(f"growing to {', '.join(f'{s:,}' for s in sizes)} entities (3 relations each, {NEW_PER_CHUNK} new entities a chunk "
+          f"of {args.chunk_chars:,} characters) through ingest's GraphWriter; load average {os.getloadavg()[0]:.1f}")
+    started = time.perf_counter()
+    try:
+        steps = grow(server, password, sizes, args.chunk_chars)
+    finally:  # back to the usual configuration (store files preallocated)
+        server.stop()
+        LocalNeo4j.from_env(heap=args.heap, pagecache=args.pagecache).start(password)
+    report(steps, server.instance_dir)
+    print(f"({time.perf_counter() - started:.0f} s in all, with {2 * len(sizes) + 1} restarts)")
 
 
 if __name__ == "__main__":

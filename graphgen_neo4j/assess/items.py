@@ -103,8 +103,8 @@ def count_items(graph: Graph, kinds: Sequence[ItemKind]) -> dict[ItemKind, int]:
 
 def stage_calls(ledger: TokenLedger, stage: str) -> tuple[int, int]:
     """(calls answered by an endpoint, cache hits) of ``stage`` so far."""
-    rows = [row for row in ledger.rows() if row.stage == stage]
-    return sum(r.calls for r in rows), sum(r.cached for r in rows)
+    counts = ledger.stage_counts(stage)
+    return counts["calls"], counts["cached"]
 
 
 async def walk_items(

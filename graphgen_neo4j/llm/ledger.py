@@ -135,6 +135,16 @@ class TokenLedger:
             LedgerRow(stage=s, role=r, model=m, failure_reasons=reasons.get((s, r, m), {}), **c) for (s, r, m), c in items
         ]
 
+    def stage_counts(self, stage: str) -> dict[str, int]:
+        """The counters of ``stage`` summed over roles and models (cheap enough to call per item)."""
+        sums = dict.fromkeys(_COUNTERS, 0)
+        with self._lock:
+            for (row_stage, _, _), counts in self._counts.items():
+                if row_stage == stage:
+                    for name, value in counts.items():
+                        sums[name] += value
+        return sums
+
     def totals(self) -> LedgerRow:
         """All rows summed (stage, role and model read ``*``)."""
         sums = dict.fromkeys(_COUNTERS, 0)

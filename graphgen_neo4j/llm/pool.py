@@ -166,7 +166,8 @@ class WorkPool(Generic[R]):
     wraps anything else the feeding loop waits on, so a stop cannot leave it blocked.
 
     ``window``: items in flight at once, by default twice the client's
-    ``max_concurrency`` (enough to keep its semaphore busy while results are handled).
+    ``max_concurrency`` — summed over the endpoints of a pool — (enough to keep every
+    endpoint's slots busy while results are handled).
     ``progress``/``task``: one ``advance`` per settled item, with ``failed`` and
     whatever ``fields()`` adds.
     """
@@ -184,8 +185,9 @@ class WorkPool(Generic[R]):
         fields: Callable[[], dict[str, object]] | None = None,
     ):
         settings = getattr(client, "settings", None)
-        limit = getattr(settings, "max_concurrency", None) or 8
-        self.window = window or 2 * limit
+        # A pool of endpoints takes the sum of their limits at once: its window is twice that.
+        limits = [getattr(s, "max_concurrency", None) for s in (getattr(client, "endpoints", None) or [settings])]
+        self.window = window or 2 * (sum(limit for limit in limits if limit) or 8)
         self.policy = policy or OnError()
         self.progress = progress or NullProgress()
         self.task = task

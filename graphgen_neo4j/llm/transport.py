@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import importlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,13 +20,12 @@ import openai
 from aiolimiter import AsyncLimiter
 
 from graphgen_neo4j.errors import LLMError
+from graphgen_neo4j.llm.http11 import KeepAliveTransport, uses_keepalive
+from graphgen_neo4j.llm.http11 import http as _http
 from graphgen_neo4j.llm.ledger import TokenLedger
 from graphgen_neo4j.llm.settings import EndpointSettings
 from graphgen_neo4j.llm.structured import names_response_format
 from graphgen_neo4j.tokens import count_tokens
-
-# The HTTP library under openai (httpx2 for openai 3, httpx before), for its Response type.
-_http = importlib.import_module(openai.DefaultAsyncHttpxClient.__bases__[0].__module__.partition(".")[0])
 
 TASK_HEADER = "X-GraphGen-Task"
 
@@ -127,7 +125,11 @@ class Transport:
                 max_retries=s.max_retries,
                 # Not openai's default wrapper, whose __del__ schedules a close on whatever
                 # loop runs then, which fails for a client left behind by an earlier loop.
-                http_client=openai.DefaultAsyncHttpxClient(event_hooks={"request": [_on_request]}),
+                # A plain-http endpoint with no proxy gets the lean keep-alive transport (llm/http11.py).
+                http_client=openai.DefaultAsyncHttpxClient(
+                    event_hooks={"request": [_on_request]},
+                    mounts={"http://": KeepAliveTransport()} if uses_keepalive(s.base_url) else None,
+                ),
             )
             self._state = LoopState(
                 loop=loop,

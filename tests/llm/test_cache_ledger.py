@@ -140,3 +140,16 @@ def test_ledger_is_thread_safe():
     for t in threads:
         t.join()
     assert ledger.totals().calls == 8000 and ledger.totals().prompt_tokens == 24000
+
+
+def test_stage_counts_sum_a_stage_over_roles_and_models_like_its_rows():
+    ledger = TokenLedger()
+    ledger.add("judge", "trainee", "a", calls=3, cached=1, prompt_tokens=30)
+    ledger.add("judge", "trainee", "b", calls=2)
+    ledger.add("quiz", "synthesizer", "a", calls=7)
+    ledger.add_failure("judge", "trainee", "a", "HTTP 500")
+    counts = ledger.stage_counts("judge")
+    rows = [row for row in ledger.rows() if row.stage == "judge"]
+    assert counts == {name: sum(getattr(r, name) for r in rows) for name in counts}
+    assert (counts["calls"], counts["cached"], counts["failures"], counts["prompt_tokens"]) == (5, 1, 1, 30)
+    assert ledger.stage_counts("generate")["calls"] == 0

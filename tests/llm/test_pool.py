@@ -162,3 +162,12 @@ def test_fatal_reasons_cannot_be_made_item_failures_and_outcomes_combine():
     assert (combined.done, combined.failed, combined.verdict) == (3, 2, "partial")
     assert failure_reason(ValueError("x")) is None
     assert failure_reason(LLMOutputError("x", raw="")) == BAD_REPLY
+
+
+def test_the_default_window_covers_every_endpoint_of_a_pool(server) -> None:
+    one = connect(endpoint(server, max_concurrency=16))
+    pooled = connect([endpoint(server, max_concurrency=16), endpoint(server, max_concurrency=16, base_url=server.base_url + "/"),
+                      endpoint(server, max_concurrency=8, base_url=server.base_url + "//")])
+    assert WorkPool("judge", client=one).window == 32
+    assert WorkPool("judge", client=pooled).window == 2 * (16 + 16 + 8)  # not twice the first endpoint's 16
+    assert WorkPool("judge").window == 16

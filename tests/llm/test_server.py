@@ -9,10 +9,13 @@ import urllib.error
 import urllib.request
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from graphgen_neo4j.llm import SCRIPTED_OWNER
 from graphgen_neo4j.testing import Fault, ScriptedLLMServer
-from graphgen_neo4j.testing.scripts import responder, tasks
+from graphgen_neo4j.testing.scripts import is_chinese, responder, tasks
+from graphgen_neo4j.testing.scripts.judge import is_negation
 
 from .conftest import connect, endpoint, user
 
@@ -102,3 +105,17 @@ def test_cli_prints_a_canned_banner():
             assert "scripted LLM server" in banner and "CANNED" in banner
         finally:
             process.terminate()
+
+
+@given(st.text(alphabet=st.sampled_from(list("abcXYZ 09,.é中文稻米一龥〇ａ「」")) | st.characters()))
+def test_is_chinese_counts_cjk_against_ascii_letters(text: str) -> None:
+    """The regex counts agree with the plain definition: CJK (U+4E00–U+9FFF) ≥ half the ASCII letters, and some CJK."""
+    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    assert is_chinese(text) == (cjk > 0 and cjk >= latin / 2)
+
+
+def test_negations_are_recognised_whatever_the_case_and_quotes() -> None:
+    assert is_negation("“It is NOT true that rice grows.")
+    assert is_negation("以下说法是错误的：稻")
+    assert not is_negation("Rice is not a tree.")

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -125,11 +126,14 @@ def message_text(message: Mapping[str, Any]) -> str:
     return str(content)
 
 
+_CJK = re.compile("[\u4e00-\u9fff]")
+_LATIN = re.compile("[A-Za-z]")  # the ASCII letters
+
+
 def is_chinese(text: str) -> bool:
     """True when CJK characters make up at least a third of the letters (crude and stable)."""
-    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
-    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
-    return cjk > 0 and cjk >= latin / 2
+    cjk = len(_CJK.findall(text))
+    return cjk > 0 and cjk >= len(_LATIN.findall(text)) / 2
 
 
 def _qualname(func: Callable[..., Any]) -> str:

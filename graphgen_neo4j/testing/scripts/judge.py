@@ -56,9 +56,11 @@ def normalize_statement(statement: str) -> str:
     return " ".join(statement.split())
 
 
+_NEGATION_PREFIXES_LOWER = tuple(prefix.lower() for prefix in NEGATION_PREFIXES)
+
+
 def is_negation(statement: str) -> bool:
-    body = statement.lstrip(_LEADING_QUOTES)
-    return any(body.lower().startswith(prefix.lower()) for prefix in NEGATION_PREFIXES)
+    return statement.lstrip(_LEADING_QUOTES).lower().startswith(_NEGATION_PREFIXES_LOWER)
 
 
 def yes_no_probabilities(statement: str, knobs: Mapping[str, Any]) -> tuple[float, float]:
