@@ -20,13 +20,15 @@ request with a body it has in full, a response read in full) at a fraction of th
 
 It is mounted for ``http://`` only, and only when no proxy variable applies to the
 endpoint (``uses_keepalive``); TLS, proxies and everything else stay on httpx's own
-transport. Streaming responses are read in full before they are returned.
+transport, and ``GRAPHGEN_HTTP_TRANSPORT=httpx`` puts every endpoint back on it (for a
+server this transport does not get along with). Streaming responses are read in full before they are returned.
 """
 
 from __future__ import annotations
 
 import asyncio
 import importlib
+import os
 import sys
 import urllib.request
 from collections.abc import Awaitable
@@ -45,7 +47,10 @@ _MAX_IDLE = 512  # idle connections kept per host; more are closed
 
 
 def uses_keepalive(base_url: str) -> bool:
-    """True when ``base_url`` is plain http and no proxy variable applies to it (as httpx reads them)."""
+    """True when ``base_url`` is plain http and no proxy variable applies to it (as httpx reads them),
+    unless ``GRAPHGEN_HTTP_TRANSPORT=httpx`` asks for httpx's own transport everywhere."""
+    if os.environ.get("GRAPHGEN_HTTP_TRANSPORT", "").strip().lower() == "httpx":
+        return False
     parts = urlsplit(base_url)
     if parts.scheme != "http" or not parts.hostname:
         return False

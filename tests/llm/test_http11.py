@@ -171,7 +171,7 @@ async def test_a_cancelled_request_does_not_leave_its_connection_in_the_pool() -
 
 
 def test_only_plain_http_without_a_proxy_gets_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"):
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy", "GRAPHGEN_HTTP_TRANSPORT"):
         monkeypatch.delenv(name, raising=False)
     assert uses_keepalive("http://gpu01:8000/v1")
     assert not uses_keepalive("https://api.example.com/v1")
@@ -179,6 +179,8 @@ def test_only_plain_http_without_a_proxy_gets_it(monkeypatch: pytest.MonkeyPatch
     assert not uses_keepalive("http://gpu01:8000/v1")
     monkeypatch.setenv("NO_PROXY", "gpu01")
     assert uses_keepalive("http://gpu01:8000/v1")
+    monkeypatch.setenv("GRAPHGEN_HTTP_TRANSPORT", "httpx")  # the way back to httpx's own transport
+    assert not uses_keepalive("http://gpu01:8000/v1")
 
 
 async def test_the_transport_of_the_client_keeps_one_connection_for_sequential_requests(server) -> None:
