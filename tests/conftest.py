@@ -45,13 +45,37 @@ def _docker_engine_answers() -> bool:
         return False
 
 
+# The files of the tests marked real_model (checked at collection): their own lane under xdist.
+REAL_MODEL_FILES = ("tests/real_model/", "tests/llm/local/test_real_model.py")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tiers: every test that needs the database (directly or through any fixture) is
     marked ``neo4j``, so ``python -m pytest -m "not neo4j"`` runs the pure tests with no
-    server."""
+    server. The real-model tests go first (see ``pytest_xdist_make_scheduler``)."""
     for item in items:
         if "neo4j_settings" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.neo4j)
+        if item.get_closest_marker("real_model") and not item.nodeid.startswith(REAL_MODEL_FILES):
+            raise pytest.UsageError(f"{item.nodeid} is marked real_model: add its file to REAL_MODEL_FILES in tests/conftest.py")
+    items.sort(key=lambda item: not item.nodeid.startswith(REAL_MODEL_FILES))  # stable: real-model tests first
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """Two lanes under pytest-xdist (``-n 2``, the default in pyproject.toml): the real-model
+    tests on one worker (the model writes on one core for ~11 min; the pipeline test has a
+    database of its own), every other test on the other, one after another as without xdist
+    (many share the one Neo4j, some only through a subprocess's environment). xdist's own
+    ``--dist loadgroup`` cannot do it with pytest 9: it renames node ids through an attribute
+    pytest no longer reads."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class TwoLanes(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "real-model" if nodeid.startswith(REAL_MODEL_FILES) else "main"
+
+    return TwoLanes(config, log)
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from graphgen_neo4j.cli import _app as cli_app
 from graphgen_neo4j.cli import app
 from graphgen_neo4j.db.graph import Graph
 
@@ -19,6 +20,7 @@ def cli_env(monkeypatch, tmp_path, neo4j_settings):
     monkeypatch.setenv("NEO4J_USER", neo4j_settings.user)
     monkeypatch.setenv("NEO4J_PASSWORD", neo4j_settings.password.get_secret_value())
     monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setattr(cli_app.console, "_width", 200)  # made at import, before COLUMNS was set
     monkeypatch.delenv("GRAPHGEN_RAISE_ERRORS", raising=False)
     for name in ("SYNTHESIZER_BASE_URL", "SYNTHESIZER_MODEL", "SYNTHESIZER_API_KEY"):
         monkeypatch.delenv(name, raising=False)

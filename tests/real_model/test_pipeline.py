@@ -39,6 +39,8 @@ from typer.testing import CliRunner
 
 from graphgen_neo4j.cli import app
 from graphgen_neo4j.db.graph import Graph
+from graphgen_neo4j.db.local_server import LocalNeo4j, default_jars_dir
+from graphgen_neo4j.settings import Neo4jSettings
 from graphgen_neo4j.testing.documents import write_docx, write_pdf
 
 pytestmark = pytest.mark.real_model
@@ -75,12 +77,37 @@ def model_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server.stop()
 
 
+DB_PASSWORD = "real-model-test-db"
+
+
+# A Neo4j of the test's own: it runs beside the rest of the suite (``-n 2``: its own
+# pytest-xdist worker, see tests/conftest.py), which uses and wipes the shared one.
+@pytest.fixture(scope="module")
+def private_neo4j(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jSettings]:
+    server = LocalNeo4j(instance_dir=tmp_path_factory.mktemp("neo4j"), jars_dir=default_jars_dir(),
+                        bolt_port=free_port(), http_port=free_port(), heap="1g", pagecache="256m")
+    if not server.jars_present():
+        pytest.fail("no Neo4j jars for the real-model test's own database: run `graphgen-neo4j neo4j start` once")
+    server.start(DB_PASSWORD, timeout=300)
+    try:
+        yield Neo4jSettings(uri=server.bolt_uri, user="neo4j", password=DB_PASSWORD)
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def private_graph(private_neo4j: Neo4jSettings) -> Iterator[Graph]:
+    with Graph.connect(private_neo4j) as graph:
+        graph.init_schema()
+        yield graph
+
+
 @pytest.fixture
-def real_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, neo4j_settings: Any, model_url: str) -> dict[str, str]:
+def real_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, private_neo4j: Any, model_url: str) -> dict[str, str]:
     monkeypatch.chdir(tmp_path)
     values = {
-        "NEO4J_URI": neo4j_settings.uri, "NEO4J_USER": neo4j_settings.user,
-        "NEO4J_PASSWORD": neo4j_settings.password.get_secret_value(),
+        "NEO4J_URI": private_neo4j.uri, "NEO4J_USER": private_neo4j.user,
+        "NEO4J_PASSWORD": private_neo4j.password.get_secret_value(),
     }
     for role in ("SYNTHESIZER", "TRAINEE"):  # as .env.example sets them
         values |= {f"{role}_BASE_URL": model_url, f"{role}_MODEL": MODEL,
@@ -154,7 +181,8 @@ def invoke(args: list[str]) -> dict[str, Any]:
     return json.loads(result.output[result.output.index("{"):])
 
 
-def test_the_whole_pipeline_on_the_embedded_model(graph: Graph, real_env: dict[str, str], tmp_path: Path) -> None:
+def test_the_whole_pipeline_on_the_embedded_model(private_graph: Graph, real_env: dict[str, str], tmp_path: Path) -> None:
+    graph = private_graph  # the test's own database, empty
     config = tmp_path / "real.yaml"
     output = tmp_path / "output" / "qa.jsonl"
     corpus = write_corpus(tmp_path / "corpus")
