@@ -14,7 +14,8 @@ pool of N at most N·C/L.
    (4 servers until the kill, 3 after).
 2. ``run``: ``graphgen-neo4j run`` on a generated corpus (400 documents) against the pool
    of 4 and against 1 server: wall-time ratio, and the ratio of the LLM stages alone
-   (ingest, quiz, judge, generate; partition and export only talk to Neo4j). Needs the
+   (ingest, quiz, judge, generate; partition and export only talk to Neo4j), and each LLM
+   stage's calls and wall time over its ideal (calls × L / (servers × C)). Needs the
    Neo4j of ./.env; it WIPES that database.
 
     python bench/llm_pool.py                          # both parts, 3 rounds of part 1, 1 of part 2
@@ -238,19 +239,31 @@ def wipe_graph() -> None:
         graph.init_schema()
 
 
-def last_run_timings() -> dict[str, float]:
+# Ledger stages (``:Run.ledger_json``) behind each pipeline stage's wall time.
+LEDGER_STAGES = {"ingest": ("extract", "merge", "summarize"), "quiz": ("quiz",), "judge": ("judge",),
+                 "generate": ("generate",)}
+
+
+def last_run() -> tuple[dict[str, float], dict[str, int]]:
+    """The last ``run``'s wall time per stage, and its LLM calls per stage (answered by an endpoint)."""
     from graphgen_neo4j.db.graph import Graph
 
     with Graph.connect() as graph:
-        row = graph.query("MATCH (r:Run {command: 'run'}) RETURN r.stage_timings_json AS t ORDER BY r.started_at DESC LIMIT 1")
+        row = graph.query("MATCH (r:Run {command: 'run'}) RETURN r.stage_timings_json AS t, r.ledger_json AS l "
+                          "ORDER BY r.started_at DESC LIMIT 1")
     timings = json.loads(row[0]["t"]) if row and row[0]["t"] else {}
-    return {name: float(entry.get("seconds", 0.0)) for name, entry in timings.items()}
+    ledger = json.loads(row[0]["l"]) if row and row[0]["l"] else {}
+    calls = {stage: sum(int(r.get("calls", 0)) for r in ledger.get("rows", []) if r.get("stage") in names)
+             for stage, names in LEDGER_STAGES.items()}
+    return {name: float(entry.get("seconds", 0.0)) for name, entry in timings.items()}, calls
 
 
 def one_run(workdir: Path, running: list[Server], slots: int) -> dict:
     wipe_graph()
     urls = [s.base_url for s in running]
-    env = {**os.environ, "SYNTHESIZER_BASE_URL": ",".join(urls), "SYNTHESIZER_MODEL": MODEL,
+    # The checkout this bench is in, not whichever graphgen_neo4j is installed (the run starts in a temp dir).
+    path = os.pathsep.join(p for p in (str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH")) if p)
+    env = {**os.environ, "PYTHONPATH": path, "SYNTHESIZER_BASE_URL": ",".join(urls), "SYNTHESIZER_MODEL": MODEL,
            "TRAINEE_BASE_URL": ",".join(urls), "TRAINEE_MODEL": MODEL, "SYNTHESIZER_API_KEY": "", "TRAINEE_API_KEY": ""}
     for key in ("SYNTHESIZER_MAX_CONCURRENCY", "TRAINEE_MAX_CONCURRENCY", "SYNTHESIZER_TIMEOUT", "TRAINEE_TIMEOUT"):
         env.pop(key, None)
@@ -264,8 +277,8 @@ def one_run(workdir: Path, running: list[Server], slots: int) -> dict:
     servers_cpu = sum(s.cpu() for s in running) - servers_cpu
     if done.returncode != 0:
         raise SystemExit(f"run failed ({done.returncode}): {done.stderr.strip().splitlines()[-1:]}")
-    stages = last_run_timings()
-    return {"wall": wall, "llm": sum(stages.get(s, 0.0) for s in LLM_STAGES), "stages": stages,
+    stages, calls = last_run()
+    return {"wall": wall, "llm": sum(stages.get(s, 0.0) for s in LLM_STAGES), "stages": stages, "calls": calls,
             "client_cpu": client_cpu, "servers_cpu": servers_cpu, "load": (load_before + load()) / 2}
 
 
@@ -288,6 +301,10 @@ def part_run(args: argparse.Namespace) -> None:
         shown = ", ".join(f"{s} {v:.1f}" for s, v in stages.items())
         print(f"  {count} server(s): wall {statistics.median(r['wall'] for r in runs):.1f} s; "
               f"LLM stages {statistics.median(r['llm'] for r in runs):.1f} s ({shown})")
+        ideal = {s: statistics.median(r["calls"].get(s, 0) for r in runs) * latency / (count * slots) for s in LLM_STAGES}
+        print("    calls, and wall time over the ideal (calls × L / (servers × C)): " + ", ".join(
+            f"{s} {int(statistics.median(r['calls'].get(s, 0) for r in runs))} calls {stages.get(s, 0.0) / ideal[s]:.2f}×"
+            for s in LLM_STAGES if ideal[s]))
         print(f"    CPU: the run process {statistics.median(r['client_cpu'] for r in runs):.1f} s, the servers "
               f"{statistics.median(r['servers_cpu'] for r in runs):.1f} s; load average "
               f"{statistics.median(r['load'] for r in runs):.1f}")

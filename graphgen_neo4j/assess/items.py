@@ -9,7 +9,7 @@ import asyncio
 import functools
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
-from typing import Any, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -129,9 +129,16 @@ async def walk_items(
     tried again next run; a rejected key, an unreachable endpoint, a trainee without
     logprobs… stop the stage with ``StageFailed``). ``report.work`` holds the pool's
     outcome. ``select`` (which also counts, in the report, what it leaves out) and
-    ``store`` touch Neo4j, so they run off the event loop. Results are stored every
-    ``flush_every`` items and on the way out, also when the stage stops, so nothing
-    finished is lost. LLM calls are read from the client's ledger (this stage, this run).
+    ``store`` touch Neo4j, so they run off the event loop. LLM calls are read from the
+    client's ledger (this stage, this run).
+
+    **One window across pages.** The pool stays full from the first page to the last:
+    the next page is read and submitted while the previous page's last items are still in
+    flight (nothing waits for a page to finish), and results are stored in the background
+    (``_Results``: every ``flush_every`` items, one write at a time), so submitting never
+    waits for Neo4j either. What finished is stored on the way out, also when the stage
+    stops or is cancelled, so nothing finished is lost; an item's result is stored or not
+    at all, and a re-run picks up whatever is not stored, as before.
     """
     ledger = client.ledger
     calls_before = stage_calls(ledger, stage)
@@ -151,53 +158,79 @@ async def walk_items(
     pool: WorkPool[R] = WorkPool(stage, client=client, progress=progress, task=stage,
                                  fields=lambda: {"calls": update_calls()})
     report.work = pool.outcome
+    results: _Results[R] = _Results(store, flush_every)
     counts = await asyncio.to_thread(count_items, graph, kinds)
     progress.start(stage, total=sum(counts.values()))
     try:
-        for kind in kinds:
-            async for page in pages(graph, kind, model=model, page_size=page_size):
-                report.items += len(page)
-                todo = await asyncio.to_thread(select, page)
-                progress.advance(stage, len(page) - len(todo))
-                await _run_page(pool, todo, work, functools.partial(store, kind), flush_every, failed)
-    finally:
-        update_calls()
-        progress.finish(stage)
-
-
-async def _run_page(
-    pool: WorkPool[R],
-    items: Sequence[AssessItem],
-    work: Callable[[AssessItem], Coroutine[Any, Any, R]],
-    store: Callable[[list[R]], None],
-    flush_every: int,
-    failed: Callable[[AssessItem], Callable[[str, BaseException], None]],
-) -> None:
-    """One page through the pool, results stored every ``flush_every`` and on the way out."""
-    buffer: list[R] = []
-
-    async def flush() -> None:
-        if buffer:
-            rows = buffer[:]
-            buffer.clear()
-            await asyncio.to_thread(store, rows)
-
-    try:
         async with pool:
-            for item in items:
-                await pool.submit(work(item), on_done=buffer.append, on_failed=failed(item))
-                if len(buffer) >= flush_every:
-                    await flush()
+            for kind in kinds:
+                async for page in pages(graph, kind, model=model, page_size=page_size, wait=pool.guard):
+                    report.items += len(page)
+                    todo = await pool.guard(asyncio.to_thread(select, page))
+                    progress.advance(stage, len(page) - len(todo))
+                    for item in todo:
+                        await pool.submit(work(item), on_done=functools.partial(results.add, kind),
+                                          on_failed=failed(item))
     finally:
-        await flush()
+        try:
+            await results.close()
+        finally:
+            update_calls()
+            progress.finish(stage)
 
 
-async def pages(graph: Graph, kind: ItemKind, *, model: str | None, page_size: int) -> AsyncIterator[list[AssessItem]]:
-    """Pages of non-excluded items in id order (with ``model``'s Judgement when given), read off the event loop."""
+class _Results(Generic[R]):
+    """Finished items' results, stored in the background: a write of what has gathered starts
+    once ``flush_every`` results wait and no write is in flight (one at a time, off the event
+    loop). A write that failed stops the pool (its error is raised by the next ``add``, an
+    ``on_done`` callback) and is raised again by ``close``, which stores the rest."""
+
+    def __init__(self, store: Callable[[ItemKind, list[R]], None], flush_every: int):
+        self.store = store
+        self.flush_every = flush_every
+        self.waiting: dict[ItemKind, list[R]] = {}
+        self.count = 0
+        self.writing: asyncio.Future[None] | None = None
+
+    def add(self, kind: ItemKind, result: R) -> None:
+        self.waiting.setdefault(kind, []).append(result)
+        self.count += 1
+        if self.writing is not None and self.writing.done():
+            writing, self.writing = self.writing, None
+            writing.result()  # a failed write: raised here, it stops the pool
+        if self.writing is None and self.count >= self.flush_every:
+            self.writing = asyncio.ensure_future(asyncio.to_thread(self._store, self._take()))
+
+    async def close(self) -> None:
+        """Wait for the write in flight, then store what is left (also after an error)."""
+        writing, self.writing = self.writing, None
+        try:
+            if writing is not None:
+                await writing
+        finally:
+            if self.count:
+                await asyncio.to_thread(self._store, self._take())
+
+    def _take(self) -> dict[ItemKind, list[R]]:
+        taken, self.waiting, self.count = self.waiting, {}, 0
+        return taken
+
+    def _store(self, rows: dict[ItemKind, list[R]]) -> None:
+        for kind, kept in rows.items():
+            self.store(kind, kept)
+
+
+async def pages(
+    graph: Graph, kind: ItemKind, *, model: str | None, page_size: int,
+    wait: Callable[[Awaitable[Any]], Awaitable[Any]] | None = None,
+) -> AsyncIterator[list[AssessItem]]:
+    """Pages of non-excluded items in id order (with ``model``'s Judgement when given), read off the event loop.
+
+    ``wait`` wraps each read (e.g. a pool's ``guard``, so a stopped stage does not wait for it)."""
     after = ""
     while True:
-        rows = await asyncio.to_thread(graph.read, PAGE_QUERIES[kind], {"after": after, "limit": page_size,
-                                                                        "model": model})
+        read = asyncio.to_thread(graph.read, PAGE_QUERIES[kind], {"after": after, "limit": page_size, "model": model})
+        rows = await (wait(read) if wait is not None else read)
         if not rows:
             return
         yield [AssessItem(kind=kind, **row) for row in rows]

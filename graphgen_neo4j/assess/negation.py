@@ -44,8 +44,11 @@ _LABEL = re.compile(r"^\s*(?:opposite|negation|answer|相反|否定|答案)\s*[:
 _QUOTES = "\"'“”‘’「」『』`"
 
 
+@functools.lru_cache(maxsize=4096)
 def statement_key(text: str) -> str:
-    """The text without case, spaces, punctuation or symbols: what makes two statements one."""
+    """The text without case, spaces, punctuation or symbols: what makes two statements one.
+
+    Cached: the quiz compares each statement with the others several times (pure, per text)."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     return "".join(ch for ch in folded if unicodedata.category(ch)[0] not in "PSZC")
 

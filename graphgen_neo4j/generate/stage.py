@@ -148,7 +148,11 @@ async def _reuse_done(graph: Graph, run_id: str, units: list[Unit], report: Gene
 
 class _UnitRun:
     """The pending units of a run through the work pool; their QA and the batches' status are
-    stored every ``write_every`` units and on the way out, so an interrupted run loses nothing."""
+    stored every ``write_every`` units and on the way out, so an interrupted run loses nothing.
+
+    Stores run in the background, one at a time (a batch's status after its QA, each store
+    after the one before), so submitting units never waits for Neo4j: what finishes while a
+    store is in flight goes into the next one."""
 
     def __init__(self, graph: Graph, client: LLMClient, config: GenerateConfig, run_id: str, report: GenerateReport,
                  progress: Progress, by_batch: dict[str, list[Unit]], pending: dict[str, list[Unit]],
@@ -160,6 +164,7 @@ class _UnitRun:
         self.complete: list[str] = []  # batches whose units all ran, status not written yet
         self.writer = UnitWriter(client, config)
         self.written = 0  # QA written so far (for the progress line)
+        self.storing: asyncio.Future[None] | None = None  # the store in flight, if any
         self.pool: WorkPool[UnitResult] = WorkPool(
             STAGE, client=client, what="QA units", progress=progress, task="generate QA",
             policy=OnError(fail_item=ITEM_REASONS | {NO_MATERIAL}), fields=lambda: {"qa": self.written, "no_qa": report.no_qa},
@@ -230,13 +235,24 @@ class _UnitRun:
         return result
 
     async def flush(self, force: bool = False) -> None:
-        """Store the finished units' QA, then the status of the batches now complete."""
-        if not self.unstored or (len(self.unstored) < self.config.write_every and not force):
+        """Store the finished units' QA, then the status of the batches now complete: in the
+        background once ``write_every`` wait and no store is in flight; ``force`` waits for the
+        store in flight and stores the rest (raising a failed store's error either way)."""
+        if self.storing is not None and (force or self.storing.done()):
+            storing, self.storing = self.storing, None
+            await storing
+        if not self.unstored or (not force and (self.storing is not None or len(self.unstored) < self.config.write_every)):
             return
         batch_ids = list(self.complete)
         rows = [r.qa for r in self.unstored if r.qa is not None]
         self.unstored.clear()
         self.complete.clear()
+        if force:
+            await self._store(rows, batch_ids)
+        else:
+            self.storing = asyncio.ensure_future(self._store(rows, batch_ids))
+
+    async def _store(self, rows: list[dict[str, Any]], batch_ids: list[str]) -> None:
         if rows:
             await self._store_qa(rows)
         status_rows = [self._status_row(b) for b in batch_ids]

@@ -61,6 +61,9 @@ EXTRACT_TASK = "extract chunks"
 SUMMARIZE_TASK = "summarize descriptions"
 LLM_STAGES = ("extract", "merge")
 REQUIRED_CONSTRAINTS = ("document_id", "chunk_id", "entity_id", "alias_key", "related_id")
+# Chunks in flight by default, at least: a pool of endpoints gets its window (a fixed 64
+# left a pool of 4 × 16 slots half idle while results waited to be written in order).
+MIN_IN_FLIGHT = 64
 
 
 class IngestConfig(Chunking):
@@ -77,7 +80,9 @@ class IngestConfig(Chunking):
     max_description_tokens: int = Field(300, ge=32, description="summarize combined descriptions longer than this")
     summarize: bool = Field(True, description="summarize over-long descriptions after extraction")
     retry_failed: bool = Field(True, description="extract chunks that failed in an earlier run again")
-    max_in_flight: int = Field(64, ge=1, description="chunks being extracted or waiting to be written")
+    max_in_flight: int | None = Field(None, ge=1, description="chunks being extracted or waiting to be written "
+                                      "(default: the work pool's window — twice the synthesizer's max_concurrency, "
+                                      f"summed over its endpoints — and at least {MIN_IN_FLIGHT})")
     write_batch_size: int = Field(64, ge=1, description="chunks per write transaction")
     document_batch_size: int = Field(200, ge=1, description="documents planned per transaction")
     max_consecutive_failures: int = Field(20, ge=1, description="stop when this many chunks fail in a row")
@@ -205,11 +210,15 @@ async def ingest(
             tokens=now["prompt_tokens"] + now["completion_tokens"] - before["prompt_tokens"] - before["completion_tokens"],
         )
 
-    writer = GraphWriter(graph, config.writer_settings(), max_unwritten=config.max_in_flight, on_written=written)
+    pool: WorkPool[ChunkExtraction] = WorkPool(
+        "extract", client=synthesizer, what="chunks", policy=OnError(max_consecutive=config.max_consecutive_failures),
+    )
+    in_flight = config.max_in_flight or max(MIN_IN_FLIGHT, pool.window)
+    writer = GraphWriter(graph, config.writer_settings(), max_unwritten=in_flight, on_written=written)
     try:
         async with writer:
             await _plan(files, writer, config, issues, report, progress)
-            report.work = await _extract_all(files, graph, writer, synthesizer, config, report, progress)
+            report.work = await _extract_all(files, graph, writer, pool, synthesizer, config, report, progress)
     finally:
         _add(report, writer.totals, ("chunks_extracted", "chunks_failed", "entities_created", "relations_created",
                                      "aliases_created", "mentions", "relation_evidence", "duplicates_proposed"))
@@ -277,8 +286,8 @@ async def _plan(
 
 
 async def _extract_all(
-    files: list[Path], graph: Graph, writer: GraphWriter, synthesizer: Any, config: IngestConfig,
-    report: IngestReport, progress: Progress,
+    files: list[Path], graph: Graph, writer: GraphWriter, pool: WorkPool[ChunkExtraction], synthesizer: Any,
+    config: IngestConfig, report: IngestReport, progress: Progress,
 ) -> PoolOutcome:
     """Pass 2: extract the chunks that wait, in input order, through the work pool.
 
@@ -288,9 +297,6 @@ async def _extract_all(
     """
     progress.start(EXTRACT_TASK, total=report.chunks_to_extract, entities=0, relations=0, calls=0, tokens=0)
     statuses = config.writer_settings().open_statuses
-    pool: WorkPool[ChunkExtraction] = WorkPool(
-        "extract", client=synthesizer, what="chunks", policy=OnError(max_consecutive=config.max_consecutive_failures),
-    )
     async with pool:
         for batch in batched(read_documents(files, config.data_type, SILENT, config.text_column), config.document_batch_size):
             doc_ids = list(dict.fromkeys(document_id(doc) for doc in batch))

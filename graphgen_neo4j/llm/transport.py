@@ -103,6 +103,7 @@ class LoopState:
     rpm: AsyncLimiter | None
     tpm: AsyncLimiter | None
     inflight: dict[str, asyncio.Future[Reply]] = field(default_factory=dict)
+    single_try: openai.AsyncOpenAI | None = None  # ``client`` without retries, made once (see ``_create``)
 
 
 class Transport:
@@ -175,7 +176,13 @@ class Transport:
         # client.post (the documented way to send a body as is) rather than
         # chat.completions.create: the latter's typed transform of the parameters and
         # model construction of the reply cost more CPU than the rest of a request.
-        client = state.client if retry else state.client.with_options(max_retries=0)
+        # The copy without retries is made once: a pool member sends every request that way, and
+        # a fresh copy per request cost a copy and a thread hop (openai's platform probe) each.
+        client = state.client
+        if not retry:
+            if state.single_try is None:
+                state.single_try = state.client.with_options(max_retries=0)
+            client = state.single_try
         try:
             return await client.post(
                 "/chat/completions", cast_to=_http.Response, body=body, options={"headers": {TASK_HEADER: task}}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from graphgen_neo4j.assess.items import description_hash
 from graphgen_neo4j.assess.negation import plausible_negation, read_negation, statement_key, template_negation
 from graphgen_neo4j.assess.quiz import QuizConfig, QuizReply, build_statements, quiz
 from graphgen_neo4j.db.graph import Graph
@@ -138,13 +139,19 @@ async def test_both_quizzes_entities_and_excluded_items_are_skipped(graph, sampl
 
 
 async def test_unusable_reply_fails_only_its_item_and_is_retried_next_run(graph, sample_graph, server, synthesizer) -> None:
-    server.inject("malformed_json", times=3, task="quiz")  # the first item's request and its two re-asks (max_reasks)
-    # one item per page: the first item alone meets the faults
+    # Items are quizzed side by side (one window across pages), so which request meets a fault
+    # is a matter of timing: every item is quizzed once, then one edited item alone needs a
+    # new quiz and meets the faults (its request and its two re-asks, max_reasks).
+    first = await quiz(graph=graph, synthesizer=synthesizer, config=QuizConfig(page_size=1, flush_every=1))
+    assert first.failed == 0 and first.quizzed == {"relation": len(RELATIONS)}
+    rid = sorted(quiz_rows(graph))[2]
+    graph.query("MATCH ()-[r:RELATED {id: $id}]->() SET r.description = r.description + ' (edited)'", {"id": rid})
+    server.inject("malformed_json", times=3, task="quiz")
     report = await quiz(graph=graph, synthesizer=synthesizer, config=QuizConfig(page_size=1, flush_every=1))
-    assert report.failed == 1 and report.failures[0].kind == "relation"
-    assert report.quizzed == {"relation": len(RELATIONS) - 1}
-    missing = [rid for rid, row in quiz_rows(graph).items() if row["statements"] is None]
-    assert missing == [report.failures[0].id]
+    assert report.failed == 1 and report.failures[0].kind == "relation" and report.failures[0].id == rid
+    assert report.quizzed == {"relation": 0} and report.up_to_date == len(RELATIONS) - 1
+    stale = [r for r, row in quiz_rows(graph).items() if row["hash"] != description_hash(row["description"])]
+    assert stale == [rid]  # left as it was: its statements are from the old description
     again = await quiz(graph=graph, synthesizer=synthesizer, config=QuizConfig())
     assert again.quizzed == {"relation": 1} and again.llm_calls == 1
 

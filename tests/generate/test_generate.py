@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 
 import pytest
 
+from graphgen_neo4j.db.graph import Graph
 from graphgen_neo4j.errors import StageError, StageFailed
 from graphgen_neo4j.generate.config import TASK_ATOMIC, TASK_MULTI_HOP, TASK_QUESTION, TASK_REWRITE, GenerateConfig
 from graphgen_neo4j.generate.stage import generate
@@ -351,3 +353,35 @@ async def test_qa_made_stale_by_curation_are_written_again_from_the_curated_grap
     fresh = qa_rows(graph, "gen-2")
     assert len(fresh) == 4 and all(ids["Rice"] not in r["entity_ids"] for r in fresh)
     assert graph.query("MATCH (q:QA) WHERE q.stale RETURN count(q) AS n")[0]["n"] == 2
+
+
+class StoreWaitsForRequests(Graph):
+    """The real database; its first QA store lasts until ``n`` requests reached the server (or 3 s)."""
+
+    def __init__(self, graph: Graph, server, n: int):
+        super().__init__(graph.driver, graph.database)
+        self.server, self.n = server, n
+        self.first_store_saw_all: list[bool] = []
+
+    def run(self, name, params=None, **kwargs):
+        if name == "generate/store_qa" and not self.first_store_saw_all:
+            deadline = time.monotonic() + 3.0
+            while self.server.count() < self.n and time.monotonic() < deadline:
+                time.sleep(0.01)
+            self.first_store_saw_all.append(self.server.count() >= self.n)
+        return super().run(name, params, **kwargs)
+
+
+async def test_storing_qa_does_not_hold_up_the_next_units(graph, build_graph, server) -> None:
+    entities = [(f"{x}{i}", "THING", f"{x}{i} is a thing.") for i in range(8) for x in "AB"]
+    ids = build_graph(entities, [(f"A{i}", f"B{i}", f"A{i} feeds B{i}.", {"loss": float(i)}) for i in range(8)])
+    make_batches(graph, ids, [[f"A{i}->B{i}"] for i in range(8)])
+    slow = StoreWaitsForRequests(graph, server, n=8)
+    client = LLMClient(synthesizer_settings(server, max_concurrency=1))  # a window of 2 units
+    server.clear_requests()
+    report = await generate(graph=slow, synthesizer=client, run_id="gen-1",
+                            config=GenerateConfig(modes=["atomic"], max_concurrency=1, write_every=1))
+    # The first store was still in flight when the last unit's request went out.
+    assert slow.first_store_saw_all == [True]
+    assert report.qa == 8 and len(qa_rows(graph, "gen-1")) == 8
+    assert graph.query("MATCH (b:Batch) RETURN collect(DISTINCT b.status) AS s")[0]["s"] == ["generated"]

@@ -12,10 +12,12 @@ import pytest
 from graphgen_neo4j.errors import InputError, StageError, StageFailed
 from graphgen_neo4j.ids import normalize_key, sha256_hex
 from graphgen_neo4j.ingest.readers import prepare, read_documents
+from graphgen_neo4j.ingest.stage import IngestConfig, ingest
 from graphgen_neo4j.language import detect_language
+from graphgen_neo4j.testing.llm_server import ScriptedLLMServer
 from graphgen_neo4j.testing.scripts import extract as script
 
-from .helpers import counts, fingerprint, run_ingest, snapshot
+from .helpers import client, counts, fingerprint, run_ingest, snapshot
 
 pytestmark = pytest.mark.neo4j
 
@@ -313,3 +315,17 @@ async def test_an_excluded_entity_is_not_sent_to_be_summarized(graph, server, ex
     assert prompts and not [p for p in prompts if "关于稻瘟病的" in p]
     left = graph.query("MATCH (e:Entity {name: '稻瘟病'}) RETURN e.summary_pending AS p, e.summarized AS s")[0]
     assert left == {"p": True, "s": None}  # summarized when an analyst includes it again
+
+
+async def test_a_wide_pool_gets_more_chunks_in_flight_than_the_old_fixed_window(graph, tmp_path):
+    """The writer's window (chunks extracted or waiting to be written) follows the work pool's:
+    a client that may send 96 requests at once gets them all busy, not 64."""
+    docs = [{"content": f"Variety V{i} resists disease D{i}. Line L{i} is the parent of V{i}."} for i in range(120)]
+    (tmp_path / "docs.jsonl").write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+    with ScriptedLLMServer(latency=0.3, concurrency=200) as slow:
+        async with client(slow, max_concurrency=96) as synthesizer:
+            report = await ingest([str(tmp_path / "docs.jsonl")], graph=graph, synthesizer=synthesizer,
+                                  config=IngestConfig(data_type="raw", max_gleaning=0, summarize=False))
+        peak = slow.peak_active
+    assert report.chunks_extracted == 120 and report.chunks_failed == 0
+    assert peak > 64  # the old fixed window (64 chunks, one request each here) capped it at 64
