@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel
@@ -129,14 +130,22 @@ class UnitMaterial:
 
     def material_tokens(self) -> int:
         """Tokens of what the prompt shows of the unit (its entities and relations)."""
-        return sum(count_tokens(text) for text in self.prompt_values().values())
+        return self._material_tokens
 
     def prompt_values(self) -> dict[str, str]:
+        return dict(self._prompt_values)
+
+    @cached_property
+    def _prompt_values(self) -> dict[str, str]:  # formatted once: the prompt and the budget both use it
         by_id = {e.id: e for e in self.entities}
         return {
             "entities": format_entities(self.entities, self.language),
             "relations": format_relations(self.relations, by_id, self.language),
         }
+
+    @cached_property
+    def _material_tokens(self) -> int:
+        return sum(count_tokens(text) for text in self._prompt_values.values())
 
 
 def unit_material(unit: Unit, batch: BatchMaterial) -> UnitMaterial | None:
