@@ -71,7 +71,9 @@ def proxied(neo4j_settings: Neo4jSettings):
     graph.close()
 
 
-def test_an_outage_is_one_error_within_15_seconds(proxied, caplog) -> None:
+def test_an_outage_is_one_error_within_20_seconds(proxied, caplog) -> None:
+    """The driver's schedule is ~7 s of retries plus a 5 s connect timeout; the bound leaves
+    room for a loaded machine (the real-model lane runs beside this test: 15.2 s once)."""
     graph, proxy = proxied
     assert graph.query("RETURN 1 AS one") == [{"one": 1}]
     proxy.stop()
@@ -79,7 +81,7 @@ def test_an_outage_is_one_error_within_15_seconds(proxied, caplog) -> None:
     started = time.monotonic()
     with pytest.raises(Neo4jUnavailable) as caught:
         graph.write_transaction(lambda tx: tx.run("ingest/counts"))
-    assert time.monotonic() - started < 15
+    assert time.monotonic() - started < 20
     assert "\n" not in str(caught.value) and "lost the connection to Neo4j" in str(caught.value)
     assert not [r for r in caplog.records if "will be retried" in r.getMessage()]
     started = time.monotonic()
