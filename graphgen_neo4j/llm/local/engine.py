@@ -236,10 +236,11 @@ class LocalEngine:
         back a saved one that shares more with ``tokens`` (``kvslots``)."""
         live_shared = shared_prefix(self._kv_tokens, tokens)
         saved = self._saved.take(tokens, live_shared)
-        if saved is None and not self._saved.worth_saving(self._kv_tokens, tokens):
+        keep_live = self._saved.worth_saving(self._kv_tokens, tokens)
+        if saved is None and not keep_live:
             return
         lib, ctx, ffi = self._lib, self._llama._ctx, self._ffi
-        if self._saved.worth_saving(self._kv_tokens, tokens):
+        if keep_live:
             size = lib.llama_state_seq_get_size(ctx, 0)
             buffer = ffi.new("uint8_t[]", size)
             written = lib.llama_state_seq_get_data(ctx, buffer, size, 0)
